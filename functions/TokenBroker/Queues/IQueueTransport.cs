@@ -1,0 +1,48 @@
+namespace TokenBroker.Queues;
+
+/// <summary>
+/// A queue service with Azure Storage queue semantics: a received message stays invisible for a lease,
+/// carries a dequeue count, and must be deleted (done) or released (retry later) with its pop receipt.
+/// Texts are the application's strings; a transport encodes them (base64) as its wire format requires.
+/// </summary>
+public interface IQueueTransport
+{
+    /// <summary>Creates the queue if it does not exist.</summary>
+    Task CreateIfNotExistsAsync(string queueName, CancellationToken cancellationToken = default);
+
+    /// <summary>Adds a message; <paramref name="initialVisibilityDelay"/> hides it for that long first.</summary>
+    /// <exception cref="QueueMessageTooLargeException">The encoded message exceeds 64 KiB.</exception>
+    Task SendAsync(string queueName, string messageText, TimeSpan? initialVisibilityDelay = null, CancellationToken cancellationToken = default);
+
+    /// <summary>Receives up to <paramref name="maxMessages"/> visible messages, hiding each for <paramref name="visibilityTimeout"/> and incrementing its dequeue count.</summary>
+    Task<IReadOnlyList<ReceivedQueueMessage>> ReceiveAsync(string queueName, int maxMessages, TimeSpan visibilityTimeout, CancellationToken cancellationToken = default);
+
+    /// <summary>Removes a received message for good. A stale pop receipt (the lease expired and someone else took it) throws <see cref="QueueLeaseLostException"/>.</summary>
+    Task DeleteAsync(string queueName, ReceivedQueueMessage message, CancellationToken cancellationToken = default);
+
+    /// <summary>Makes a received message visible again after <paramref name="visibilityDelay"/> (a retry).</summary>
+    Task ReleaseAsync(string queueName, ReceivedQueueMessage message, TimeSpan visibilityDelay, CancellationToken cancellationToken = default);
+
+    /// <summary>Approximate number of messages in the queue (visible or not); 0 when the queue does not exist.</summary>
+    Task<int> GetApproximateCountAsync(string queueName, CancellationToken cancellationToken = default);
+}
+
+/// <summary>A message as received: the text plus what the Functions host exposes as trigger metadata.</summary>
+public sealed record ReceivedQueueMessage(
+    string Id,
+    string PopReceipt,
+    string Text,
+    long DequeueCount,
+    DateTimeOffset InsertionTime,
+    DateTimeOffset ExpirationTime,
+    DateTimeOffset NextVisibleTime);
+
+public sealed class QueueMessageTooLargeException(int encodedBytes, int limit)
+    : InvalidOperationException($"The queue message is {encodedBytes} bytes once encoded; the limit is {limit} bytes.")
+{
+    public int EncodedBytes { get; } = encodedBytes;
+    public int Limit { get; } = limit;
+}
+
+public sealed class QueueLeaseLostException(string queueName, string messageId)
+    : InvalidOperationException($"The lease on message {messageId} in queue '{queueName}' was lost (its pop receipt is stale); another consumer may be processing it.");
