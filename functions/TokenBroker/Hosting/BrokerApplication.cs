@@ -76,7 +76,7 @@ public static class BrokerApplication
         if (mode == HostingMode.Standalone)
             return configuration[$"{BrokerOptions.Section}:Urls"] ?? new BrokerOptions().Urls;
         var port = configuration[HostingModeInfo.CustomHandlerPortVariable];
-        return int.TryParse(port, out var number) && number is > 0 and < 65536
+        return int.TryParse(port, out var number) && number is >= 0 and < 65536
             ? $"http://127.0.0.1:{number}"
             : throw new InvalidOperationException($"Setting '{HostingModeInfo.CustomHandlerPortVariable}' must be a TCP port number; it is '{port}'.");
     }

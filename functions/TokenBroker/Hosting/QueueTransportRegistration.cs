@@ -4,7 +4,6 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using TokenBroker.Hosting.Configuration;
 using TokenBroker.Queues;
-using TokenBroker.Queues.Sqlite;
 
 namespace TokenBroker.Hosting;
 

@@ -14,7 +14,7 @@ public class FunctionTableTests
             Queue<RecordingQueueFunction>("Work", "a-queue"),
             Timer<RecordingTimerFunction>("work", "0 * * * * *"),
         ]));
-        Assert.Contains("'work' is declared more than once", error.Message);
+        Assert.Contains("is declared more than once", error.Message);
     }
 
     [Fact]
