@@ -166,6 +166,7 @@ case "${1:-}" in
   start)
     load_ca_env
     command -v dovecot >/dev/null || die "dovecot is not installed: run peers.sh install dovecot"
+    ensure_vmail_user
     stop_dovecot
     remove_env
     fail_if_port_taken "$imap" "$imaps" "$pop3" "$pop3s" "$submission" "$submissions" "$lmtp" "$auth"
