@@ -1,0 +1,220 @@
+using System.Text;
+using TokenBroker.Mail.Imap.Wire;
+
+namespace TokenBroker.Mail.Imap;
+
+/// <summary>
+/// An IMAP4 client (the RFC 9051/3501 subset Exchange Online and Dovecot share). One command runs at a
+/// time; each command lives in its own partial file (ImapClient.Select.cs, ImapClient.Fetch.cs...).
+/// Failures: <see cref="MailProtocolException"/> when the connection is unusable,
+/// <see cref="MailCommandException"/> (or <see cref="MailThrottledException"/>) when a command failed,
+/// <see cref="MailAuthenticationException"/> when login failed; all carry the server's reply.
+/// </summary>
+public sealed partial class ImapClient : IAsyncDisposable
+{
+    private readonly IMailTransport _transport;
+    private readonly ImapFrameReader _reader;
+    private readonly HashSet<string> _capabilities = new(StringComparer.OrdinalIgnoreCase);
+    private int _lastTag;
+    private ImapStatusResponse? _bye;
+
+    internal ImapClient(IMailTransport transport, ImapLimits? limits = null)
+    {
+        _transport = transport;
+        _reader = new ImapFrameReader(transport, limits ?? ImapLimits.Default);
+    }
+
+    /// <summary>The server's greeting line.</summary>
+    public ImapStatusResponse? Greeting { get; private set; }
+
+    /// <summary>The capabilities last announced (greeting code, CAPABILITY, or the code on a login reply).</summary>
+    public IReadOnlyCollection<string> Capabilities => _capabilities;
+
+    public bool IsAuthenticated { get; private set; }
+
+    public bool IsEncrypted => _transport.IsEncrypted;
+
+    /// <summary>The mailbox chosen by the last successful SELECT or EXAMINE, kept current by EXISTS/EXPUNGE.</summary>
+    public ImapMailbox? SelectedMailbox { get; private set; }
+
+    public bool HasCapability(string capability) => _capabilities.Contains(capability);
+
+    /// <summary>Reads the greeting of a freshly opened connection.</summary>
+    internal async Task ReadGreetingAsync(CancellationToken cancellationToken = default)
+    {
+        var response = ImapResponse.Parse(await ReadFrameAsync(null, cancellationToken).ConfigureAwait(false));
+        if (response.Kind != ImapResponseKind.Status || response.Status!.Tag is not null)
+            throw new MailProtocolException($"Expected an IMAP greeting, got: {response.Raw}");
+        var greeting = response.Status;
+        if (greeting.Status is ImapStatus.Bye or ImapStatus.No or ImapStatus.Bad)
+            throw new MailProtocolException($"The IMAP server refused the connection: {greeting}");
+        Greeting = greeting;
+        IsAuthenticated = greeting.Status == ImapStatus.Preauth;
+        ApplyResponseCode(greeting);
+    }
+
+    /// <summary>
+    /// Sends <paramref name="command"/> and reads until its tagged completion. Untagged data goes to the
+    /// client's own state and then to <paramref name="onData"/>; continuation requests to
+    /// <paramref name="onContinuation"/>. A NO or BAD completion throws (see <see cref="ImapErrors"/>).
+    /// </summary>
+    internal async Task<ImapStatusResponse> ExecuteAsync(
+        ImapCommand command,
+        Func<ImapResponse, ValueTask>? onData = null,
+        ImapLiteralRouter? literalRouter = null,
+        Func<ImapResponse, string, Task>? onContinuation = null,
+        CancellationToken cancellationToken = default)
+    {
+        var tag = "A" + (++_lastTag).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        await SendAsync(tag, command, literalRouter, cancellationToken).ConfigureAwait(false);
+        while (true)
+        {
+            var response = await ReadResponseAsync(literalRouter, onData, cancellationToken).ConfigureAwait(false);
+            if (response.Kind == ImapResponseKind.Continuation)
+            {
+                if (onContinuation is null)
+                    throw new MailProtocolException($"Unexpected continuation request during {command.Name}: {response.Raw}");
+                await onContinuation(response, tag).ConfigureAwait(false);
+                continue;
+            }
+            if (response.Kind != ImapResponseKind.Status || response.Status!.Tag is null) continue;
+            var completion = response.Status;
+            if (!string.Equals(completion.Tag, tag, StringComparison.Ordinal))
+                throw new MailProtocolException($"Completion for unknown tag {completion.Tag} while waiting for {tag} {command.Name}: {completion}");
+            ApplyResponseCode(completion);
+            if (completion.Status != ImapStatus.Ok) throw ImapErrors.CommandFailed(command.Name, completion);
+            return completion;
+        }
+    }
+
+    /// <summary>Writes the tag, the command text and its literals (waiting for "+" unless LITERAL+ allows not to).</summary>
+    private async Task SendAsync(string tag, ImapCommand command, ImapLiteralRouter? literalRouter, CancellationToken cancellationToken)
+    {
+        var first = true;
+        foreach (var part in command.Build())
+        {
+            if (part.Text is not null)
+            {
+                var text = first ? tag + " " + part.Text : part.Text;
+                await _transport.WriteAsync(Encoding.UTF8.GetBytes(text), command.IsSensitive, cancellationToken).ConfigureAwait(false);
+                first = false;
+                continue;
+            }
+            var synchronizing = !HasCapability("LITERAL+") && !(HasCapability("LITERAL-") && part.LiteralLength <= 4096);
+            var announcement = synchronizing ? $"{{{part.LiteralLength}}}\r\n" : $"{{{part.LiteralLength}+}}\r\n";
+            await _transport.WriteAsync(Encoding.ASCII.GetBytes(announcement), false, cancellationToken).ConfigureAwait(false);
+            if (synchronizing)
+            {
+                await _transport.FlushAsync(cancellationToken).ConfigureAwait(false);
+                await WaitForContinuationAsync(tag, command, literalRouter, cancellationToken).ConfigureAwait(false);
+            }
+            await CopyLiteralAsync(part.Literal!, part.LiteralLength, cancellationToken).ConfigureAwait(false);
+        }
+        await _transport.WriteAsync("\r\n"u8.ToArray(), false, cancellationToken).ConfigureAwait(false);
+        await _transport.FlushAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task WaitForContinuationAsync(string tag, ImapCommand command, ImapLiteralRouter? literalRouter, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            var response = await ReadResponseAsync(literalRouter, null, cancellationToken).ConfigureAwait(false);
+            if (response.Kind == ImapResponseKind.Continuation) return;
+            if (response.Status is { Tag: { } completionTag } completion)
+            {
+                if (completionTag == tag && completion.Status != ImapStatus.Ok) throw ImapErrors.CommandFailed(command.Name, completion);
+                throw new MailProtocolException($"Expected a continuation request for the literal of {command.Name}, got: {completion}");
+            }
+        }
+    }
+
+    private async Task CopyLiteralAsync(Stream content, long length, CancellationToken cancellationToken)
+    {
+        var buffer = new byte[(int)Math.Min(Math.Max(length, 1), 64 * 1024)];
+        for (var remaining = length; remaining > 0;)
+        {
+            var read = await content.ReadAsync(buffer.AsMemory(0, (int)Math.Min(buffer.Length, remaining)), cancellationToken).ConfigureAwait(false);
+            if (read == 0) throw new ArgumentException($"The literal's content ended {remaining} bytes before its announced length of {length}.");
+            await _transport.WriteAsync(buffer.AsMemory(0, read), false, cancellationToken).ConfigureAwait(false);
+            remaining -= read;
+        }
+    }
+
+    /// <summary>Reads one response and applies what every response may carry (capabilities, EXISTS, BYE...).</summary>
+    private async Task<ImapResponse> ReadResponseAsync(ImapLiteralRouter? literalRouter, Func<ImapResponse, ValueTask>? onData, CancellationToken cancellationToken)
+    {
+        var response = ImapResponse.Parse(await ReadFrameAsync(literalRouter, cancellationToken).ConfigureAwait(false));
+        switch (response.Kind)
+        {
+            case ImapResponseKind.Status when response.Status!.Tag is null:
+                if (response.Status.Status == ImapStatus.Bye) _bye = response.Status;
+                ApplyResponseCode(response.Status);
+                break;
+            case ImapResponseKind.Data:
+                ApplyData(response);
+                ImapResponse.ThrowIfFailed(response.Decoder);
+                if (onData is not null) await onData(response).ConfigureAwait(false);
+                ImapResponse.ThrowIfFailed(response.Decoder);
+                break;
+        }
+        return response;
+    }
+
+    private async Task<ImapResponseFrame> ReadFrameAsync(ImapLiteralRouter? literalRouter, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await _reader.ReadAsync(literalRouter, cancellationToken).ConfigureAwait(false);
+        }
+        catch (MailProtocolException exception) when (_bye is not null)
+        {
+            throw new MailProtocolException($"The IMAP server ended the session: {_bye} ({exception.Message})", exception);
+        }
+    }
+
+    private void ApplyData(ImapResponse response)
+    {
+        var decoder = response.Decoder;
+        switch (response.Name)
+        {
+            case "CAPABILITY":
+                _capabilities.Clear();
+                while (decoder.SP() && decoder.ExpectAtom(out var capability, allowCloseBracket: true)) _capabilities.Add(capability);
+                break;
+            case "EXISTS" when SelectedMailbox is not null:
+                SelectedMailbox.Exists = response.Number!.Value;
+                break;
+            case "EXPUNGE" when SelectedMailbox is not null:
+                SelectedMailbox.Exists = Math.Max(1u, SelectedMailbox.Exists) - 1;
+                break;
+            case "FLAGS" when SelectedMailbox is not null:
+                decoder.ExpectSP();
+                decoder.ExpectFlagList(out var flags);
+                SelectedMailbox.Flags = flags;
+                break;
+        }
+    }
+
+    private void ApplyResponseCode(ImapStatusResponse status)
+    {
+        switch (status.Code)
+        {
+            case "CAPABILITY":
+                _capabilities.Clear();
+                foreach (var capability in (status.CodeArguments ?? "").Split(' ', StringSplitOptions.RemoveEmptyEntries))
+                    _capabilities.Add(capability);
+                break;
+            case "UIDVALIDITY" when SelectedMailbox is not null && uint.TryParse(status.CodeArguments, out var uidValidity):
+                SelectedMailbox.UidValidity = uidValidity;
+                break;
+            case "UIDNEXT" when SelectedMailbox is not null && uint.TryParse(status.CodeArguments, out var uidNext):
+                SelectedMailbox.UidNext = uidNext;
+                break;
+            case "READ-ONLY" when SelectedMailbox is not null:
+                SelectedMailbox.IsReadOnly = true;
+                break;
+        }
+    }
+
+    public async ValueTask DisposeAsync() => await _transport.DisposeAsync().ConfigureAwait(false);
+}

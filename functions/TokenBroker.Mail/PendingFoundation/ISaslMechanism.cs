@@ -1,0 +1,8 @@
+namespace TokenBroker.Mail.Sasl;
+
+public interface ISaslMechanism
+{
+    string Name { get; }
+    byte[] Start();
+    byte[] Next(byte[] challenge);
+}
