@@ -1,0 +1,28 @@
+namespace TokenBroker.Mail.Pop3;
+
+public sealed partial class Pop3Client
+{
+    private static readonly byte[] Crlf = "\r\n"u8.ToArray();
+
+    /// <summary>
+    /// RETR n: copies the message into <paramref name="destination"/> line by line as it arrives, removing
+    /// the leading dot the server added to lines starting with ".", up to the terminating "." line.
+    /// Returns the number of bytes written.
+    /// </summary>
+    public async Task<long> RetrAsync(int messageNumber, Stream destination, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(messageNumber, 1);
+        ArgumentNullException.ThrowIfNull(destination);
+        await ExecuteAsync(FormattableString.Invariant($"RETR {messageNumber}"), cancellationToken).ConfigureAwait(false);
+        long written = 0;
+        while (true)
+        {
+            var line = await _transport.ReadLineAsync(cancellationToken).ConfigureAwait(false);
+            if (line is [(byte)'.']) return written;
+            var content = line.AsMemory(line is [(byte)'.', ..] ? 1 : 0);
+            await destination.WriteAsync(content, cancellationToken).ConfigureAwait(false);
+            await destination.WriteAsync(Crlf, cancellationToken).ConfigureAwait(false);
+            written += content.Length + 2;
+        }
+    }
+}

@@ -1,0 +1,90 @@
+using System.Text;
+
+namespace TokenBroker.Mail.Pop3;
+
+/// <summary>
+/// A POP3 client (RFC 1939, CAPA/STLS from RFC 2449/2595, AUTH from RFC 5034). Each command lives in
+/// its own partial file. Deletions take effect only when <see cref="QuitAsync"/> succeeds.
+/// Failures: <see cref="MailProtocolException"/> (connection unusable), <see cref="MailCommandException"/>
+/// (-ERR, with the reply), <see cref="MailAuthenticationException"/> (login refused).
+/// </summary>
+public sealed partial class Pop3Client : IAsyncDisposable
+{
+    private readonly IMailTransport _transport;
+    private readonly HashSet<string> _capabilities = new(StringComparer.OrdinalIgnoreCase);
+
+    internal Pop3Client(IMailTransport transport) => _transport = transport;
+
+    /// <summary>The greeting text after +OK.</summary>
+    public string Greeting { get; private set; } = string.Empty;
+
+    /// <summary>The CAPA lines last read (e.g. "SASL XOAUTH2 OAUTHBEARER", "STLS", "UIDL").</summary>
+    public IReadOnlyCollection<string> Capabilities => _capabilities;
+
+    public bool IsAuthenticated { get; private set; }
+
+    public bool IsEncrypted => _transport.IsEncrypted;
+
+    /// <summary>Whether CAPA listed <paramref name="capability"/> (its first word, e.g. "STLS", "SASL").</summary>
+    public bool HasCapability(string capability) =>
+        _capabilities.Any(line => line.Split(' ')[0].Equals(capability, StringComparison.OrdinalIgnoreCase));
+
+    /// <summary>Whether CAPA's SASL line lists <paramref name="mechanism"/>.</summary>
+    public bool SupportsMechanism(string mechanism) =>
+        _capabilities.Any(line => line.Split(' ') is ["SASL" or "sasl", .. var mechanisms]
+            && mechanisms.Contains(mechanism, StringComparer.OrdinalIgnoreCase));
+
+    internal async Task ReadGreetingAsync(CancellationToken cancellationToken = default)
+    {
+        var line = await ReadLineAsync(cancellationToken).ConfigureAwait(false);
+        if (!line.StartsWith("+OK", StringComparison.OrdinalIgnoreCase))
+            throw new MailProtocolException($"The POP3 server refused the connection or is not a POP3 server: {line}");
+        Greeting = line.Length > 3 ? line[3..].TrimStart() : string.Empty;
+    }
+
+    /// <summary>Sends one command line and reads its status; -ERR throws (see <see cref="Pop3Errors"/>). Returns the text after +OK.</summary>
+    internal async Task<string> ExecuteAsync(string command, CancellationToken cancellationToken, bool secret = false)
+    {
+        await WriteLineAsync(command, secret, cancellationToken).ConfigureAwait(false);
+        var reply = await ReadLineAsync(cancellationToken).ConfigureAwait(false);
+        return ExpectOk(CommandName(command), reply);
+    }
+
+    internal static string ExpectOk(string command, string reply)
+    {
+        if (reply.StartsWith("+OK", StringComparison.OrdinalIgnoreCase)) return reply.Length > 3 ? reply[3..].TrimStart() : string.Empty;
+        if (reply.StartsWith("-ERR", StringComparison.OrdinalIgnoreCase)) throw Pop3Errors.CommandFailed(command, reply);
+        throw new MailProtocolException($"Expected +OK or -ERR after POP3 {command}, got: {Shorten(reply)}");
+    }
+
+    internal async Task WriteLineAsync(string line, bool secret, CancellationToken cancellationToken)
+    {
+        await _transport.WriteAsync(Encoding.UTF8.GetBytes(line + "\r\n"), secret, cancellationToken).ConfigureAwait(false);
+        await _transport.FlushAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    internal async Task<string> ReadLineAsync(CancellationToken cancellationToken) =>
+        Encoding.UTF8.GetString(await _transport.ReadLineAsync(cancellationToken).ConfigureAwait(false));
+
+    /// <summary>The lines of a multi-line reply up to the terminating ".", dot-unstuffed.</summary>
+    internal async Task<List<string>> ReadMultiLineAsync(CancellationToken cancellationToken)
+    {
+        var lines = new List<string>();
+        while (true)
+        {
+            var line = await _transport.ReadLineAsync(cancellationToken).ConfigureAwait(false);
+            if (line is [(byte)'.']) return lines;
+            lines.Add(Encoding.UTF8.GetString(line.AsSpan(line is [(byte)'.', ..] ? 1 : 0)));
+        }
+    }
+
+    private static string CommandName(string command)
+    {
+        var space = command.IndexOf(' ');
+        return space < 0 ? command : command[..space];
+    }
+
+    internal static string Shorten(string text) => text.Length <= 300 ? text : text[..300] + "...";
+
+    public async ValueTask DisposeAsync() => await _transport.DisposeAsync().ConfigureAwait(false);
+}
