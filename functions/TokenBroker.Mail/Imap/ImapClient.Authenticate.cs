@@ -1,4 +1,3 @@
-using System.Text;
 using TokenBroker.Mail.Imap.Wire;
 using TokenBroker.Mail.Sasl;
 
@@ -15,18 +14,17 @@ public sealed partial class ImapClient
     public async Task AuthenticateAsync(ISaslMechanism mechanism, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(mechanism);
-        if (!IsEncrypted) throw new InvalidOperationException("Refusing to send credentials over an unencrypted connection.");
+        _connection.EnsureEncryptedForAuthentication(mechanism.Name);
 
         var initialResponse = mechanism.Start();
         var command = new ImapCommand("AUTHENTICATE").Raw(mechanism.Name);
         var initialSent = false;
         if (HasCapability("SASL-IR"))
         {
-            command.Raw(initialResponse.Length == 0 ? "=" : Convert.ToBase64String(initialResponse)).Sensitive();
+            command.Secret(SaslEncoding.EncodeInitialResponse(initialResponse));
             initialSent = true;
         }
 
-        string? errorChallenge = null;
         async Task AnswerAsync(ImapResponse continuation, string tag)
         {
             byte[] answer;
@@ -37,13 +35,11 @@ public sealed partial class ImapClient
             }
             else
             {
-                var challenge = DecodeChallenge(continuation.ContinuationText);
-                if (challenge.Length > 0) errorChallenge = Encoding.UTF8.GetString(challenge);
+                if (!SaslEncoding.TryDecodeChallenge(continuation.ContinuationText, out var challenge))
+                    challenge = System.Text.Encoding.UTF8.GetBytes(continuation.ContinuationText);
                 answer = mechanism.Next(challenge);
             }
-            var line = Encoding.ASCII.GetBytes(Convert.ToBase64String(answer) + "\r\n");
-            await _transport.WriteAsync(line, secret: true, cancellationToken).ConfigureAwait(false);
-            await _transport.FlushAsync(cancellationToken).ConfigureAwait(false);
+            await _connection.WriteSecretLineAsync("", SaslEncoding.EncodeResponse(answer), cancellationToken).ConfigureAwait(false);
         }
 
         ImapStatusResponse completion;
@@ -53,27 +49,16 @@ public sealed partial class ImapClient
         }
         catch (MailCommandException failure) when (failure is not MailThrottledException)
         {
+            var challenge = mechanism.ServerError is { } error ? $" ({error})" : "";
             throw new MailAuthenticationException(
-                $"IMAP AUTHENTICATE {mechanism.Name} failed: {failure.ServerReply}" + (errorChallenge is null ? "" : $" (challenge: {errorChallenge})"),
-                failure.ServerReply, errorChallenge);
+                $"IMAP AUTHENTICATE {mechanism.Name} failed: {failure.ServerReply}{challenge}",
+                failure.ServerReply,
+                mechanism.ServerError,
+                isTransient: failure.ServerReply.Contains("[UNAVAILABLE]", StringComparison.OrdinalIgnoreCase),
+                failure);
         }
 
         IsAuthenticated = true;
         if (completion.Code != "CAPABILITY") await CapabilityAsync(cancellationToken).ConfigureAwait(false);
-    }
-
-    /// <summary>A challenge is base64; a server that sends plain text instead gets its text passed through.</summary>
-    private static byte[] DecodeChallenge(string text)
-    {
-        var trimmed = text.Trim();
-        if (trimmed.Length == 0) return [];
-        try
-        {
-            return Convert.FromBase64String(trimmed);
-        }
-        catch (FormatException)
-        {
-            return Encoding.UTF8.GetBytes(trimmed);
-        }
     }
 }

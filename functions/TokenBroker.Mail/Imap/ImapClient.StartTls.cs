@@ -13,7 +13,7 @@ public sealed partial class ImapClient
                 $"The IMAP server does not offer STARTTLS (capabilities: {string.Join(' ', _capabilities)}); refusing to continue without TLS.",
                 string.Join(' ', _capabilities));
         await ExecuteAsync(new ImapCommand("STARTTLS"), cancellationToken: cancellationToken).ConfigureAwait(false);
-        await _transport.StartTlsAsync(cancellationToken).ConfigureAwait(false);
+        await _connection.StartTlsAsync(cancellationToken).ConfigureAwait(false);
         _capabilities.Clear();
         await CapabilityAsync(cancellationToken).ConfigureAwait(false);
     }

@@ -1,5 +1,5 @@
-using System.Text;
 using TokenBroker.Mail.Imap.Wire;
+using TokenBroker.Mail.Net;
 
 namespace TokenBroker.Mail.Imap;
 
@@ -12,17 +12,67 @@ namespace TokenBroker.Mail.Imap;
 /// </summary>
 public sealed partial class ImapClient : IAsyncDisposable
 {
-    private readonly IMailTransport _transport;
+    private const int LiteralFlushThreshold = 256 * 1024;
+
+    private readonly MailConnection _connection;
     private readonly ImapFrameReader _reader;
     private readonly HashSet<string> _capabilities = new(StringComparer.OrdinalIgnoreCase);
     private int _lastTag;
     private ImapStatusResponse? _bye;
 
-    internal ImapClient(IMailTransport transport, ImapLimits? limits = null)
+    internal ImapClient(MailConnection connection, ImapLimits? limits = null)
     {
-        _transport = transport;
-        _reader = new ImapFrameReader(transport, limits ?? ImapLimits.Default);
+        _connection = connection;
+        _reader = new ImapFrameReader(connection, limits ?? ImapLimits.Default);
     }
+
+    /// <summary>
+    /// Connects, reads the greeting and, for imap://, upgrades with STARTTLS (refusing to go on without
+    /// it); for imaps:// TLS is already up. The client is then ready to authenticate.
+    /// </summary>
+    public static async Task<ImapClient> ConnectAsync(MailEndpoint endpoint, MailClientOptions options, CancellationToken cancellationToken = default)
+    {
+        var client = await OpenAsync(endpoint, options, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (!client.IsEncrypted)
+            {
+                if (client._capabilities.Count == 0) await client.CapabilityAsync(cancellationToken).ConfigureAwait(false);
+                await client.StartTlsAsync(cancellationToken).ConfigureAwait(false);
+            }
+            else if (client._capabilities.Count == 0)
+            {
+                await client.CapabilityAsync(cancellationToken).ConfigureAwait(false);
+            }
+            return client;
+        }
+        catch
+        {
+            await client.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    /// <summary>Connects and reads the greeting only (TLS only for imaps://): for a probe that shows each step.</summary>
+    public static async Task<ImapClient> OpenAsync(MailEndpoint endpoint, MailClientOptions options, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(endpoint);
+        if (endpoint.Protocol != MailProtocol.Imap) throw new ArgumentException($"{endpoint} is not an IMAP endpoint.", nameof(endpoint));
+        var connection = await MailConnection.ConnectAsync(endpoint, options, cancellationToken).ConfigureAwait(false);
+        var client = new ImapClient(connection);
+        try
+        {
+            await client.ReadGreetingAsync(cancellationToken).ConfigureAwait(false);
+            return client;
+        }
+        catch
+        {
+            await client.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    public MailEndpoint Endpoint => _connection.Endpoint;
 
     /// <summary>The server's greeting line.</summary>
     public ImapStatusResponse? Greeting { get; private set; }
@@ -32,7 +82,7 @@ public sealed partial class ImapClient : IAsyncDisposable
 
     public bool IsAuthenticated { get; private set; }
 
-    public bool IsEncrypted => _transport.IsEncrypted;
+    public bool IsEncrypted => _connection.IsEncrypted;
 
     /// <summary>The mailbox chosen by the last successful SELECT or EXAMINE, kept current by EXISTS/EXPUNGE.</summary>
     public ImapMailbox? SelectedMailbox { get; private set; }
@@ -44,7 +94,7 @@ public sealed partial class ImapClient : IAsyncDisposable
     {
         var response = ImapResponse.Parse(await ReadFrameAsync(null, cancellationToken).ConfigureAwait(false));
         if (response.Kind != ImapResponseKind.Status || response.Status!.Tag is not null)
-            throw new MailProtocolException($"Expected an IMAP greeting, got: {response.Raw}");
+            throw new MailProtocolException("Expected an IMAP greeting.", response.Raw);
         var greeting = response.Status;
         if (greeting.Status is ImapStatus.Bye or ImapStatus.No or ImapStatus.Bad)
             throw new MailProtocolException($"The IMAP server refused the connection: {greeting}");
@@ -73,14 +123,14 @@ public sealed partial class ImapClient : IAsyncDisposable
             if (response.Kind == ImapResponseKind.Continuation)
             {
                 if (onContinuation is null)
-                    throw new MailProtocolException($"Unexpected continuation request during {command.Name}: {response.Raw}");
+                    throw new MailProtocolException($"Unexpected continuation request during {command.Name}.", response.Raw);
                 await onContinuation(response, tag).ConfigureAwait(false);
                 continue;
             }
             if (response.Kind != ImapResponseKind.Status || response.Status!.Tag is null) continue;
             var completion = response.Status;
             if (!string.Equals(completion.Tag, tag, StringComparison.Ordinal))
-                throw new MailProtocolException($"Completion for unknown tag {completion.Tag} while waiting for {tag} {command.Name}: {completion}");
+                throw new MailProtocolException($"Completion for unknown tag {completion.Tag} while waiting for {tag} {command.Name}.", completion.ToString());
             ApplyResponseCode(completion);
             if (completion.Status != ImapStatus.Ok) throw ImapErrors.CommandFailed(command.Name, completion);
             return completion;
@@ -90,28 +140,31 @@ public sealed partial class ImapClient : IAsyncDisposable
     /// <summary>Writes the tag, the command text and its literals (waiting for "+" unless LITERAL+ allows not to).</summary>
     private async Task SendAsync(string tag, ImapCommand command, ImapLiteralRouter? literalRouter, CancellationToken cancellationToken)
     {
-        var first = true;
+        var line = tag + " ";
         foreach (var part in command.Build())
         {
             if (part.Text is not null)
             {
-                var text = first ? tag + " " + part.Text : part.Text;
-                await _transport.WriteAsync(Encoding.UTF8.GetBytes(text), command.IsSensitive, cancellationToken).ConfigureAwait(false);
-                first = false;
+                line += part.Text;
                 continue;
             }
             var synchronizing = !HasCapability("LITERAL+") && !(HasCapability("LITERAL-") && part.LiteralLength <= 4096);
-            var announcement = synchronizing ? $"{{{part.LiteralLength}}}\r\n" : $"{{{part.LiteralLength}+}}\r\n";
-            await _transport.WriteAsync(Encoding.ASCII.GetBytes(announcement), false, cancellationToken).ConfigureAwait(false);
+            _connection.QueueLine(line + (synchronizing ? $"{{{part.LiteralLength}}}" : $"{{{part.LiteralLength}+}}"));
             if (synchronizing)
             {
-                await _transport.FlushAsync(cancellationToken).ConfigureAwait(false);
+                await _connection.FlushAsync(cancellationToken).ConfigureAwait(false);
                 await WaitForContinuationAsync(tag, command, literalRouter, cancellationToken).ConfigureAwait(false);
             }
-            await CopyLiteralAsync(part.Literal!, part.LiteralLength, cancellationToken).ConfigureAwait(false);
+            await QueueLiteralAsync(part.Literal!, part.LiteralLength, cancellationToken).ConfigureAwait(false);
+            line = string.Empty;
         }
-        await _transport.WriteAsync("\r\n"u8.ToArray(), false, cancellationToken).ConfigureAwait(false);
-        await _transport.FlushAsync(cancellationToken).ConfigureAwait(false);
+        if (command.SecretArgument is { } secret)
+        {
+            await _connection.WriteSecretLineAsync(line, secret, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+        _connection.QueueLine(line);
+        await _connection.FlushAsync(cancellationToken).ConfigureAwait(false);
     }
 
     private async Task WaitForContinuationAsync(string tag, ImapCommand command, ImapLiteralRouter? literalRouter, CancellationToken cancellationToken)
@@ -123,19 +176,21 @@ public sealed partial class ImapClient : IAsyncDisposable
             if (response.Status is { Tag: { } completionTag } completion)
             {
                 if (completionTag == tag && completion.Status != ImapStatus.Ok) throw ImapErrors.CommandFailed(command.Name, completion);
-                throw new MailProtocolException($"Expected a continuation request for the literal of {command.Name}, got: {completion}");
+                throw new MailProtocolException($"Expected a continuation request for the literal of {command.Name}.", completion.ToString());
             }
         }
     }
 
-    private async Task CopyLiteralAsync(Stream content, long length, CancellationToken cancellationToken)
+    private async Task QueueLiteralAsync(Stream content, long length, CancellationToken cancellationToken)
     {
+        _connection.Options.ProtocolLog?.Log(MailLogDirection.Client, $"<literal of {length} bytes>");
         var buffer = new byte[(int)Math.Min(Math.Max(length, 1), 64 * 1024)];
         for (var remaining = length; remaining > 0;)
         {
             var read = await content.ReadAsync(buffer.AsMemory(0, (int)Math.Min(buffer.Length, remaining)), cancellationToken).ConfigureAwait(false);
             if (read == 0) throw new ArgumentException($"The literal's content ended {remaining} bytes before its announced length of {length}.");
-            await _transport.WriteAsync(buffer.AsMemory(0, read), false, cancellationToken).ConfigureAwait(false);
+            _connection.QueueBytes(buffer.AsSpan(0, read));
+            if (_connection.QueuedByteCount >= LiteralFlushThreshold) await _connection.FlushAsync(cancellationToken).ConfigureAwait(false);
             remaining -= read;
         }
     }
@@ -216,5 +271,5 @@ public sealed partial class ImapClient : IAsyncDisposable
         }
     }
 
-    public async ValueTask DisposeAsync() => await _transport.DisposeAsync().ConfigureAwait(false);
+    public async ValueTask DisposeAsync() => await _connection.DisposeAsync().ConfigureAwait(false);
 }

@@ -1,10 +1,11 @@
-using System.Text;
 using TokenBroker.Mail.Sasl;
 
 namespace TokenBroker.Mail.Pop3;
 
 public sealed partial class Pop3Client
 {
+    private const int MaxAuthRounds = 8;
+
     /// <summary>
     /// AUTH mechanism, always prompted: "AUTH XOAUTH2", "+ ", then the initial response on its own line
     /// (Dovecot POP3 never answers a long initial response on the AUTH line). A "+ " carrying a base64
@@ -13,11 +14,10 @@ public sealed partial class Pop3Client
     public async Task AuthenticateAsync(ISaslMechanism mechanism, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(mechanism);
-        if (!IsEncrypted) throw new InvalidOperationException("Refusing to send credentials over an unencrypted connection.");
+        _connection.EnsureEncryptedForAuthentication(mechanism.Name);
 
-        string? errorChallenge = null;
         var initialSent = false;
-        await WriteLineAsync("AUTH " + mechanism.Name, secret: false, cancellationToken).ConfigureAwait(false);
+        await _connection.WriteLineAsync("AUTH " + mechanism.Name, cancellationToken).ConfigureAwait(false);
         for (var round = 0; ; round++)
         {
             if (round > MaxAuthRounds) throw new MailProtocolException($"POP3 AUTH {mechanism.Name} did not finish after {MaxAuthRounds} exchanges.");
@@ -30,12 +30,16 @@ public sealed partial class Pop3Client
             if (reply.StartsWith("-ERR", StringComparison.OrdinalIgnoreCase))
             {
                 if (MailThrottledException.TryParseBackoff(reply, out _)) throw Pop3Errors.CommandFailed("AUTH", reply);
+                var challenge = mechanism.ServerError is { } error ? $" ({error})" : "";
                 throw new MailAuthenticationException(
-                    $"POP3 AUTH {mechanism.Name} failed: {Shorten(reply)}" + (errorChallenge is null ? "" : $" (challenge: {errorChallenge})"),
-                    reply, errorChallenge);
+                    $"POP3 AUTH {mechanism.Name} failed: {Shorten(reply)}{challenge}",
+                    reply,
+                    mechanism.ServerError,
+                    isTransient: reply.Contains("[SYS/TEMP]", StringComparison.OrdinalIgnoreCase)
+                        || reply.Contains("[IN-USE]", StringComparison.OrdinalIgnoreCase));
             }
             if (!reply.StartsWith('+'))
-                throw new MailProtocolException($"Expected '+', +OK or -ERR during POP3 AUTH, got: {Shorten(reply)}");
+                throw new MailProtocolException($"Expected '+', +OK or -ERR during POP3 AUTH {mechanism.Name}.", reply);
 
             byte[] answer;
             if (!initialSent)
@@ -45,27 +49,11 @@ public sealed partial class Pop3Client
             }
             else
             {
-                var challenge = DecodeChallenge(reply[1..]);
-                if (challenge.Length > 0) errorChallenge = Encoding.UTF8.GetString(challenge);
-                answer = mechanism.Next(challenge);
+                var text = reply[1..];
+                if (!SaslEncoding.TryDecodeChallenge(text, out var decoded)) decoded = System.Text.Encoding.UTF8.GetBytes(text.Trim());
+                answer = mechanism.Next(decoded);
             }
-            await WriteLineAsync(Convert.ToBase64String(answer), secret: true, cancellationToken).ConfigureAwait(false);
-        }
-    }
-
-    private const int MaxAuthRounds = 8;
-
-    private static byte[] DecodeChallenge(string text)
-    {
-        var trimmed = text.Trim();
-        if (trimmed.Length == 0) return [];
-        try
-        {
-            return Convert.FromBase64String(trimmed);
-        }
-        catch (FormatException)
-        {
-            return Encoding.UTF8.GetBytes(trimmed);
+            await _connection.WriteSecretLineAsync("", SaslEncoding.EncodeResponse(answer), cancellationToken).ConfigureAwait(false);
         }
     }
 }

@@ -1,3 +1,5 @@
+using TokenBroker.Mail.Net;
+
 namespace TokenBroker.Mail.Pop3;
 
 public sealed partial class Pop3Client
@@ -17,9 +19,14 @@ public sealed partial class Pop3Client
         long written = 0;
         while (true)
         {
-            var line = await _transport.ReadLineAsync(cancellationToken).ConfigureAwait(false);
-            if (line is [(byte)'.']) return written;
-            var content = line.AsMemory(line is [(byte)'.', ..] ? 1 : 0);
+            var line = await _connection.ReadLineBytesAsync(cancellationToken).ConfigureAwait(false);
+            if (line.Span is [(byte)'.'])
+            {
+                _connection.Options.ProtocolLog?.Log(MailLogDirection.Server, $"<message of {written} bytes>");
+                _connection.Options.ProtocolLog?.Log(MailLogDirection.Server, ".");
+                return written;
+            }
+            var content = line.Span is [(byte)'.', ..] ? line[1..] : line;
             await destination.WriteAsync(content, cancellationToken).ConfigureAwait(false);
             await destination.WriteAsync(Crlf, cancellationToken).ConfigureAwait(false);
             written += content.Length + 2;

@@ -11,7 +11,7 @@ public sealed partial class Pop3Client
                 $"The POP3 server does not offer STLS (CAPA: {string.Join(", ", _capabilities)}); refusing to continue without TLS.",
                 string.Join(", ", _capabilities));
         await ExecuteAsync("STLS", cancellationToken).ConfigureAwait(false);
-        await _transport.StartTlsAsync(cancellationToken).ConfigureAwait(false);
+        await _connection.StartTlsAsync(cancellationToken).ConfigureAwait(false);
         _capabilities.Clear();
         await CapaAsync(cancellationToken).ConfigureAwait(false);
     }

@@ -1,4 +1,5 @@
 using System.Text;
+using TokenBroker.Mail.Net;
 
 namespace TokenBroker.Mail.Pop3;
 
@@ -10,10 +11,51 @@ namespace TokenBroker.Mail.Pop3;
 /// </summary>
 public sealed partial class Pop3Client : IAsyncDisposable
 {
-    private readonly IMailTransport _transport;
+    private readonly MailConnection _connection;
     private readonly HashSet<string> _capabilities = new(StringComparer.OrdinalIgnoreCase);
 
-    internal Pop3Client(IMailTransport transport) => _transport = transport;
+    internal Pop3Client(MailConnection connection) => _connection = connection;
+
+    /// <summary>
+    /// Connects, reads the greeting and, for pop3://, upgrades with STLS (refusing to go on without it);
+    /// for pop3s:// TLS is already up. CAPA is read either way. The client is then ready to authenticate.
+    /// </summary>
+    public static async Task<Pop3Client> ConnectAsync(MailEndpoint endpoint, MailClientOptions options, CancellationToken cancellationToken = default)
+    {
+        var client = await OpenAsync(endpoint, options, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await client.CapaAsync(cancellationToken).ConfigureAwait(false);
+            if (!client.IsEncrypted) await client.StlsAsync(cancellationToken).ConfigureAwait(false);
+            return client;
+        }
+        catch
+        {
+            await client.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    /// <summary>Connects and reads the greeting only (TLS only for pop3s://): for a probe that shows each step.</summary>
+    public static async Task<Pop3Client> OpenAsync(MailEndpoint endpoint, MailClientOptions options, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(endpoint);
+        if (endpoint.Protocol != MailProtocol.Pop3) throw new ArgumentException($"{endpoint} is not a POP3 endpoint.", nameof(endpoint));
+        var connection = await MailConnection.ConnectAsync(endpoint, options, cancellationToken).ConfigureAwait(false);
+        var client = new Pop3Client(connection);
+        try
+        {
+            await client.ReadGreetingAsync(cancellationToken).ConfigureAwait(false);
+            return client;
+        }
+        catch
+        {
+            await client.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    public MailEndpoint Endpoint => _connection.Endpoint;
 
     /// <summary>The greeting text after +OK.</summary>
     public string Greeting { get; private set; } = string.Empty;
@@ -23,7 +65,7 @@ public sealed partial class Pop3Client : IAsyncDisposable
 
     public bool IsAuthenticated { get; private set; }
 
-    public bool IsEncrypted => _transport.IsEncrypted;
+    public bool IsEncrypted => _connection.IsEncrypted;
 
     /// <summary>Whether CAPA listed <paramref name="capability"/> (its first word, e.g. "STLS", "SASL").</summary>
     public bool HasCapability(string capability) =>
@@ -38,14 +80,14 @@ public sealed partial class Pop3Client : IAsyncDisposable
     {
         var line = await ReadLineAsync(cancellationToken).ConfigureAwait(false);
         if (!line.StartsWith("+OK", StringComparison.OrdinalIgnoreCase))
-            throw new MailProtocolException($"The POP3 server refused the connection or is not a POP3 server: {line}");
+            throw new MailProtocolException("The POP3 server refused the connection or is not a POP3 server.", line);
         Greeting = line.Length > 3 ? line[3..].TrimStart() : string.Empty;
     }
 
     /// <summary>Sends one command line and reads its status; -ERR throws (see <see cref="Pop3Errors"/>). Returns the text after +OK.</summary>
-    internal async Task<string> ExecuteAsync(string command, CancellationToken cancellationToken, bool secret = false)
+    internal async Task<string> ExecuteAsync(string command, CancellationToken cancellationToken)
     {
-        await WriteLineAsync(command, secret, cancellationToken).ConfigureAwait(false);
+        await _connection.WriteLineAsync(command, cancellationToken).ConfigureAwait(false);
         var reply = await ReadLineAsync(cancellationToken).ConfigureAwait(false);
         return ExpectOk(CommandName(command), reply);
     }
@@ -54,17 +96,10 @@ public sealed partial class Pop3Client : IAsyncDisposable
     {
         if (reply.StartsWith("+OK", StringComparison.OrdinalIgnoreCase)) return reply.Length > 3 ? reply[3..].TrimStart() : string.Empty;
         if (reply.StartsWith("-ERR", StringComparison.OrdinalIgnoreCase)) throw Pop3Errors.CommandFailed(command, reply);
-        throw new MailProtocolException($"Expected +OK or -ERR after POP3 {command}, got: {Shorten(reply)}");
+        throw new MailProtocolException($"Expected +OK or -ERR after POP3 {command}.", reply);
     }
 
-    internal async Task WriteLineAsync(string line, bool secret, CancellationToken cancellationToken)
-    {
-        await _transport.WriteAsync(Encoding.UTF8.GetBytes(line + "\r\n"), secret, cancellationToken).ConfigureAwait(false);
-        await _transport.FlushAsync(cancellationToken).ConfigureAwait(false);
-    }
-
-    internal async Task<string> ReadLineAsync(CancellationToken cancellationToken) =>
-        Encoding.UTF8.GetString(await _transport.ReadLineAsync(cancellationToken).ConfigureAwait(false));
+    internal Task<string> ReadLineAsync(CancellationToken cancellationToken) => _connection.ReadLineAsync(cancellationToken);
 
     /// <summary>The lines of a multi-line reply up to the terminating ".", dot-unstuffed.</summary>
     internal async Task<List<string>> ReadMultiLineAsync(CancellationToken cancellationToken)
@@ -72,9 +107,9 @@ public sealed partial class Pop3Client : IAsyncDisposable
         var lines = new List<string>();
         while (true)
         {
-            var line = await _transport.ReadLineAsync(cancellationToken).ConfigureAwait(false);
-            if (line is [(byte)'.']) return lines;
-            lines.Add(Encoding.UTF8.GetString(line.AsSpan(line is [(byte)'.', ..] ? 1 : 0)));
+            var line = await _connection.ReadLineAsync(cancellationToken).ConfigureAwait(false);
+            if (line == ".") return lines;
+            lines.Add(line.StartsWith('.') ? line[1..] : line);
         }
     }
 
@@ -86,5 +121,5 @@ public sealed partial class Pop3Client : IAsyncDisposable
 
     internal static string Shorten(string text) => text.Length <= 300 ? text : text[..300] + "...";
 
-    public async ValueTask DisposeAsync() => await _transport.DisposeAsync().ConfigureAwait(false);
+    public async ValueTask DisposeAsync() => await _connection.DisposeAsync().ConfigureAwait(false);
 }

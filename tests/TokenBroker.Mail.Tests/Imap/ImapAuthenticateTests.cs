@@ -1,5 +1,5 @@
 using System.Text;
-using TokenBroker.Mail.Tests.Support;
+using TokenBroker.Mail.Sasl;
 using static TokenBroker.Mail.Tests.Imap.ImapTranscript;
 
 namespace TokenBroker.Mail.Tests.Imap;
@@ -17,7 +17,7 @@ public class ImapAuthenticateTests
         var (client, transport) = await StartAsync(Lines(DovecotGreeting,
             "A1 OK [CAPABILITY IMAP4rev1 MOVE UIDPLUS] Logged in"));
 
-        await client.AuthenticateAsync(new FixedSaslMechanism("XOAUTH2", Blob), TestContext.Current.CancellationToken);
+        await client.AuthenticateAsync(new XOAuth2Mechanism("a@example.com", "token-value"), TestContext.Current.CancellationToken);
 
         Assert.Equal($"A1 AUTHENTICATE XOAUTH2 {Base64Blob}\r\n", transport.Written);
         Assert.True(client.IsAuthenticated);
@@ -34,7 +34,7 @@ public class ImapAuthenticateTests
             "* CAPABILITY IMAP4rev1 MOVE",
             "A2 OK CAPABILITY completed."));
 
-        await client.AuthenticateAsync(new FixedSaslMechanism("XOAUTH2", Blob), TestContext.Current.CancellationToken);
+        await client.AuthenticateAsync(new XOAuth2Mechanism("a@example.com", "token-value"), TestContext.Current.CancellationToken);
 
         Assert.Equal($"A1 AUTHENTICATE XOAUTH2\r\n{Base64Blob}\r\nA2 CAPABILITY\r\n", transport.Written);
         Assert.True(client.HasCapability("MOVE"));
@@ -46,15 +46,15 @@ public class ImapAuthenticateTests
         var (client, transport) = await StartAsync(Lines(DovecotGreeting,
             "+ " + Base64Challenge,
             "A1 NO [AUTHENTICATIONFAILED] Authentication failed."));
-        var mechanism = new FixedSaslMechanism("XOAUTH2", Blob);
+        var mechanism = new XOAuth2Mechanism("a@example.com", "token-value");
 
         var error = await Assert.ThrowsAsync<MailAuthenticationException>(
             () => client.AuthenticateAsync(mechanism, TestContext.Current.CancellationToken));
 
         Assert.Equal($"A1 AUTHENTICATE XOAUTH2 {Base64Blob}\r\n\r\n", transport.Written);
-        Assert.Equal([JsonChallenge], mechanism.Challenges);
+        Assert.Equal("401", mechanism.ServerError?.Status);
         Assert.Equal("A1 NO [AUTHENTICATIONFAILED] Authentication failed.", error.ServerReply);
-        Assert.Equal(JsonChallenge, error.ErrorChallenge);
+        Assert.Equal(JsonChallenge, error.SaslServerError?.RawJson);
         Assert.False(client.IsAuthenticated);
     }
 
@@ -66,7 +66,7 @@ public class ImapAuthenticateTests
             "A1 NO [AUTHENTICATIONFAILED] Authentication failed."));
 
         await Assert.ThrowsAsync<MailAuthenticationException>(() => client.AuthenticateAsync(
-            new FixedSaslMechanism("OAUTHBEARER", "n,a=a@example.com,\u0001auth=Bearer t\u0001\u0001", [0x01]),
+            new OAuthBearerMechanism("a@example.com", "token-value", "localhost", 993),
             TestContext.Current.CancellationToken));
 
         Assert.EndsWith("\r\nAQ==\r\n", transport.Written);
@@ -81,10 +81,10 @@ public class ImapAuthenticateTests
             "A1 NO AUTHENTICATE failed."));
 
         var error = await Assert.ThrowsAsync<MailAuthenticationException>(() =>
-            client.AuthenticateAsync(new FixedSaslMechanism("XOAUTH2", Blob), TestContext.Current.CancellationToken));
+            client.AuthenticateAsync(new XOAuth2Mechanism("a@example.com", "token-value"), TestContext.Current.CancellationToken));
 
         Assert.Equal("A1 NO AUTHENTICATE failed.", error.ServerReply);
-        Assert.Null(error.ErrorChallenge);
+        Assert.Null(error.SaslServerError?.RawJson);
     }
 
     [Fact]
@@ -92,11 +92,11 @@ public class ImapAuthenticateTests
     {
         var (client, transport) = await StartAsync(Lines(
             "* OK [CAPABILITY IMAP4rev1 AUTH=XOAUTH2] ready", "+ ", "A1 OK [CAPABILITY IMAP4rev1] done"));
-        await client.AuthenticateAsync(new FixedSaslMechanism("XOAUTH2", Blob), TestContext.Current.CancellationToken);
+        await client.AuthenticateAsync(new XOAuth2Mechanism("a@example.com", "token-value"), TestContext.Current.CancellationToken);
         Assert.DoesNotContain(Base64Blob, transport.Log);
 
         var (sasl, saslTransport) = await StartAsync(Lines(DovecotGreeting, "A1 OK [CAPABILITY IMAP4rev1] done"));
-        await sasl.AuthenticateAsync(new FixedSaslMechanism("XOAUTH2", Blob), TestContext.Current.CancellationToken);
+        await sasl.AuthenticateAsync(new XOAuth2Mechanism("a@example.com", "token-value"), TestContext.Current.CancellationToken);
         Assert.DoesNotContain(Base64Blob, saslTransport.Log);
     }
 
@@ -104,8 +104,8 @@ public class ImapAuthenticateTests
     public async Task Credentials_are_never_sent_without_TLS()
     {
         var (client, transport) = await StartAsync(Lines(DovecotGreeting), encrypted: false);
-        await Assert.ThrowsAsync<InvalidOperationException>(() =>
-            client.AuthenticateAsync(new FixedSaslMechanism("XOAUTH2", Blob), TestContext.Current.CancellationToken));
+        await Assert.ThrowsAsync<MailAuthenticationException>(() =>
+            client.AuthenticateAsync(new XOAuth2Mechanism("a@example.com", "token-value"), TestContext.Current.CancellationToken));
         Assert.Equal("", transport.Written);
     }
 
@@ -115,7 +115,7 @@ public class ImapAuthenticateTests
         var (client, _) = await StartAsync(Lines(DovecotGreeting,
             "A1 NO Request is throttled. Suggested Backoff Time: 2500 ms"));
         var error = await Assert.ThrowsAsync<MailThrottledException>(() =>
-            client.AuthenticateAsync(new FixedSaslMechanism("XOAUTH2", Blob), TestContext.Current.CancellationToken));
+            client.AuthenticateAsync(new XOAuth2Mechanism("a@example.com", "token-value"), TestContext.Current.CancellationToken));
         Assert.Equal(TimeSpan.FromMilliseconds(2500), error.SuggestedBackoff);
     }
 }

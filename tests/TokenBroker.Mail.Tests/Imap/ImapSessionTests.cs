@@ -1,3 +1,5 @@
+using TokenBroker.Mail.Imap;
+using TokenBroker.Mail.Tests.Support;
 using static TokenBroker.Mail.Tests.Imap.ImapTranscript;
 
 namespace TokenBroker.Mail.Tests.Imap;
@@ -32,20 +34,31 @@ public class ImapSessionTests
     }
 
     [Fact]
-    public async Task StartTls_upgrades_then_asks_for_capabilities_again()
+    public async Task Connecting_to_imap_upgrades_with_StartTls_then_asks_for_capabilities_again()
     {
-        var (client, transport) = await StartAsync(Lines(
-            "* OK [CAPABILITY IMAP4rev1 STARTTLS LOGINDISABLED] ready",
-            "A1 OK Begin TLS negotiation now.",
-            "* CAPABILITY IMAP4rev1 SASL-IR AUTH=XOAUTH2",
-            "A2 OK done"), encrypted: false);
+        await using var server = ScriptedServer.Start(s => s
+            .Send("* OK [CAPABILITY IMAP4rev1 STARTTLS LOGINDISABLED] ready\r\n")
+            .Expect("A1 STARTTLS").Send("A1 OK Begin TLS negotiation now.\r\n")
+            .StartTls()
+            .Expect("A2 CAPABILITY").Send("* CAPABILITY IMAP4rev1 SASL-IR AUTH=XOAUTH2\r\nA2 OK done\r\n"));
 
-        await client.StartTlsAsync(TestContext.Current.CancellationToken);
+        await using var client = await ImapClient.ConnectAsync(server.Endpoint("imap"), ScriptedServer.ClientOptions(), TestContext.Current.CancellationToken);
 
-        Assert.Equal("A1 STARTTLS\r\nA2 CAPABILITY\r\n", transport.Written);
-        Assert.Equal(1, transport.TlsUpgrades);
+        Assert.True(client.IsEncrypted);
         Assert.False(client.HasCapability("STARTTLS"));
         Assert.True(client.HasCapability("AUTH=XOAUTH2"));
+    }
+
+    [Fact]
+    public async Task Connecting_to_imaps_is_encrypted_from_the_start()
+    {
+        await using var server = ScriptedServer.Start(s => s.StartTls()
+            .Send("* OK [CAPABILITY IMAP4rev1 SASL-IR AUTH=XOAUTH2] ready\r\n"));
+
+        await using var client = await ImapClient.ConnectAsync(server.Endpoint("imaps"), ScriptedServer.ClientOptions(), TestContext.Current.CancellationToken);
+
+        Assert.True(client.IsEncrypted);
+        Assert.True(client.HasCapability("SASL-IR"));
     }
 
     [Fact]

@@ -15,7 +15,7 @@ internal static class ImapTranscript
     public static async Task<(ImapClient Client, CannedTransport Transport)> StartAsync(string serverText, bool encrypted = true)
     {
         var transport = new CannedTransport(serverText, encrypted);
-        var client = new ImapClient(transport);
+        var client = new ImapClient(transport.Connection);
         await client.ReadGreetingAsync(TestContext.Current.CancellationToken);
         return (client, transport);
     }
@@ -23,7 +23,7 @@ internal static class ImapTranscript
     public static async Task<(ImapClient Client, CannedTransport Transport)> StartAsync(byte[] serverBytes)
     {
         var transport = new CannedTransport(serverBytes);
-        var client = new ImapClient(transport);
+        var client = new ImapClient(transport.Connection);
         await client.ReadGreetingAsync(TestContext.Current.CancellationToken);
         return (client, transport);
     }

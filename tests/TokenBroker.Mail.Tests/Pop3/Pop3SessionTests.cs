@@ -1,4 +1,6 @@
 using System.Text;
+using TokenBroker.Mail.Pop3;
+using TokenBroker.Mail.Sasl;
 using TokenBroker.Mail.Tests.Support;
 using static TokenBroker.Mail.Tests.Pop3.Pop3Transcript;
 
@@ -29,25 +31,40 @@ public class Pop3SessionTests
     }
 
     [Fact]
-    public async Task Stls_upgrades_then_reads_capa_again()
+    public async Task Connecting_to_pop3_upgrades_with_Stls_then_reads_capa_again()
     {
-        var (client, transport) = await StartAsync(Lines(DovecotGreeting,
-            "+OK", "STLS", "UIDL", ".", "+OK Begin TLS negotiation", "+OK", "UIDL", "SASL XOAUTH2", "."), encrypted: false);
-        await client.CapaAsync(TestContext.Current.CancellationToken);
+        await using var server = ScriptedServer.Start(s => s
+            .Send("+OK Dovecot ready.\r\n")
+            .Expect("CAPA").Send("+OK\r\nSTLS\r\nUIDL\r\n.\r\n")
+            .Expect("STLS").Send("+OK Begin TLS negotiation\r\n")
+            .StartTls()
+            .Expect("CAPA").Send("+OK\r\nUIDL\r\nSASL XOAUTH2 OAUTHBEARER\r\n.\r\n"));
 
-        await client.StlsAsync(TestContext.Current.CancellationToken);
+        await using var client = await Pop3Client.ConnectAsync(server.Endpoint("pop3"), ScriptedServer.ClientOptions(), TestContext.Current.CancellationToken);
 
-        Assert.Equal("CAPA\r\nSTLS\r\nCAPA\r\n", transport.Written);
-        Assert.Equal(1, transport.TlsUpgrades);
+        Assert.True(client.IsEncrypted);
         Assert.False(client.HasCapability("STLS"));
         Assert.True(client.SupportsMechanism("XOAUTH2"));
+    }
+
+    [Fact]
+    public async Task Stls_is_refused_when_not_offered_rather_than_continuing_in_clear()
+    {
+        await using var server = ScriptedServer.Start(s => s
+            .Send("+OK ready\r\n").Expect("CAPA").Send("+OK\r\nUIDL\r\nSASL XOAUTH2\r\n.\r\n"));
+
+        var error = await Assert.ThrowsAsync<MailCommandException>(() =>
+            Pop3Client.ConnectAsync(server.Endpoint("pop3"), ScriptedServer.ClientOptions(), TestContext.Current.CancellationToken));
+
+        Assert.Contains("does not offer STLS", error.Message);
+        Assert.Equal("CAPA\r\n", await server.ClientTextAsync());
     }
 
     [Fact]
     public async Task Auth_always_waits_for_the_prompt_before_sending_the_initial_response()
     {
         var (client, transport) = await StartAsync(Lines(DovecotGreeting, "+ ", "+OK Logged in."));
-        await client.AuthenticateAsync(new FixedSaslMechanism("XOAUTH2", Blob), TestContext.Current.CancellationToken);
+        await client.AuthenticateAsync(new XOAuth2Mechanism("a@example.com", "token-value"), TestContext.Current.CancellationToken);
         Assert.Equal($"AUTH XOAUTH2\r\n{Base64Blob}\r\n", transport.Written);
         Assert.True(client.IsAuthenticated);
         Assert.DoesNotContain(Base64Blob, transport.Log);
@@ -61,11 +78,11 @@ public class Pop3SessionTests
             "-ERR [AUTH] Authentication failed."));
 
         var error = await Assert.ThrowsAsync<MailAuthenticationException>(() =>
-            client.AuthenticateAsync(new FixedSaslMechanism("XOAUTH2", Blob), TestContext.Current.CancellationToken));
+            client.AuthenticateAsync(new XOAuth2Mechanism("a@example.com", "token-value"), TestContext.Current.CancellationToken));
 
         Assert.Equal($"AUTH XOAUTH2\r\n{Base64Blob}\r\n\r\n", transport.Written);
         Assert.Equal("-ERR [AUTH] Authentication failed.", error.ServerReply);
-        Assert.Equal(JsonChallenge, error.ErrorChallenge);
+        Assert.Equal(JsonChallenge, error.SaslServerError?.RawJson);
     }
 
     [Fact]
@@ -74,17 +91,17 @@ public class Pop3SessionTests
         var (client, _) = await StartAsync(Lines("+OK The Microsoft Exchange POP3 service is ready.", "+ ",
             "-ERR Authentication failure: unknown user name or bad password."));
         var error = await Assert.ThrowsAsync<MailAuthenticationException>(() =>
-            client.AuthenticateAsync(new FixedSaslMechanism("XOAUTH2", Blob), TestContext.Current.CancellationToken));
+            client.AuthenticateAsync(new XOAuth2Mechanism("a@example.com", "token-value"), TestContext.Current.CancellationToken));
         Assert.Equal("-ERR Authentication failure: unknown user name or bad password.", error.ServerReply);
-        Assert.Null(error.ErrorChallenge);
+        Assert.Null(error.SaslServerError?.RawJson);
     }
 
     [Fact]
     public async Task Auth_refuses_to_run_without_tls()
     {
         var (client, transport) = await StartAsync(Lines(DovecotGreeting), encrypted: false);
-        await Assert.ThrowsAsync<InvalidOperationException>(() =>
-            client.AuthenticateAsync(new FixedSaslMechanism("XOAUTH2", Blob), TestContext.Current.CancellationToken));
+        await Assert.ThrowsAsync<MailAuthenticationException>(() =>
+            client.AuthenticateAsync(new XOAuth2Mechanism("a@example.com", "token-value"), TestContext.Current.CancellationToken));
         Assert.Equal("", transport.Written);
     }
 

@@ -12,7 +12,7 @@ internal static class Pop3Transcript
     public static async Task<(Pop3Client Client, CannedTransport Transport)> StartAsync(string serverText, bool encrypted = true)
     {
         var transport = new CannedTransport(serverText, encrypted);
-        var client = new Pop3Client(transport);
+        var client = new Pop3Client(transport.Connection);
         await client.ReadGreetingAsync(TestContext.Current.CancellationToken);
         return (client, transport);
     }

@@ -1,82 +1,91 @@
 using System.Text;
-using TokenBroker.Mail;
+using TokenBroker.Mail.Net;
 
 namespace TokenBroker.Mail.Tests.Support;
 
 /// <summary>
-/// A transport whose server side is a canned byte string (what the server would send, in order) and
-/// whose client side is recorded, so a test compares the exact bytes the client wrote. The end of the
-/// canned bytes behaves like a dropped connection.
+/// A <see cref="MailConnection"/> over canned server bytes (what the server sends, in order) that records
+/// what the client writes, so a test compares the exact client bytes. The end of the canned bytes behaves
+/// like a dropped connection. For STARTTLS and timeouts use <see cref="ScriptedServer"/>.
 /// </summary>
-internal sealed class CannedTransport(byte[] serverBytes, bool encrypted = true) : IMailTransport
+internal sealed class CannedTransport
 {
-    private const int MaxLine = 1024 * 1024;
-    private readonly MemoryStream _written = new();
-    private readonly StringBuilder _log = new();
-    private int _position;
+    private readonly CannedStream _stream;
+
+    public CannedTransport(byte[] serverBytes, bool encrypted = true, MailClientOptions? options = null)
+    {
+        _stream = new CannedStream(serverBytes);
+        options ??= new MailClientOptions();
+        options.ProtocolLog ??= ProtocolLog;
+        Connection = MailConnection.FromStream(_stream, MailEndpoint.Parse("imaps://localhost:993"), options, encrypted);
+    }
 
     public CannedTransport(string serverText, bool encrypted = true) : this(Encoding.UTF8.GetBytes(serverText), encrypted) { }
 
-    public bool IsEncrypted { get; private set; } = encrypted;
+    public MailConnection Connection { get; }
 
-    public int TlsUpgrades { get; private set; }
+    public RecordingProtocolLog ProtocolLog { get; } = new();
 
-    public string Written => Encoding.UTF8.GetString(_written.ToArray());
+    public string Written => Encoding.UTF8.GetString(_stream.Written);
 
-    public byte[] WrittenBytes => _written.ToArray();
+    /// <summary>The protocol log as text ("C: ..." and "S: ..." lines).</summary>
+    public string Log => ProtocolLog.Text;
 
-    /// <summary>What a protocol log would show: secret writes replaced by a marker.</summary>
-    public string Log => _log.ToString();
-
-    public bool Disposed { get; private set; }
-
-    public ValueTask<byte[]> ReadLineAsync(CancellationToken cancellationToken = default)
+    private sealed class CannedStream(byte[] serverBytes) : Stream
     {
-        for (var i = _position; i + 1 < serverBytes.Length; i++)
+        private readonly MemoryStream _written = new();
+        private int _position;
+
+        public byte[] Written => _written.ToArray();
+
+        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+
+        public override int Read(Span<byte> buffer)
         {
-            if (i - _position > MaxLine) throw new MailProtocolException("line too long");
-            if (serverBytes[i] == '\r' && serverBytes[i + 1] == '\n')
-            {
-                var line = serverBytes[_position..i];
-                _position = i + 2;
-                return ValueTask.FromResult(line);
-            }
+            // Hand out odd-sized pieces so parsers meet lines and literals split across reads.
+            var take = Math.Min(Math.Min(buffer.Length, serverBytes.Length - _position), 4093);
+            serverBytes.AsSpan(_position, take).CopyTo(buffer);
+            _position += take;
+            return take;
         }
-        _position = serverBytes.Length;
-        throw new MailProtocolException("The server closed the connection.");
-    }
 
-    public ValueTask ReadExactlyAsync(Memory<byte> destination, CancellationToken cancellationToken = default)
-    {
-        if (serverBytes.Length - _position < destination.Length)
+        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
+            ValueTask.FromResult(Read(buffer.Span));
+
+        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+            Task.FromResult(Read(buffer.AsSpan(offset, count)));
+
+        public override void Write(byte[] buffer, int offset, int count) => _written.Write(buffer, offset, count);
+
+        public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
         {
-            _position = serverBytes.Length;
-            throw new MailProtocolException("The server closed the connection in the middle of data.");
+            _written.Write(buffer.Span);
+            return ValueTask.CompletedTask;
         }
-        serverBytes.AsMemory(_position, destination.Length).CopyTo(destination);
-        _position += destination.Length;
-        return ValueTask.CompletedTask;
+
+        public override void Flush() { }
+        public override bool CanRead => true;
+        public override bool CanSeek => false;
+        public override bool CanWrite => true;
+        public override long Length => throw new NotSupportedException();
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+    }
+}
+
+/// <summary>Keeps every protocol log line, to check what a log would show (and that secrets are absent).</summary>
+internal sealed class RecordingProtocolLog : IMailProtocolLog
+{
+    private readonly List<string> _lines = [];
+
+    public string Text
+    {
+        get { lock (_lines) return string.Join("\n", _lines); }
     }
 
-    public ValueTask WriteAsync(ReadOnlyMemory<byte> data, bool secret = false, CancellationToken cancellationToken = default)
+    public void Log(MailLogDirection direction, string line)
     {
-        _written.Write(data.Span);
-        _log.Append(secret ? "<secret>" : Encoding.UTF8.GetString(data.Span));
-        return ValueTask.CompletedTask;
-    }
-
-    public ValueTask FlushAsync(CancellationToken cancellationToken = default) => ValueTask.CompletedTask;
-
-    public ValueTask StartTlsAsync(CancellationToken cancellationToken = default)
-    {
-        IsEncrypted = true;
-        TlsUpgrades++;
-        return ValueTask.CompletedTask;
-    }
-
-    public ValueTask DisposeAsync()
-    {
-        Disposed = true;
-        return ValueTask.CompletedTask;
+        lock (_lines) _lines.Add((direction switch { MailLogDirection.Client => "C: ", MailLogDirection.Server => "S: ", _ => "* " }) + line);
     }
 }

@@ -21,12 +21,13 @@ internal sealed class ImapCommand
     /// <summary>The command name for messages (UID FETCH, AUTHENTICATE...).</summary>
     public string Name { get; }
 
-    /// <summary>Whether the arguments are secret (AUTHENTICATE with an initial response): logs show only the name.</summary>
-    public bool IsSensitive { get; private set; }
+    /// <summary>A last argument that is a credential (an AUTHENTICATE initial response): sent, never logged.</summary>
+    public string? SecretArgument { get; private set; }
 
-    public ImapCommand Sensitive()
+    public ImapCommand Secret(string argument)
     {
-        IsSensitive = true;
+        _text.Append(' ');
+        SecretArgument = argument;
         return this;
     }
 

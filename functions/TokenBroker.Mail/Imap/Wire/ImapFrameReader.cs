@@ -1,4 +1,6 @@
-using System.Buffers;
+using System.Runtime.InteropServices;
+using System.Text;
+using TokenBroker.Mail.Net;
 
 namespace TokenBroker.Mail.Imap.Wire;
 
@@ -9,61 +11,49 @@ namespace TokenBroker.Mail.Imap.Wire;
 internal delegate Stream? ImapLiteralRouter(ReadOnlySpan<byte> announcingLine, long length);
 
 /// <summary>Reads whole responses (a line, and for each {n} it ends with, n bytes and the next line).</summary>
-internal sealed class ImapFrameReader(IMailTransport transport, ImapLimits limits)
+internal sealed class ImapFrameReader(MailConnection connection, ImapLimits limits)
 {
-    private const int CopyChunk = 64 * 1024;
 
     public async ValueTask<ImapResponseFrame> ReadAsync(ImapLiteralRouter? router, CancellationToken cancellationToken)
     {
         var frame = new ImapResponseFrame();
         while (true)
         {
-            var line = await transport.ReadLineAsync(cancellationToken).ConfigureAwait(false);
+            var line = AsArray(await connection.ReadLineBytesAsync(cancellationToken).ConfigureAwait(false));
+            connection.Options.ProtocolLog?.Log(MailLogDirection.Server, Encoding.UTF8.GetString(line));
             frame.Lines.Add(line);
             if (!TryGetLiteralLength(line, out var length, out var malformed))
             {
-                if (malformed) throw new MailProtocolException($"The server sent a malformed literal length: {frame}");
+                if (malformed) throw new MailProtocolException("The IMAP server sent a malformed literal length.", frame.ToString());
                 return frame;
             }
             if (frame.Literals.Count >= limits.MaxLiteralsPerResponse)
-                throw new MailProtocolException($"The server sent more than {limits.MaxLiteralsPerResponse} literals in one response: {frame}");
+                throw new MailProtocolException($"The IMAP server sent more than {limits.MaxLiteralsPerResponse} literals in one response.", frame.ToString());
 
             var sink = router?.Invoke(line, length);
             if (sink is null)
             {
                 if (length > limits.MaxBufferedLiteralBytes)
-                    throw new MailProtocolException($"The server announced a {length}-byte literal, more than the {limits.MaxBufferedLiteralBytes} bytes buffered for such a value: {frame}");
+                    throw new MailProtocolException(
+                        $"The IMAP server announced a {length}-byte literal, more than the {limits.MaxBufferedLiteralBytes} bytes buffered for such a value.",
+                        frame.ToString());
                 var data = new byte[length];
-                await transport.ReadExactlyAsync(data, cancellationToken).ConfigureAwait(false);
+                await connection.ReadExactlyAsync(data, cancellationToken).ConfigureAwait(false);
                 frame.Literals.Add(new ImapLiteral(length, data, null));
             }
             else
             {
-                await CopyAsync(length, sink, cancellationToken).ConfigureAwait(false);
+                await connection.CopyExactlyToAsync(sink, length, cancellationToken).ConfigureAwait(false);
                 frame.Literals.Add(new ImapLiteral(length, null, sink));
             }
+            connection.Options.ProtocolLog?.Log(MailLogDirection.Server, $"<literal of {length} bytes>");
         }
     }
 
-    /// <summary>Copies exactly <paramref name="length"/> bytes from the connection in bounded chunks.</summary>
-    private async ValueTask CopyAsync(long length, Stream sink, CancellationToken cancellationToken)
-    {
-        var buffer = ArrayPool<byte>.Shared.Rent((int)Math.Min(length, CopyChunk));
-        try
-        {
-            for (var remaining = length; remaining > 0;)
-            {
-                var chunk = (int)Math.Min(remaining, buffer.Length);
-                await transport.ReadExactlyAsync(buffer.AsMemory(0, chunk), cancellationToken).ConfigureAwait(false);
-                await sink.WriteAsync(buffer.AsMemory(0, chunk), cancellationToken).ConfigureAwait(false);
-                remaining -= chunk;
-            }
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
-        }
-    }
+    private static byte[] AsArray(ReadOnlyMemory<byte> line) =>
+        MemoryMarshal.TryGetArray(line, out var segment) && segment.Offset == 0 && segment.Count == segment.Array!.Length
+            ? segment.Array
+            : line.ToArray();
 
     /// <summary>Whether the line ends with {n}, {n+} or ~{n}, announcing n literal bytes.</summary>
     internal static bool TryGetLiteralLength(ReadOnlySpan<byte> line, out long length, out bool malformed)

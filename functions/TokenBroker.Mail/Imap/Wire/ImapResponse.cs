@@ -59,7 +59,7 @@ internal sealed class ImapResponse
     }
 
     public static MailProtocolException Malformed(ImapDecoder decoder, string? what = null) =>
-        new($"Malformed IMAP response ({what ?? decoder.Error}): {decoder.Frame}");
+        new($"Malformed IMAP response ({what ?? decoder.Error}).", decoder.Frame.ToString());
 
     public static void ThrowIfFailed(ImapDecoder decoder)
     {
