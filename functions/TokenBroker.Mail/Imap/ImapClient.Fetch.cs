@@ -21,7 +21,7 @@ public sealed partial class ImapClient
         ArgumentException.ThrowIfNullOrWhiteSpace(uidSet);
         ArgumentNullException.ThrowIfNull(onMessage);
         var wantsBody = items.HasFlag(ImapFetchItems.Body);
-        openBodySink ??= length => new MemoryStream((int)Math.Min(length, int.MaxValue));
+        openBodySink ??= _ => new MemoryStream(); // grows with the bytes that actually arrive, not with what was announced
 
         ImapLiteralRouter? router = wantsBody
             ? (line, length) => IsBodyLiteral(line) ? openBodySink(length) : null
