@@ -13,26 +13,25 @@ internal static class Rfc2231
     {
         if (!EncodedWords.NeedsEncoding(value) && !value.Contains('\t'))
             return $"; {name}={QuoteIfNeeded(value)}";
-        var encoded = PercentEncode(value);
+        var units = value.EnumerateRunes().Select(rune => PercentEncode(rune.ToString())).ToList();
         var prefix = "utf-8''";
-        if (prefix.Length + encoded.Length + name.Length + 3 <= MaxSegmentLength)
-            return $"; {name}*={prefix}{encoded}";
+        if (prefix.Length + units.Sum(u => u.Length) + name.Length + 3 <= MaxSegmentLength)
+            return $"; {name}*={prefix}{string.Concat(units)}";
+        // Continuations split only between characters, so each segment is whole UTF-8 on its own
+        // (decoders that decode segments separately still get the right text).
         var parts = new StringBuilder();
-        var segment = 0;
-        var position = 0;
-        while (position < encoded.Length)
+        var segment = new StringBuilder(prefix);
+        var index = 0;
+        foreach (var unit in units)
         {
-            var take = Math.Min(MaxSegmentLength, encoded.Length - position);
-            // Never cut a %XX triplet.
-            if (position + take < encoded.Length)
+            if (segment.Length + unit.Length > MaxSegmentLength && segment.Length > 0)
             {
-                if (encoded[position + take - 1] == '%') take -= 1;
-                else if (encoded[position + take - 2] == '%') take -= 2;
+                parts.Append($"; {name}*{index++}*={segment}");
+                segment.Clear();
             }
-            parts.Append($"; {name}*{segment}*={(segment == 0 ? prefix : "")}{encoded.Substring(position, take)}");
-            position += take;
-            segment++;
+            segment.Append(unit);
         }
+        parts.Append($"; {name}*{index}*={segment}");
         return parts.ToString();
     }
 
