@@ -31,7 +31,7 @@ public sealed class ImapMailFetcher(MailEndpoint endpoint, MailClientOptions cli
 
         var previous = checkpoint as ImapCheckpoint;
         var sameFolder = previous is not null && string.Equals(previous.Folder, _options.Folder, StringComparison.Ordinal);
-        var validityChanged = sameFolder && previous!.UidValidity != mailbox.UidValidity;
+        var validityChanged = sameFolder && previous!.UidValidity != 0 && previous.UidValidity != mailbox.UidValidity;
         var lastUid = sameFolder && !validityChanged ? previous!.LastUid : 0u;
         var newUids = await ListUidsAfterAsync(client, lastUid, cancellationToken).ConfigureAwait(false);
 

@@ -8,6 +8,7 @@ public abstract record MailCheckpoint;
 /// <summary>
 /// IMAP: the folder, its UIDVALIDITY and the highest UID whose delivery completed. A different
 /// UIDVALIDITY means the server renumbered the folder and <see cref="LastUid"/> no longer means anything.
+/// A <see cref="UidValidity"/> of 0 means "not known" (a UID given by hand): the folder's current one is assumed.
 /// </summary>
 public sealed record ImapCheckpoint(string Folder, uint UidValidity, uint LastUid) : MailCheckpoint
 {

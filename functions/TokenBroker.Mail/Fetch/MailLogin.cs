@@ -18,11 +18,8 @@ public sealed class MailLogin(string user, string accessToken, MailSaslMechanism
     internal string AccessToken { get; } = accessToken;
 
     /// <summary>A fresh mechanism for one authentication exchange with <paramref name="endpoint"/>.</summary>
-    public ISaslMechanism CreateMechanism(MailEndpoint endpoint) => Mechanism switch
-    {
-        MailSaslMechanism.OAuthBearer => new OAuthBearerMechanism(User, AccessToken, endpoint.Host, endpoint.Port),
-        _ => new XOAuth2Mechanism(User, AccessToken),
-    };
+    public ISaslMechanism CreateMechanism(MailEndpoint endpoint) =>
+        OAuthMechanisms.Create(Mechanism == MailSaslMechanism.OAuthBearer ? "oauthbearer" : "xoauth2", User, AccessToken, endpoint);
 
     public override string ToString() => $"{User} ({Mechanism}, token not shown)";
 }
