@@ -62,7 +62,7 @@ public static class MailLoginDiagnosis
     private static string AfterLogin(MailProtocol protocol, MailProbeStep failed, string reply, string error)
     {
         if (reply.Contains("not connected", StringComparison.OrdinalIgnoreCase) || error.Contains("not connected", StringComparison.OrdinalIgnoreCase))
-            return $"Login worked but the server refuses {protocol} access to the mailbox: {protocol} is disabled for it (Set-CASMailbox <mailbox> -{(protocol == MailProtocol.Pop3 ? "Pop" : "Imap")}Enabled $true) or the token's user has no access to it (FullAccess).";
+            return $"Login worked but the server refuses {protocol.ToString().ToUpperInvariant()} access to the mailbox: {protocol.ToString().ToUpperInvariant()} is disabled for it (Set-CASMailbox <mailbox> -{(protocol == MailProtocol.Pop3 ? "Pop" : "Imap")}Enabled $true) or the token's user has no access to it (FullAccess).";
         return $"Login worked but {failed.Name} failed: {error}";
     }
 
