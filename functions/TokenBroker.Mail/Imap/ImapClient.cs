@@ -19,6 +19,8 @@ public sealed partial class ImapClient : IAsyncDisposable
     private readonly HashSet<string> _capabilities = new(StringComparer.OrdinalIgnoreCase);
     private int _lastTag;
     private ImapStatusResponse? _bye;
+    private bool _awaitingCompletion;
+    private string? _interrupted;
 
     internal ImapClient(MailConnection connection, ImapLimits? limits = null)
     {
@@ -115,6 +117,29 @@ public sealed partial class ImapClient : IAsyncDisposable
         Func<ImapResponse, string, Task>? onContinuation = null,
         CancellationToken cancellationToken = default)
     {
+        if (_interrupted is not null)
+            throw new MailProtocolException($"The IMAP session is unusable because {_interrupted}; reconnect.");
+        try
+        {
+            _awaitingCompletion = true;
+            return await ExecuteCoreAsync(command, onData, literalRouter, onContinuation, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception exception) when (_awaitingCompletion)
+        {
+            // Stopped before the tagged completion (a callback threw, the caller cancelled, the line broke):
+            // the rest of the responses are still on the wire, so no later command could read its own.
+            _interrupted = $"{command.Name} was interrupted ({exception.GetType().Name}: {exception.Message})";
+            throw;
+        }
+    }
+
+    private async Task<ImapStatusResponse> ExecuteCoreAsync(
+        ImapCommand command,
+        Func<ImapResponse, ValueTask>? onData,
+        ImapLiteralRouter? literalRouter,
+        Func<ImapResponse, string, Task>? onContinuation,
+        CancellationToken cancellationToken)
+    {
         var tag = "A" + (++_lastTag).ToString(System.Globalization.CultureInfo.InvariantCulture);
         await SendAsync(tag, command, literalRouter, cancellationToken).ConfigureAwait(false);
         while (true)
@@ -131,6 +156,7 @@ public sealed partial class ImapClient : IAsyncDisposable
             var completion = response.Status;
             if (!string.Equals(completion.Tag, tag, StringComparison.Ordinal))
                 throw new MailProtocolException($"Completion for unknown tag {completion.Tag} while waiting for {tag} {command.Name}.", completion.ToString());
+            _awaitingCompletion = false;
             ApplyResponseCode(completion);
             if (completion.Status != ImapStatus.Ok) throw ImapErrors.CommandFailed(command.Name, completion);
             return completion;
@@ -175,7 +201,11 @@ public sealed partial class ImapClient : IAsyncDisposable
             if (response.Kind == ImapResponseKind.Continuation) return;
             if (response.Status is { Tag: { } completionTag } completion)
             {
-                if (completionTag == tag && completion.Status != ImapStatus.Ok) throw ImapErrors.CommandFailed(command.Name, completion);
+                if (completionTag == tag && completion.Status != ImapStatus.Ok)
+                {
+                    _awaitingCompletion = false;
+                    throw ImapErrors.CommandFailed(command.Name, completion);
+                }
                 throw new MailProtocolException($"Expected a continuation request for the literal of {command.Name}.", completion.ToString());
             }
         }

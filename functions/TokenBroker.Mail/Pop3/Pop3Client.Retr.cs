@@ -16,6 +16,20 @@ public sealed partial class Pop3Client
         ArgumentOutOfRangeException.ThrowIfLessThan(messageNumber, 1);
         ArgumentNullException.ThrowIfNull(destination);
         await ExecuteAsync(FormattableString.Invariant($"RETR {messageNumber}"), cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return await CopyMessageAsync(destination, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception exception)
+        {
+            // The rest of the message is still on the wire: no later command could read its own reply.
+            _interrupted = $"RETR {messageNumber} was interrupted ({exception.GetType().Name}: {exception.Message})";
+            throw;
+        }
+    }
+
+    private async Task<long> CopyMessageAsync(Stream destination, CancellationToken cancellationToken)
+    {
         long written = 0;
         while (true)
         {

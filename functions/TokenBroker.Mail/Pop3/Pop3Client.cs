@@ -13,6 +13,7 @@ public sealed partial class Pop3Client : IAsyncDisposable
 {
     private readonly MailConnection _connection;
     private readonly HashSet<string> _capabilities = new(StringComparer.OrdinalIgnoreCase);
+    private string? _interrupted;
 
     internal Pop3Client(MailConnection connection) => _connection = connection;
 
@@ -87,6 +88,8 @@ public sealed partial class Pop3Client : IAsyncDisposable
     /// <summary>Sends one command line and reads its status; -ERR throws (see <see cref="Pop3Errors"/>). Returns the text after +OK.</summary>
     internal async Task<string> ExecuteAsync(string command, CancellationToken cancellationToken)
     {
+        if (_interrupted is not null)
+            throw new MailProtocolException($"The POP3 session is unusable because {_interrupted}; reconnect.");
         await _connection.WriteLineAsync(command, cancellationToken).ConfigureAwait(false);
         var reply = await ReadLineAsync(cancellationToken).ConfigureAwait(false);
         return ExpectOk(CommandName(command), reply);

@@ -109,4 +109,25 @@ public class ImapFetchTests
         var error = await Assert.ThrowsAsync<MailProtocolException>(() => FetchAsync(client, "1", ImapFetchItems.Flags));
         Assert.Contains("* 1 FETCH (UID x)", error.Message);
     }
+
+    [Fact]
+    public async Task A_callback_that_throws_mid_fetch_leaves_the_session_unusable_rather_than_misaligned()
+    {
+        var (client, _) = await StartAsync(Lines(DovecotGreeting,
+            "* 1 FETCH (UID 1 BODY[] {3}", "abc)", "* 2 FETCH (UID 2 BODY[] {3}", "def)", "A1 OK done", "A2 OK NOOP completed."));
+
+        await Assert.ThrowsAsync<IOException>(() => client.UidFetchAsync("1:2", ImapFetchItems.Body,
+            (_, _) => throw new IOException("disk full"), cancellationToken: TestContext.Current.CancellationToken));
+
+        var error = await Assert.ThrowsAsync<MailProtocolException>(() => client.NoopAsync(TestContext.Current.CancellationToken));
+        Assert.Contains("UID FETCH was interrupted (IOException: disk full)", error.Message);
+    }
+
+    [Fact]
+    public async Task A_failed_command_leaves_the_session_usable()
+    {
+        var (client, _) = await StartAsync(Lines(DovecotGreeting, "A1 NO [NONEXISTENT] Unknown Mailbox", "A2 OK NOOP completed."));
+        await Assert.ThrowsAsync<MailCommandException>(() => client.SelectAsync("Nope", cancellationToken: TestContext.Current.CancellationToken));
+        await client.NoopAsync(TestContext.Current.CancellationToken);
+    }
 }

@@ -175,4 +175,15 @@ public class Pop3SessionTests
         var (client, _) = await StartAsync(Lines(DovecotGreeting, "* OK imap?"));
         await Assert.ThrowsAsync<MailProtocolException>(() => client.NoopAsync(TestContext.Current.CancellationToken));
     }
+
+    [Fact]
+    public async Task A_destination_that_throws_mid_retr_leaves_the_session_unusable_rather_than_misaligned()
+    {
+        var (client, _) = await StartAsync(Lines(DovecotGreeting, "+OK", "Subject: x", "", "body", ".", "+OK"));
+
+        await Assert.ThrowsAsync<NotSupportedException>(() => client.RetrAsync(1, new MemoryStream([], writable: false), TestContext.Current.CancellationToken));
+
+        var error = await Assert.ThrowsAsync<MailProtocolException>(() => client.NoopAsync(TestContext.Current.CancellationToken));
+        Assert.Contains("RETR 1 was interrupted", error.Message);
+    }
 }
