@@ -28,7 +28,7 @@ public static class AppOnlyApi
     {
         if (AdminAccess.CheckAdministration(context, options.Value) is { } refusal) return refusal;
         if (request is null) return BadRequest("The body must be JSON: {\"mailbox\": \"user@contoso.com\", \"tenant\": \"<tenant id>\", \"protocols\": \"imap,smtp\"}.");
-        if (!MailboxAddress.TryNormalize(request.Mailbox, out var mailbox, out var addressError)) return BadRequest(addressError);
+        if (!AddressInput.TryNormalize(request.Mailbox, out var mailbox, out var addressError)) return BadRequest(addressError);
         if (!MailScopes.TryParseProtocols(request.Protocols, out var protocols, out var protocolError)) return BadRequest(protocolError!);
         var tenant = string.IsNullOrWhiteSpace(request.Tenant) ? options.Value.TenantId : request.Tenant.Trim();
         if (string.IsNullOrWhiteSpace(tenant) || !ConsentApi.IsTenantName(tenant))

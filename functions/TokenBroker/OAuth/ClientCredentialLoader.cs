@@ -7,7 +7,7 @@ using Microsoft.Extensions.Options;
 namespace TokenBroker.OAuth;
 
 /// <summary>The broker's client credential: a secret, a PFX file, or a certificate kept in Key Vault.</summary>
-internal sealed class ClientCredentialLoader(IOptions<OAuthOptions> options, TokenCredential? azureCredential = null)
+public sealed class ClientCredentialLoader(IOptions<OAuthOptions> options, TokenCredential? azureCredential = null)
 {
     private readonly SemaphoreSlim _gate = new(1, 1);
     private X509Certificate2? _certificate;

@@ -17,16 +17,19 @@ public sealed class ConfidentialClientFactory
     private readonly IMsalHttpClientFactory _httpClientFactory;
     private readonly ClientCredentialLoader _credentials;
     private readonly ITokenCacheStore _cacheStore;
+    private readonly MsalTokenCacheBinding _cacheBinding;
     private readonly ILogger _msalLogger;
     private readonly ConcurrentDictionary<string, Lazy<Task<IConfidentialClientApplication>>> _byTenant = new(StringComparer.OrdinalIgnoreCase);
 
-    internal ConfidentialClientFactory(
+    public ConfidentialClientFactory(
         IOptions<OAuthOptions> options,
         IMsalHttpClientFactory httpClientFactory,
         ClientCredentialLoader credentials,
         ITokenCacheStore cacheStore,
+        MsalTokenCacheBinding cacheBinding,
         ILoggerFactory loggerFactory)
     {
+        _cacheBinding = cacheBinding;
         _options = options;
         _httpClientFactory = httpClientFactory;
         _credentials = credentials;
@@ -58,8 +61,7 @@ public sealed class ConfidentialClientFactory
         try
         {
             var client = await BuildAsync(tenantId, CancellationToken.None).ConfigureAwait(false);
-            TokenCacheStoreBinding.Bind(client.UserTokenCache, _cacheStore);
-            TokenCacheStoreBinding.Bind(client.AppTokenCache, _cacheStore);
+            _cacheBinding.Bind(client);
             return client;
         }
         catch
@@ -79,8 +81,7 @@ public sealed class ConfidentialClientFactory
         var builder = ConfidentialClientApplicationBuilder.Create(o.ClientId)
             .WithAuthority(o.AuthorityFor(tenantId), validateAuthority: false)
             .WithRedirectUri(o.EffectiveRedirectUri)
-            .WithHttpClientFactory(_httpClientFactory)
-            .WithCacheOptions(CacheOptions.DisableSharedCache);
+            .WithHttpClientFactory(_httpClientFactory);
         if (!o.IsPublicCloud)
             builder = builder.WithInstanceDiscovery(false); // a sovereign or test authority has no public instance metadata
         if (o.EnableMsalLogging)

@@ -22,14 +22,14 @@ public static class ConsentApi
     {
         if (AdminAccess.CheckAdministration(context, options.Value) is { } refusal) return refusal;
 
-        if (!MailboxAddress.TryNormalize(mailbox, out var address, out var addressError))
+        if (!AddressInput.TryNormalize(mailbox, out var address, out var addressError))
             return ConsentPage.Render(400, "Cannot start the consent", addressError, "Call /api/consent/start?mailbox=user@contoso.com&protocols=imap,smtp.");
         if (!MailScopes.TryParseProtocols(protocols, out var chosen, out var protocolError))
             return ConsentPage.Render(400, "Cannot start the consent", protocolError!);
         string? delegateNormalized = null;
-        if (!string.IsNullOrWhiteSpace(delegateAddress) && !MailboxAddress.TryNormalize(delegateAddress, out delegateNormalized, out var delegateError))
+        if (!string.IsNullOrWhiteSpace(delegateAddress) && !AddressInput.TryNormalize(delegateAddress, out delegateNormalized, out var delegateError))
             return ConsentPage.Render(400, "Cannot start the consent", "delegate: " + delegateError);
-        if (MailboxAddress.SameAddress(delegateNormalized, address)) delegateNormalized = null;
+        if (AddressInput.SameAddress(delegateNormalized, address)) delegateNormalized = null;
         var tenantId = string.IsNullOrWhiteSpace(tenant) ? options.Value.TenantId : tenant.Trim();
         if (string.IsNullOrWhiteSpace(tenantId) || !IsTenantName(tenantId))
             return ConsentPage.Render(400, "Cannot start the consent",

@@ -31,7 +31,7 @@ internal static class ConsentTokenCheck
     {
         var signedIn = SignedInNames(result, claims);
         var accepted = new[] { state.Mailbox, state.DelegateAddress }.Where(a => a is not null).ToArray();
-        if (signedIn.Any(name => accepted.Any(address => MailboxAddress.SameAddress(name, address))))
+        if (signedIn.Any(name => accepted.Any(address => AddressInput.SameAddress(name, address))))
             return null;
         var expected = state.DelegateAddress ?? state.Mailbox;
         var who = signedIn.Count == 0 ? "an account that gave no user name" : string.Join(" / ", signedIn);

@@ -20,7 +20,7 @@ public static class TokenApi
         CancellationToken cancellationToken)
     {
         if (AdminAccess.CheckTokenAccess(context, options.Value) is { } refusal) return refusal;
-        if (!MailboxAddress.TryNormalize(address, out var mailbox, out var addressError))
+        if (!AddressInput.TryNormalize(address, out var mailbox, out var addressError))
             return TypedResults.Problem(detail: addressError, statusCode: StatusCodes.Status400BadRequest, title: "Bad mailbox address");
 
         context.Response.Headers.CacheControl = "no-store";

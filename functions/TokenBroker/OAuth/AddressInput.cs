@@ -4,7 +4,7 @@ using System.Net.Mail;
 namespace TokenBroker.OAuth;
 
 /// <summary>Mailbox addresses as the front door accepts them: a bare addr-spec, no display name.</summary>
-public static class MailboxAddress
+public static class AddressInput
 {
     public static bool TryNormalize(string? text, [NotNullWhen(true)] out string? address, [NotNullWhen(false)] out string? error)
     {
