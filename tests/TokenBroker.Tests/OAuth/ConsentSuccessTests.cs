@@ -8,6 +8,7 @@ namespace TokenBroker.Tests.OAuth;
 /// <summary>The whole delegated consent against the real identity server, on both stores.</summary>
 public sealed class ConsentSuccessTests
 {
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
     private static string NewUser() => $"user-{Guid.NewGuid():N}@{IdentityPeer.TenantDomain}";
 
     [Theory]
@@ -23,7 +24,7 @@ public sealed class ConsentSuccessTests
 
         Assert.True(status == HttpStatusCode.OK, page);
         Assert.Contains("Mailbox connected", page);
-        var saved = (await host.Registry.GetAsync(mailbox))!.Value;
+        var saved = (await host.Registry.GetAsync(mailbox, Ct))!.Value;
         Assert.Equal(MailboxState.Connected, saved.State);
         Assert.Equal(MailboxMode.Delegated, saved.Mode);
         Assert.Equal(MailProtocols.Imap | MailProtocols.Smtp, saved.Protocols);
@@ -34,7 +35,7 @@ public sealed class ConsentSuccessTests
         Assert.Contains("IMAP.AccessAsUser.All", saved.GrantedScopes);
         Assert.Contains("SMTP.Send", saved.GrantedScopes);
         Assert.True(saved.AccessTokenExpiresAt > DateTimeOffset.UtcNow);
-        var cache = await host.TokenCaches.ReadAsync(saved.HomeAccountId!);
+        var cache = await host.TokenCaches.ReadAsync(saved.HomeAccountId!, Ct);
         Assert.NotNull(cache);
         Assert.True(cache.Value.Length > 100);
     }
@@ -47,7 +48,7 @@ public sealed class ConsentSuccessTests
         await host.CompleteAsync(await host.SignInAsync(mailbox, "imap"));
         var redemptions = await host.Identity.TokenRequestCountAsync("authorization_code");
 
-        var token = await host.Tokens.GetAccessTokenAsync(mailbox);
+        var token = await host.Tokens.GetAccessTokenAsync(mailbox, Ct);
 
         Assert.Equal(mailbox, token.User);
         var claims = AccessTokenClaims.Parse(token.AccessToken);
@@ -67,15 +68,15 @@ public sealed class ConsentSuccessTests
         // MSAL refreshes tokens with less than five minutes left: a two-minute lifetime is "near expiry" at once.
         await host.Identity.SetTokenLifetimeAsync(120);
         await host.CompleteAsync(await host.SignInAsync(mailbox, "imap"));
-        var first = (await host.Registry.GetAsync(mailbox))!.Value;
+        var first = (await host.Registry.GetAsync(mailbox, Ct))!.Value;
         await host.Identity.SetTokenLifetimeAsync(3600);
         host.Clock.Advance(TimeSpan.FromMinutes(1));
 
-        var token = await host.Tokens.GetAccessTokenAsync(mailbox);
+        var token = await host.Tokens.GetAccessTokenAsync(mailbox, Ct);
 
         Assert.Equal(1, await host.Identity.TokenRequestCountAsync("refresh_token"));
         Assert.True(token.ExpiresOn > DateTimeOffset.UtcNow.AddMinutes(30));
-        var after = (await host.Registry.GetAsync(mailbox))!.Value;
+        var after = (await host.Registry.GetAsync(mailbox, Ct))!.Value;
         Assert.Equal(MailboxState.Connected, after.State);
         Assert.Equal(token.ExpiresOn, after.AccessTokenExpiresAt);
         Assert.True(after.LastRefreshAt > first.LastRefreshAt);

@@ -60,3 +60,16 @@ public sealed class IdentityPeer(string clientId)
             throw new InvalidOperationException($"identity control {endpoint} answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
     }
 }
+
+/// <summary>Ids the identity server derives from a user name (mirrors infra/local/identity/lib/entra-claims.mjs).</summary>
+public static class IdentityIds
+{
+    public static string ObjectIdOf(string user)
+    {
+        var h = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes("user:" + user.ToLowerInvariant())));
+        return $"{h[..8]}-{h[8..12]}-4{h[13..16]}-a{h[17..20]}-{h[20..32]}";
+    }
+
+    /// <summary>MSAL's HomeAccountId ("oid.tid"), which is also the token cache key of the user.</summary>
+    public static string HomeAccountIdOf(string user) => ObjectIdOf(user) + "." + IdentityPeer.Tenant;
+}
