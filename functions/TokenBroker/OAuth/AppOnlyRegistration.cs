@@ -73,7 +73,7 @@ public sealed class AppOnlyRegistration(
                 LastError = null,
                 UpdatedAt = now,
                 LastRefreshAt = now,
-                AccessTokenExpiresAt = result.ExpiresOn,
+                AccessTokenExpiresAt = TokenExpiry.Of(result),
                 HomeAccountId = null,
                 GrantedScopes = claims.Roles,
                 PendingConsent = null,

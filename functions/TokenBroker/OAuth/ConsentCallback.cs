@@ -110,7 +110,7 @@ public sealed class ConsentCallback(
             LastError = null,
             UpdatedAt = now,
             LastRefreshAt = now,
-            AccessTokenExpiresAt = result.ExpiresOn,
+            AccessTokenExpiresAt = TokenExpiry.Of(result),
             HomeAccountId = result.Account.HomeAccountId.Identifier,
             GrantedScopes = claims.Scopes,
             PendingConsent = null,

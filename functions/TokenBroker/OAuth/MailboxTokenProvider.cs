@@ -42,8 +42,9 @@ public sealed class MailboxTokenProvider(
         }
 
         var refreshed = result.AuthenticationResultMetadata?.TokenSource == TokenSource.IdentityProvider;
-        if (refreshed || mailbox.State != MailboxState.Connected || mailbox.AccessTokenExpiresAt != result.ExpiresOn)
-            await RecordSuccessAsync(mailbox.Address, result.ExpiresOn, refreshed, cancellationToken).ConfigureAwait(false);
+        var expiresOn = TokenExpiry.Of(result);
+        if (refreshed || mailbox.State != MailboxState.Connected || mailbox.AccessTokenExpiresAt != expiresOn)
+            await RecordSuccessAsync(mailbox.Address, expiresOn, refreshed, cancellationToken).ConfigureAwait(false);
         if (refreshed)
             logger.LogInformation("Access token for {Mailbox} obtained from the identity provider; valid until {ExpiresOn:O}.", mailbox.Address, result.ExpiresOn);
         return new MailboxAccessToken(result.AccessToken, result.ExpiresOn, mailbox.Address);

@@ -9,6 +9,7 @@ using Microsoft.Extensions.Logging;
 using TokenBroker.OAuth;
 using TokenBroker.Store;
 using TokenBroker.Testing;
+using TokenBroker.Tests.Store.KeyVaultDouble;
 
 namespace TokenBroker.Tests.OAuth.Support;
 
@@ -26,14 +27,13 @@ public enum TestStore
 public sealed class OAuthTestHost : IAsyncDisposable
 {
     private readonly string _dataDirectory;
-    private readonly IAsyncDisposable? _storeResources;
 
-    private OAuthTestHost(WebApplication app, string dataDirectory, IAsyncDisposable? storeResources, RecordingHandler recorder,
+    private OAuthTestHost(WebApplication app, string dataDirectory, KeyVaultDoubleServer? vault, RecordingHandler recorder,
         CollectingLoggerProvider logs, ManualTimeProvider clock, IdentityPeer identity, string clientSecret, string adminKey)
     {
         App = app;
         _dataDirectory = dataDirectory;
-        _storeResources = storeResources;
+        Vault = vault;
         Recorder = recorder;
         Logs = logs;
         Clock = clock;
@@ -46,6 +46,9 @@ public sealed class OAuthTestHost : IAsyncDisposable
     }
 
     public WebApplication App { get; }
+
+    /// <summary>The Key Vault double when the host runs on the Key Vault store; null on the embedded store.</summary>
+    public KeyVaultDoubleServer? Vault { get; }
     public string BaseUrl { get; }
     public HttpClient Browser { get; }
     public HttpClient IdentityBrowser { get; }
@@ -87,11 +90,11 @@ public sealed class OAuthTestHost : IAsyncDisposable
         });
         builder.Services.AddSingleton<TimeProvider>(clock);
         builder.Services.AddSingleton(new IdentityProviderHttpHandler(recorder));
-        IAsyncDisposable? storeResources = null;
+        KeyVaultDoubleServer? vault = null;
         if (store == TestStore.Embedded)
             builder.Services.AddEmbeddedTokenStore(builder.Configuration);
         else
-            storeResources = KeyVaultTestStore.Register(builder.Services);
+            vault = await KeyVaultTestStore.RegisterAsync(builder.Services);
         builder.Services.AddOAuth(builder.Configuration);
         configureServices?.Invoke(builder.Services);
 
@@ -107,7 +110,7 @@ public sealed class OAuthTestHost : IAsyncDisposable
         app.MapPost("/api/mailboxes/app-only", AppOnlyApi.RegisterAsync);
         await app.StartAsync();
         started = app;
-        return new OAuthTestHost(app, dataDirectory, storeResources, recorder, logs, clock, new IdentityPeer(clientId), clientSecret, adminKey);
+        return new OAuthTestHost(app, dataDirectory, vault, recorder, logs, clock, new IdentityPeer(clientId), clientSecret, adminKey);
     }
 
     private static string BaseUrlOf(WebApplication app) =>
@@ -156,7 +159,7 @@ public sealed class OAuthTestHost : IAsyncDisposable
         IdentityBrowser.Dispose();
         await App.StopAsync();
         await App.DisposeAsync();
-        if (_storeResources is not null) await _storeResources.DisposeAsync();
+        if (Vault is not null) await Vault.DisposeAsync();
         try { Directory.Delete(_dataDirectory, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
     }
 }
