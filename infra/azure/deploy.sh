@@ -27,6 +27,7 @@ app_only=false
 what_if=false
 skip_package=false
 mailbox=""
+artifacts_dir="$repo_root/artifacts"
 
 usage() {
   cat <<'EOF'
@@ -43,6 +44,7 @@ Usage: infra/azure/deploy.sh -g RESOURCE_GROUP [-l LOCATION] [options]
       --display-name NAME     Entra app registration name (default: TokenBroker)
       --what-if               show what the template would change, change nothing
       --skip-package          deploy infrastructure and app registration only
+      --artifacts DIR         where to publish and package (default: artifacts/ in the repository)
   -h, --help                  this text
 EOF
 }
@@ -63,6 +65,7 @@ while [[ $# -gt 0 ]]; do
     --display-name) display_name="${2:?$1 needs a value}"; shift 2 ;;
     --what-if) what_if=true; shift ;;
     --skip-package) skip_package=true; shift ;;
+    --artifacts) artifacts_dir="${2:?$1 needs a value}"; shift 2 ;;
     -h|--help) usage; exit 0 ;;
     *) usage >&2; die "unknown option '$1'" ;;
   esac
@@ -157,15 +160,15 @@ fi
 # --- package ------------------------------------------------------------------------------------------------
 if [[ "$skip_package" != true ]]; then
   step "Building the package (self-contained linux-x64, ReadyToRun)"
-  publish_dir="$repo_root/artifacts/publish"
-  package_dir="$repo_root/artifacts/package"
+  publish_dir="$artifacts_dir/publish"
+  package_dir="$artifacts_dir/package"
   dotnet publish "$repo_root/functions/TokenBroker" -c Release -r linux-x64 --self-contained -p:PublishReadyToRun=true \
     -o "$publish_dir" --nologo -v quiet
   "$publish_dir/tokenbroker" package "$package_dir"
 
   # The zip differs on every build (file times); its contents do not when nothing changed.
   package_hash=$(cd "$package_dir" && find . -type f ! -name local.settings.json -print0 | sort -z | xargs -0 sha256sum | sha256sum | cut -d' ' -f1)
-  state_file="$repo_root/artifacts/.deployed-$resource_group-$app_name.sha256"
+  state_file="$artifacts_dir/.deployed-$resource_group-$app_name.sha256"
   if [[ -f "$state_file" && "$(cat "$state_file")" == "$package_hash" ]]; then
     step "Package unchanged since the last upload from this machine: not uploading"
   else

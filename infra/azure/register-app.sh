@@ -182,7 +182,7 @@ if [[ "$credential" == "secret" ]]; then
     say "Vault '$key_vault' already holds secret '$credential_name'; keeping it (use --rotate for a new one)."
   else
     client_secret=$(az ad app credential reset --id "$app_id" --append --display-name "tokenbroker $(date -u +%Y-%m-%d)" \
-      --years 1 --query password -o tsv 2>/dev/null)
+      --years 1 --query password -o tsv 2>/dev/null) || die "Entra refused to add a client secret to app $app_id"
     [[ -n "$client_secret" ]] || die "Entra returned no client secret"
     with_retries store_secret || die "could not write secret '$credential_name' to vault '$key_vault'"
     unset client_secret
