@@ -35,6 +35,17 @@ public sealed class TokenStoreRegistrationTests : IDisposable
     }
 
     [Fact]
+    public async Task Without_its_own_folder_the_embedded_store_uses_the_broker_data_directory()
+    {
+        var services = new ServiceCollection().AddTokenStore(Configuration(("Broker:DataDirectory", _dataDirectory)));
+        await using var provider = services.BuildServiceProvider();
+
+        await provider.GetRequiredService<IMailboxRegistry>().SaveAsync(TestMailboxes.Connected(), null, TestContext.Current.CancellationToken);
+
+        Assert.True(File.Exists(Path.Combine(_dataDirectory, "token-store.db")));
+    }
+
+    [Fact]
     public async Task With_a_vault_uri_the_key_vault_store_is_registered_with_the_registered_credential()
     {
         var services = new ServiceCollection()
