@@ -29,18 +29,14 @@ internal static class TemplateBroker
 
     /// <summary>
     /// Builds and starts the app, then resolves what start-up in Azure mode needs: the queue transport, the
-    /// token store and the OAuth options (validated on first use). The store and OAuth registrations are added
-    /// here the way Program will add them once the lead wires them into <see cref="BrokerApplication"/>.
+    /// token store and the OAuth options (validated on first use). The OAuth registration is added here the way
+    /// <see cref="BrokerApplication"/> will add it once it is wired there (the token store already is).
     /// </summary>
     public static async Task<WebApplication> StartAsync(IReadOnlyDictionary<string, string> appSettings)
     {
         var app = BrokerApplication.Build(new BrokerStartup(Arguments(appSettings), HostingMode.CustomHandler, BrokerFunctions.Table)
         {
-            Configure = builder =>
-            {
-                builder.Services.AddTokenStore(builder.Configuration);
-                builder.Services.AddOAuth(builder.Configuration);
-            },
+            Configure = builder => builder.Services.AddOAuth(builder.Configuration),
         });
         try
         {
