@@ -1,9 +1,9 @@
 namespace TokenBroker.Tests.Infra;
 
 /// <summary>
-/// Azure built-in role definition ids as Microsoft documents them ("Azure built-in roles",
-/// learn.microsoft.com/azure/role-based-access-control/built-in-roles, storage and security tables;
-/// Monitoring Metrics Publisher from the monitor roles and Microsoft's Flex Consumption quickstart template).
+/// Azure built-in role definition ids as Microsoft documents them: "Azure built-in roles",
+/// learn.microsoft.com/azure/role-based-access-control/built-in-roles (Storage, Security and Monitor tables;
+/// checked against MicrosoftDocs/azure-docs articles/role-based-access-control/built-in-roles.md, ms.date 04/09/2026).
 /// This is the reference the template is checked against, so it is written out rather than derived.
 /// </summary>
 internal static class BuiltInRoles
