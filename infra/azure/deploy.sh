@@ -74,6 +74,7 @@ done
 [[ -n "$resource_group" ]] || { usage >&2; die "--resource-group is required"; }
 case "$plan" in FlexConsumption|Premium|Dedicated) ;; *) die "--plan must be FlexConsumption, Premium or Dedicated, not '$plan'" ;; esac
 case "$credential" in secret|certificate) ;; *) die "--credential must be secret or certificate, not '$credential'" ;; esac
+[[ "$display_name" != *\'* ]] || die "--display-name must not contain a single quote"
 
 command -v az >/dev/null || die "the Azure CLI (az) is not installed: https://learn.microsoft.com/cli/azure/install-azure-cli"
 az_version=$(az version --query '"azure-cli"' -o tsv)
@@ -107,7 +108,8 @@ else
   echo "created in $location."
 fi
 
-client_id=$(az ad app list --display-name "$display_name" --query "[0].appId" -o tsv)
+# --display-name matches names starting with it; keep only the exact name.
+client_id=$(az ad app list --display-name "$display_name" --query "[?displayName=='$display_name'].appId | [0]" -o tsv)
 
 template_args() {  # $1 client id
   printf '%s\n' --resource-group "$resource_group" --name "$deployment_name" \

@@ -95,7 +95,7 @@ az account show -o none 2>/dev/null || die "not logged in: run 'az login' first"
 [[ -n "$tenant" ]] || tenant=$(az account show --query tenantId -o tsv)
 
 # --- the app registration -----------------------------------------------------------------------
-mapfile -t existing < <(az ad app list --display-name "$display_name" --query "[].appId" -o tsv)
+mapfile -t existing < <(az ad app list --display-name "$display_name" --query "[?displayName=='$display_name'].appId" -o tsv)
 if [[ ${#existing[@]} -gt 1 ]]; then
   die "${#existing[@]} app registrations are named '$display_name'; delete the extra ones or pass another --display-name"
 elif [[ ${#existing[@]} -eq 1 ]]; then
