@@ -81,6 +81,33 @@ public sealed class AzureBlobMailLedgerTests : MailLedgerContract
     }
 
     [Fact]
+    public async Task A_checkpoint_save_whose_response_was_lost_and_retried_is_reported_as_saved()
+    {
+        using var http = new HttpClient(new LoseFirstPutResponse("/checkpoints/"));
+        using var ledger = new AzureBlobMailLedger(Azurite,
+            new AzureBlobMailLedgerOptions { ContainerName = _container, MaxRetries = 2, RetryDelay = TimeSpan.FromMilliseconds(10) }, http);
+
+        var saved = await ledger.SaveCheckpointAsync(Alice, "imap", "INBOX", ImapAt(5), null, Ct);
+
+        var read = await ledger.GetCheckpointAsync(Alice, "imap", "INBOX", Ct);
+        Assert.Equal(read!.Version, saved.Version);
+        Assert.Equal(5, read.Value.LastUid);
+    }
+
+    [Fact]
+    public async Task A_sent_record_whose_response_was_lost_and_retried_is_recorded_once()
+    {
+        using var http = new HttpClient(new LoseFirstPutResponse("/sent/"));
+        using var ledger = new AzureBlobMailLedger(Azurite,
+            new AzureBlobMailLedgerOptions { ContainerName = _container, MaxRetries = 2, RetryDelay = TimeSpan.FromMilliseconds(10) }, http);
+        var record = Sent("lost-response");
+
+        await ledger.RecordSentAsync(Alice, "lost-response", record, Ct);
+
+        Assert.Equal(record, await ledger.FindSentAsync(Alice, "lost-response", Ct));
+    }
+
+    [Fact]
     public async Task The_container_is_created_when_missing()
     {
         using var ledger = Create();
@@ -138,5 +165,24 @@ public sealed class AzureBlobMailLedgerTests : MailLedgerContract
         Assert.Equal(StorageService.Blob, error.Service);
         Assert.Equal(System.Net.HttpStatusCode.Forbidden, error.Status);
         Assert.Contains("Storage Blob Data Contributor", error.Message);
+    }
+
+    /// <summary>Lets the first PUT under a path reach the service, then loses its response as a dropped connection would.</summary>
+    private sealed class LoseFirstPutResponse(string pathPart) : DelegatingHandler(new SocketsHttpHandler())
+    {
+        private int _lost;
+
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            var response = await base.SendAsync(request, cancellationToken);
+            if (request.Method == HttpMethod.Put && request.RequestUri!.AbsolutePath.Contains(pathPart, StringComparison.Ordinal)
+                && Interlocked.Exchange(ref _lost, 1) == 0)
+            {
+                Assert.True(response.IsSuccessStatusCode);
+                response.Dispose();
+                throw new HttpRequestException("The connection was reset after the request was sent.");
+            }
+            return response;
+        }
     }
 }
