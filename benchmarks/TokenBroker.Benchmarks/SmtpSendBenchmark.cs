@@ -42,13 +42,17 @@ public sealed class SmtpSendBenchmark : IBenchmark
             var endpoint = MailEndpoint.Parse($"smtp://{host}:{port}");
             var body = Encoding.ASCII.GetBytes($"From: {sender}\r\nTo: {recipient}\r\nSubject: benchmark\r\n\r\nA small message.\r\n");
 
-            var reused = await MeasureAsync(messages, async () =>
+            Task SendReusedAsync() => SendOverOneConnectionAsync(options, endpoint, sender, token, recipient, body, messages, cancellationToken);
+            var chunking = false;
+            async Task SendRawAsync() => chunking = await RawPipelinedAsync(host, port, ca, sender, recipient, token, body, messages, cancellationToken);
+
+            // The machine is shared: the two fast modes alternate for several rounds and the best round counts.
+            double reused = 0, raw = 0;
+            for (var round = 0; round < Rounds; round++)
             {
-                await using var client = await new MailSender(options).OpenAsync(endpoint, new XOAuth2Mechanism(sender, token), cancellationToken);
-                for (var i = 0; i < messages; i++)
-                    await client.SendAsync(sender, [recipient], new MemoryStream(body), cancellationToken);
-                await client.QuitAsync(cancellationToken);
-            });
+                reused = Math.Max(reused, await MeasureAsync(messages, SendReusedAsync));
+                raw = Math.Max(raw, await MeasureAsync(messages, SendRawAsync));
+            }
             var perConnection = await MeasureAsync(perConnectionMessages, async () =>
             {
                 for (var i = 0; i < perConnectionMessages; i++)
@@ -58,15 +62,23 @@ public sealed class SmtpSendBenchmark : IBenchmark
                     await client.QuitAsync(cancellationToken);
                 }
             });
-            var chunking = false;
-            var raw = await MeasureAsync(messages, async () => chunking = await RawPipelinedAsync(host, port, ca, sender, recipient, token, body, messages, cancellationToken));
 
             Console.WriteLine($"{name} ({endpoint}, {messages} messages of {body.Length} bytes):");
-            Console.WriteLine($"  SmtpClient, one reused connection : {reused,8:F1} msg/s");
+            Console.WriteLine($"  SmtpClient, one reused connection : {reused,8:F1} msg/s (best of {Rounds})");
             Console.WriteLine($"  SmtpClient, connection per message: {perConnection,8:F1} msg/s ({perConnectionMessages} messages)");
-            Console.WriteLine($"  raw pipelined baseline ({(chunking ? "BDAT" : "DATA")}) : {raw,8:F1} msg/s");
+            Console.WriteLine($"  raw pipelined baseline ({(chunking ? "BDAT" : "DATA")}) : {raw,8:F1} msg/s (best of {Rounds})");
             Console.WriteLine($"  reused / raw = {reused / raw:P0}; reused / per-connection = {reused / perConnection:F1}x");
         }
+    }
+
+    private const int Rounds = 3;
+
+    private static async Task SendOverOneConnectionAsync(MailClientOptions options, MailEndpoint endpoint, string sender, string token, string recipient, byte[] body, int messages, CancellationToken cancellationToken)
+    {
+        await using var client = await new MailSender(options).OpenAsync(endpoint, new XOAuth2Mechanism(sender, token), cancellationToken);
+        for (var i = 0; i < messages; i++)
+            await client.SendAsync(sender, [recipient], new MemoryStream(body), cancellationToken);
+        await client.QuitAsync(cancellationToken);
     }
 
     private static async Task<double> MeasureAsync(int count, Func<Task> run)

@@ -4,8 +4,8 @@ using TokenBroker.Mail.Net;
 namespace TokenBroker.Mail.Smtp;
 
 /// <summary>
-/// A write-only stream that sends the message as BDAT chunks (RFC 3030 CHUNKING): the bytes go as they
-/// are (no dot-stuffing), each chunk announced by its length; <see cref="CompleteAsync"/> sends the
+/// A write-only stream that sends the message as BDAT chunks (RFC 3030 CHUNKING): no dot-stuffing (bare LF
+/// still becomes CRLF, as on the DATA path), each chunk announced by its length; <see cref="CompleteAsync"/> sends the
 /// remainder as "BDAT n LAST" and returns every chunk's reply. Chunk replies are read back while
 /// sending (at most <see cref="MaxUnreadReplies"/> outstanding) so neither side's buffers fill up.
 /// </summary>
@@ -14,6 +14,8 @@ internal sealed class SmtpChunkStream(MailConnection connection, Func<Cancellati
     public const int ChunkSize = 256 * 1024;
     private const int MaxUnreadReplies = 8;
     private readonly byte[] _chunk = new byte[ChunkSize];
+    private DotStuffer _lineEnds = new(stuffDots: false);
+    private byte[] _scratch = new byte[DotStuffer.MaxOutputLength(8 * 1024)];
     private int _filled;
     private int _unreadReplies;
     private readonly List<SmtpReply> _replies = [];
@@ -27,8 +29,11 @@ internal sealed class SmtpChunkStream(MailConnection connection, Func<Cancellati
     public override void Write(byte[] buffer, int offset, int count) =>
         throw new NotSupportedException("SMTP BDAT is written asynchronously only.");
 
-    public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
+    public override async ValueTask WriteAsync(ReadOnlyMemory<byte> input, CancellationToken cancellationToken = default)
     {
+        if (_scratch.Length < DotStuffer.MaxOutputLength(input.Length))
+            _scratch = new byte[DotStuffer.MaxOutputLength(input.Length)];
+        var buffer = _scratch.AsMemory(0, _lineEnds.Process(input.Span, _scratch));
         while (buffer.Length > 0)
         {
             var take = Math.Min(buffer.Length, ChunkSize - _filled);

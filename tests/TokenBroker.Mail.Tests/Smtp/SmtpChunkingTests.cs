@@ -28,6 +28,17 @@ public class SmtpChunkingTests
     }
 
     [Fact]
+    public async Task Bare_lf_becomes_crlf_in_bdat_chunks_too()
+    {
+        await using var server = SmtpTestServer.Start(s => s.ReadLine().ReadLine()
+            .Expect("BDAT 15 LAST").ReadBytes(15).Send("250 Ok\r\n250 Ok\r\n250 Ok\r\n"), EhloWithChunking);
+        await using (var client = await SmtpTestServer.ConnectAsync(server))
+            await client.SendAsync("a@example.test", ["b@example.test"], SmtpTestServer.Message("one\ntwo\r\nthree"));
+
+        Assert.EndsWith("BDAT 15 LAST\r\none\r\ntwo\r\nthree", await server.ClientTextAsync());
+    }
+
+    [Fact]
     public async Task Large_message_waits_for_the_envelope_then_streams_256_kb_chunks()
     {
         var body = new byte[SmtpChunkStream.ChunkSize + 1000];
