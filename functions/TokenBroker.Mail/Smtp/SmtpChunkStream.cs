@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 using TokenBroker.Mail.Net;
 
@@ -13,9 +14,10 @@ internal sealed class SmtpChunkStream(MailConnection connection, Func<Cancellati
 {
     public const int ChunkSize = 256 * 1024;
     private const int MaxUnreadReplies = 8;
-    private readonly byte[] _chunk = new byte[ChunkSize];
+    // Pooled: a connection sends many small messages, and a fresh 256 KB buffer each would churn the large object heap.
+    private byte[] _chunk = ArrayPool<byte>.Shared.Rent(ChunkSize);
     private DotStuffer _lineEnds = new(stuffDots: false);
-    private byte[] _scratch = new byte[DotStuffer.MaxOutputLength(8 * 1024)];
+    private byte[] _scratch = ArrayPool<byte>.Shared.Rent(DotStuffer.MaxOutputLength(8 * 1024));
     private int _filled;
     private int _unreadReplies;
     private readonly List<SmtpReply> _replies = [];
@@ -32,7 +34,10 @@ internal sealed class SmtpChunkStream(MailConnection connection, Func<Cancellati
     public override async ValueTask WriteAsync(ReadOnlyMemory<byte> input, CancellationToken cancellationToken = default)
     {
         if (_scratch.Length < DotStuffer.MaxOutputLength(input.Length))
-            _scratch = new byte[DotStuffer.MaxOutputLength(input.Length)];
+        {
+            ArrayPool<byte>.Shared.Return(_scratch);
+            _scratch = ArrayPool<byte>.Shared.Rent(DotStuffer.MaxOutputLength(input.Length));
+        }
         var buffer = _scratch.AsMemory(0, _lineEnds.Process(input.Span, _scratch));
         while (buffer.Length > 0)
         {
@@ -40,7 +45,7 @@ internal sealed class SmtpChunkStream(MailConnection connection, Func<Cancellati
             buffer[..take].CopyTo(_chunk.AsMemory(_filled));
             _filled += take;
             buffer = buffer[take..];
-            if (_filled == ChunkSize)
+            if (_filled == ChunkSize) // rented arrays may be larger: chunks stay exactly ChunkSize
                 await SendChunkAsync(last: false, cancellationToken).ConfigureAwait(false);
         }
     }
@@ -72,6 +77,18 @@ internal sealed class SmtpChunkStream(MailConnection connection, Func<Cancellati
     {
         _replies.Add(await readReply(cancellationToken).ConfigureAwait(false));
         _unreadReplies--;
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing && _chunk.Length > 0)
+        {
+            ArrayPool<byte>.Shared.Return(_chunk);
+            ArrayPool<byte>.Shared.Return(_scratch);
+            _chunk = [];
+            _scratch = [];
+        }
+        base.Dispose(disposing);
     }
 
     public override void Flush() { }

@@ -22,7 +22,7 @@ public sealed partial class SmtpClient
                 envelope.Add(await ReadReplyAsync(token).ConfigureAwait(false));
             return await ReadReplyAsync(token).ConfigureAwait(false);
         }
-        var chunks = new SmtpChunkStream(connection, ReadChunkReplyAsync);
+        await using var chunks = new SmtpChunkStream(connection, ReadChunkReplyAsync);
         await WriteMessageOrDisconnectAsync(writeMessage, chunks, cancellationToken).ConfigureAwait(false);
         var chunkReplies = await chunks.CompleteAsync(cancellationToken).ConfigureAwait(false);
 
@@ -46,7 +46,7 @@ public sealed partial class SmtpClient
                 await ResetAsync(cancellationToken).ConfigureAwait(false);
             throw dataReply.IsSuccess ? SmtpErrors.Unexpected(dataReply, SmtpStep.Data) : SmtpErrors.CommandFailed(dataReply, SmtpStep.Data);
         }
-        var data = new SmtpDataStream(connection);
+        await using var data = new SmtpDataStream(connection);
         await WriteMessageOrDisconnectAsync(writeMessage, data, cancellationToken).ConfigureAwait(false);
         await data.CompleteAsync(cancellationToken).ConfigureAwait(false);
         var finalReply = await ReadReplyAsync(cancellationToken).ConfigureAwait(false);
@@ -59,7 +59,7 @@ public sealed partial class SmtpClient
     /// message; the transaction is then reset so the connection stays usable.</summary>
     private async Task<SmtpReply> SendChunkedAsync(MailConnection connection, Func<Stream, CancellationToken, Task> writeMessage, CancellationToken cancellationToken)
     {
-        var chunks = new SmtpChunkStream(connection, ReadReplyAsync);
+        await using var chunks = new SmtpChunkStream(connection, ReadReplyAsync);
         await WriteMessageOrDisconnectAsync(writeMessage, chunks, cancellationToken).ConfigureAwait(false);
         var replies = await chunks.CompleteAsync(cancellationToken).ConfigureAwait(false);
         if (replies.FirstOrDefault(r => !r.IsSuccess) is { } refused)
