@@ -48,6 +48,18 @@ public class PublishedExecutableTests
     }
 
     [Fact]
+    public async Task Under_the_functions_host_without_a_key_vault_the_start_fails_naming_the_setting()
+    {
+        var (exitCode, _, error) = await PublishedBroker.RunAsync([], new Dictionary<string, string>
+        {
+            ["FUNCTIONS_CUSTOMHANDLER_PORT"] = PublishedBroker.FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture),
+        });
+
+        Assert.Equal(2, exitCode);
+        Assert.Contains("tokenbroker: invalid configuration: TokenStore:VaultUri is not set", error);
+    }
+
+    [Fact]
     public async Task The_package_command_writes_host_json_function_folders_the_executable_and_a_zip_that_keeps_it_executable()
     {
         var target = Path.Combine(Directory.CreateTempSubdirectory("package-").FullName, "site");

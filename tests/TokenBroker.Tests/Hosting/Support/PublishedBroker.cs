@@ -42,6 +42,7 @@ internal sealed class PublishedBroker : IAsyncDisposable
             RedirectStandardError = true,
         };
         start.Environment["FUNCTIONS_CUSTOMHANDLER_PORT"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        start.Environment["TokenStore__Kind"] = "Embedded";
         foreach (var (key, value) in environment ?? new Dictionary<string, string>())
             start.Environment[key] = value;
         var process = Process.Start(start)!;
