@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Microsoft.Identity.Client;
 
@@ -8,6 +9,8 @@ namespace TokenBroker.OAuth;
 
 public static class OAuthServiceCollectionExtensions
 {
+    private const string RequestLogCategory = "Microsoft.AspNetCore.Hosting.Diagnostics";
+
     /// <summary>
     /// The broker's front door: options from the "OAuth" section, the MSAL client factory, consent, app-only
     /// registration and <see cref="IMailboxTokenProvider"/>. Needs the store's services (IMailboxRegistry,
@@ -26,6 +29,11 @@ public static class OAuthServiceCollectionExtensions
         services.TryAddSingleton<ConsentCallback>();
         services.TryAddSingleton<AppOnlyRegistration>();
         services.TryAddSingleton<IMailboxTokenProvider, MailboxTokenProvider>();
+
+        // ASP.NET Core's request log writes the full URL, and the consent callback's URL carries the
+        // authorization code: keep that category at Warning whatever the configuration says.
+        services.Configure<LoggerFilterOptions>(options =>
+            options.Rules.Add(new LoggerFilterRule(providerName: null, RequestLogCategory, Microsoft.Extensions.Logging.LogLevel.Warning, filter: null)));
         return services;
     }
 }

@@ -87,6 +87,9 @@ public sealed class OAuthTestHost : IAsyncDisposable
             ["OAuth:AdminKey"] = adminKey,
             ["OAuth:BehindFunctionsHost"] = "false",
             ["TokenStore:DataDirectory"] = dataDirectory,
+            // Everything at Trace, ASP.NET Core's request logs included: the log-scan test wants the worst case.
+            ["Logging:LogLevel:Default"] = "Trace",
+            ["Logging:LogLevel:Microsoft.AspNetCore"] = "Trace",
         });
         builder.Services.AddSingleton<TimeProvider>(clock);
         builder.Services.AddSingleton(new IdentityProviderHttpHandler(recorder));
