@@ -9,6 +9,7 @@ namespace TokenBroker.OAuth;
 
 public static class OAuthServiceCollectionExtensions
 {
+    private const string BrokerAdminKeySetting = "Broker:AdminKey";
     private const string RequestLogCategory = "Microsoft.AspNetCore.Hosting.Diagnostics";
 
     /// <summary>
@@ -18,7 +19,10 @@ public static class OAuthServiceCollectionExtensions
     /// </summary>
     public static IServiceCollection AddOAuth(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<OAuthOptions>().Bind(configuration.GetSection(OAuthOptions.SectionName));
+        services.AddOptions<OAuthOptions>()
+            .Bind(configuration.GetSection(OAuthOptions.SectionName))
+            // One admin key for the whole broker: the hosting's Broker:AdminKey unless OAuth names its own.
+            .PostConfigure(o => o.AdminKey ??= configuration[BrokerAdminKeySetting]);
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<OAuthOptions>, OAuthOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<IMsalHttpClientFactory, MsalHttpClientFactory>();
