@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Options;
 using TokenBroker.Hosting;
 
@@ -17,20 +18,25 @@ internal static class ServeCommand
     /// <summary>Runs until stopped; a configuration mistake ends it with one sentence and exit code 2.</summary>
     public static async Task<int> RunAsync(HostingMode mode, string[] configurationArgs, CancellationToken cancellationToken)
     {
+        WebApplication app;
         try
         {
-            var app = BrokerApplication.Build(new BrokerStartup(configurationArgs, mode, BrokerFunctions.Table));
+            app = BrokerApplication.Build(new BrokerStartup(configurationArgs, mode, BrokerFunctions.Table));
+        }
+        catch (Exception invalid) when (invalid is InvalidOperationException or ArgumentException)
+        {
+            // Everything Build throws is about configuration: settings, the table's references, store choice.
+            await Console.Error.WriteLineAsync($"tokenbroker: invalid configuration: {invalid.Message}");
+            return 2;
+        }
+        try
+        {
             await app.RunAsync(cancellationToken);
             return 0;
         }
         catch (OptionsValidationException invalid)
         {
             await Console.Error.WriteLineAsync($"tokenbroker: invalid configuration: {string.Join(" ", invalid.Failures)}");
-            return 2;
-        }
-        catch (InvalidOperationException invalid) when (invalid.Message.StartsWith("Setting ", StringComparison.Ordinal) || invalid.Message.Contains("schedule", StringComparison.Ordinal) || invalid.Message.Contains("queue name", StringComparison.OrdinalIgnoreCase))
-        {
-            await Console.Error.WriteLineAsync($"tokenbroker: invalid configuration: {invalid.Message}");
             return 2;
         }
     }

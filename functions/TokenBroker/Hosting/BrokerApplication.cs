@@ -10,6 +10,7 @@ using TokenBroker.Hosting.CustomHandler;
 using TokenBroker.Hosting.Functions;
 using TokenBroker.Hosting.Standalone;
 using TokenBroker.Queues;
+using TokenBroker.Store;
 
 namespace TokenBroker.Hosting;
 
@@ -43,6 +44,11 @@ public static class BrokerApplication
         services.AddOptions<QueueHostingOptions>().BindConfiguration(QueueHostingOptions.Section).ValidateOnStart();
         services.AddSingleton<IValidateOptions<QueueHostingOptions>, QueueHostingOptionsValidator>();
         services.AddQueueTransport();
+        // Under the Functions host tokens must live in Key Vault: instances share nothing on disk.
+        if (startup.Mode == HostingMode.CustomHandler && builder.Configuration["TokenStore:Kind"] is null)
+            services.AddKeyVaultTokenStore(builder.Configuration);
+        else
+            services.AddTokenStore(builder.Configuration);
         if (startup.Mode == HostingMode.Standalone)
         {
             services.AddHostedService<TimerScheduler>();

@@ -8,6 +8,8 @@ namespace TokenBroker.Store;
 /// each cache access, written after it only when MSAL changed the cache and the serialized bytes differ from what
 /// was loaded. The write is conditional on the version loaded; a <see cref="StoreConcurrencyException"/> (another
 /// instance refreshed the same account meanwhile) propagates out of the MSAL call, and the caller retries it.
+/// Relies on MSAL's cache synchronization (on by default; do not call WithCacheSynchronization(false)): one
+/// application object serves many accounts, and each access replaces its in-memory cache with the account's blob.
 /// </summary>
 public sealed class MsalTokenCacheBinding(ITokenCacheStore store)
 {

@@ -1,7 +1,8 @@
 namespace TokenBroker.Store;
 
 /// <summary>
-/// Someone else changed the item since it was read. Nothing was written: re-read, re-apply the change, retry.
+/// Someone else changed the item since it was read, so this write did not take effect (nothing was written, or
+/// on Key Vault a racing writer's version landed on top of it): re-read, re-apply the change, retry.
 /// </summary>
 public sealed class StoreConcurrencyException(string item, string? expectedVersion, string? actualVersion)
     : InvalidOperationException(

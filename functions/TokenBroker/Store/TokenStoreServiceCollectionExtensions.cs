@@ -15,6 +15,7 @@ public static class TokenStoreServiceCollectionExtensions
 {
     public const string SectionName = "TokenStore";
     private const string KindSetting = SectionName + ":Kind";
+    private const string BrokerDataDirectorySetting = "Broker:DataDirectory";
 
     /// <summary>
     /// Chooses by configuration: TokenStore:Kind when set, otherwise Key Vault when TokenStore:VaultUri is set and
@@ -66,14 +67,24 @@ public static class TokenStoreServiceCollectionExtensions
         return services;
     }
 
-    /// <summary>The embedded store (SQLite + DataProtection key ring in TokenStore:DataDirectory).</summary>
+    /// <summary>
+    /// The embedded store: SQLite + DataProtection key ring in TokenStore:DataDirectory, else in the broker's
+    /// Broker:DataDirectory, else in the user's local application data folder.
+    /// </summary>
     public static IServiceCollection AddEmbeddedTokenStore(this IServiceCollection services, IConfiguration? configuration = null,
         Action<EmbeddedTokenStoreOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(services);
         var options = services.AddOptions<EmbeddedTokenStoreOptions>();
-        if (configuration is not null) options.Bind(configuration.GetSection(SectionName));
+        if (configuration is not null)
+        {
+            // The broker's shared data folder unless the store is given its own.
+            var brokerDataDirectory = configuration[BrokerDataDirectorySetting];
+            if (!string.IsNullOrWhiteSpace(brokerDataDirectory)) options.Configure(o => o.DataDirectory = brokerDataDirectory);
+            options.Bind(configuration.GetSection(SectionName));
+        }
         if (configure is not null) options.Configure(configure);
+        options.PostConfigure(o => o.DataDirectory = string.IsNullOrWhiteSpace(o.DataDirectory) ? o.DataDirectory : Path.GetFullPath(o.DataDirectory));
         options.Validate(o => !string.IsNullOrWhiteSpace(o.DataDirectory), $"{SectionName}:DataDirectory is empty; give a folder for the token store.");
 
         services.AddSingleton(provider => new EmbeddedTokenStore(provider.GetRequiredService<IOptions<EmbeddedTokenStoreOptions>>().Value));

@@ -33,6 +33,8 @@ public static class FunctionPackage
     /// <summary>Copies the running self-contained executable into <paramref name="directory"/>, adds the descriptors, and zips it.</summary>
     public static string Write(string directory, FunctionTable table, QueueHostingOptions queues, IEnumerable<KeyValuePair<string, string>> settings)
     {
+        if (OperatingSystem.IsWindows())
+            throw new InvalidOperationException("Build the package on Linux: it keeps the executable's Unix file mode, which Windows cannot read.");
         var source = Path.GetFullPath(AppContext.BaseDirectory);
         var target = Path.GetFullPath(directory);
         if (!File.Exists(Path.Combine(source, "libcoreclr.so")) || !File.Exists(Path.Combine(source, HostJsonGenerator.ExecutableName)))

@@ -26,6 +26,7 @@ internal sealed class RunningBroker : IAsyncDisposable
         dataDirectory ??= Directory.CreateTempSubdirectory("tokenbroker-test-").FullName;
         var args = new List<string>
         {
+            "--TokenStore:Kind=Embedded",
             $"--Broker:DataDirectory={dataDirectory}",
             "--Broker:Urls=http://127.0.0.1:0",
             $"--{HostingModeInfo.CustomHandlerPortVariable}=0",

@@ -54,6 +54,7 @@ internal sealed class DoubleRequestHandler(DoubleVault vault, KeyVaultDoubleServ
         var enabled = body["attributes"]?["enabled"]?.GetValue<bool>() ?? true;
         server.CountWrite();
         var version = vault.Set(name, text, body["contentType"]?.GetValue<string>(), tags, enabled);
+        server.SecretWasSet(name);
         return DoubleJson.Bundle(baseUri, name, version);
     }
 

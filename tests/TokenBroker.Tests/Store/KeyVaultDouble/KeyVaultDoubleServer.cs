@@ -28,6 +28,7 @@ public sealed class KeyVaultDoubleServer : IAsyncDisposable
     private int _throttleRemaining;
     private TimeSpan _throttleRetryAfter;
     private int _writeCount;
+    private Action<string>? _afterNextSet;
 
     private KeyVaultDoubleServer(TestCertificateAuthority authority, WebApplication app, DoubleVault vault)
     {
@@ -87,7 +88,15 @@ public sealed class KeyVaultDoubleServer : IAsyncDisposable
         return new SecretClient(VaultUri, credential ?? new FixedTokenCredential(AccessToken), clientOptions);
     }
 
+    /// <summary>
+    /// Runs <paramref name="action"/> once, right after the next successful set-secret and before its response is
+    /// sent: the moment another instance's write would land between a writer's PUT and its verification read.
+    /// </summary>
+    public void AfterNextSecretSet(Action<string> action) => Interlocked.Exchange(ref _afterNextSet, action);
+
     internal void CountWrite() => Interlocked.Increment(ref _writeCount);
+
+    internal void SecretWasSet(string name) => Interlocked.Exchange(ref _afterNextSet, null)?.Invoke(name);
 
     private async Task ServeAsync(HttpContext context, DoubleRequestHandler handler)
     {
