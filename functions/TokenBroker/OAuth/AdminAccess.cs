@@ -2,6 +2,8 @@ using System.Net;
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using TokenBroker.Hosting;
 
 namespace TokenBroker.OAuth;
 
@@ -21,37 +23,50 @@ public static class AdminAccess
 {
     public const string AdminKeyHeader = "X-TokenBroker-Admin-Key";
 
-    public static bool IsBehindFunctionsHost(OAuthOptions options) =>
-        options.BehindFunctionsHost ?? !string.IsNullOrEmpty(Environment.GetEnvironmentVariable("FUNCTIONS_CUSTOMHANDLER_PORT"));
+    /// <summary>The Functions host's own key header, accepted too so that one key works for the hosting filter and here.</summary>
+    public const string FunctionsKeyHeader = "x-functions-key";
+
+    public static bool IsBehindFunctionsHost(HttpContext context, OAuthOptions options) =>
+        options.BehindFunctionsHost
+        ?? (context.RequestServices.GetService<HostingModeInfo>() is { } hosting
+            ? hosting.Mode == HostingMode.CustomHandler
+            : HostingModeInfo.Detect() == HostingMode.CustomHandler);
 
     /// <summary>Null when allowed; otherwise the refusal to return.</summary>
     public static IResult? CheckAdministration(HttpContext context, OAuthOptions options)
     {
-        if (IsBehindFunctionsHost(options) || IsDirectLoopback(context)) return null;
+        if (IsBehindFunctionsHost(context, options) || IsDirectLoopback(context)) return null;
         return CheckAdminKey(context, options,
-            "Only callers on this machine or holding the admin key may do this: send the " + AdminKeyHeader + " header (OAuth:AdminKey).");
+            "Only callers on this machine or holding the admin key may do this: send it in the " + AdminKeyHeader + " header (setting OAuth:AdminKey, else Broker:AdminKey).");
     }
 
     /// <summary>Null when allowed; otherwise the refusal to return. Loopback alone is not enough (see the class remarks).</summary>
     public static IResult? CheckTokenAccess(HttpContext context, OAuthOptions options)
     {
-        if (IsBehindFunctionsHost(options)) return null;
+        if (IsBehindFunctionsHost(context, options)) return null;
         return CheckAdminKey(context, options,
-            "Tokens are handed out only to callers holding the admin key: send the " + AdminKeyHeader + " header (OAuth:AdminKey).");
+            "Tokens are handed out only to callers holding the admin key: send it in the " + AdminKeyHeader + " header (setting OAuth:AdminKey, else Broker:AdminKey).");
     }
 
     private static IResult? CheckAdminKey(HttpContext context, OAuthOptions options, string refusal)
     {
         if (string.IsNullOrEmpty(options.AdminKey))
-            return Refuse(StatusCodes.Status403Forbidden, "No admin key is configured (OAuth:AdminKey), so this endpoint is closed to this caller.");
-        if (!context.Request.Headers.TryGetValue(AdminKeyHeader, out var sent) || sent.Count != 1 || string.IsNullOrEmpty(sent[0]))
+            return Refuse(StatusCodes.Status403Forbidden, "No admin key is configured (OAuth:AdminKey or Broker:AdminKey), so this endpoint is closed to this caller.");
+        var sent = PresentedKey(context.Request);
+        if (string.IsNullOrEmpty(sent))
             return Refuse(StatusCodes.Status401Unauthorized, refusal);
         var expected = SHA256.HashData(Encoding.UTF8.GetBytes(options.AdminKey));
-        var actual = SHA256.HashData(Encoding.UTF8.GetBytes(sent[0]!));
+        var actual = SHA256.HashData(Encoding.UTF8.GetBytes(sent));
         return CryptographicOperations.FixedTimeEquals(expected, actual)
             ? null
             : Refuse(StatusCodes.Status403Forbidden, "The admin key sent in " + AdminKeyHeader + " is wrong.");
     }
+
+    /// <summary>The key from our header, the Functions header, or the Functions-style "code" query (handy in a browser).</summary>
+    private static string? PresentedKey(HttpRequest request) =>
+        request.Headers[AdminKeyHeader].FirstOrDefault()
+        ?? request.Headers[FunctionsKeyHeader].FirstOrDefault()
+        ?? request.Query["code"].FirstOrDefault();
 
     /// <summary>A loopback peer that forwarded nobody else's request (a local reverse proxy would add a forwarding header).</summary>
     private static bool IsDirectLoopback(HttpContext context) =>

@@ -6,8 +6,14 @@ using Microsoft.Extensions.Options;
 
 namespace TokenBroker.OAuth;
 
+/// <summary>Opens the vault holding the broker's certificate; registered only to reach a vault differently (tests: a local double).</summary>
+public delegate SecretClient CertificateVaultClientFactory(Uri vaultUri);
+
 /// <summary>The broker's client credential: a secret, a PFX file, or a certificate kept in Key Vault.</summary>
-public sealed class ClientCredentialLoader(IOptions<OAuthOptions> options, TokenCredential? azureCredential = null)
+public sealed class ClientCredentialLoader(
+    IOptions<OAuthOptions> options,
+    TokenCredential? azureCredential = null,
+    CertificateVaultClientFactory? vaultClientFactory = null)
 {
     private readonly SemaphoreSlim _gate = new(1, 1);
     private X509Certificate2? _certificate;
@@ -43,7 +49,8 @@ public sealed class ClientCredentialLoader(IOptions<OAuthOptions> options, Token
     private async Task<X509Certificate2> LoadFromKeyVaultAsync(OAuthOptions o, CancellationToken cancellationToken)
     {
         // A Key Vault certificate's private part is readable as a secret of the same name (PKCS#12, base64).
-        var client = new SecretClient(new Uri(o.CertificateKeyVaultUri!), azureCredential ?? new DefaultAzureCredential());
+        var vaultUri = new Uri(o.CertificateKeyVaultUri!);
+        var client = vaultClientFactory?.Invoke(vaultUri) ?? new SecretClient(vaultUri, azureCredential ?? new DefaultAzureCredential());
         KeyVaultSecret secret = await client.GetSecretAsync(o.CertificateKeyVaultSecretName, cancellationToken: cancellationToken).ConfigureAwait(false);
         var certificate = X509CertificateLoader.LoadPkcs12(Convert.FromBase64String(secret.Value), password: null, X509KeyStorageFlags.EphemeralKeySet);
         return certificate.HasPrivateKey

@@ -28,9 +28,16 @@ public sealed class MailboxTokenProvider(
         try
         {
             var client = await clients.GetAsync(mailbox.TenantId, cancellationToken).ConfigureAwait(false);
-            result = mailbox.Mode == MailboxMode.AppOnly
-                ? await client.AcquireTokenForClient([MailScopes.AppOnlyScope]).ExecuteAsync(cancellationToken).ConfigureAwait(false)
-                : await AcquireDelegatedAsync(client, mailbox, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                result = await AcquireAsync(client, mailbox, cancellationToken).ConfigureAwait(false);
+            }
+            catch (StoreConcurrencyException)
+            {
+                // Another instance refreshed the same account and stored its cache first; its tokens are as good
+                // as ours, and this second attempt reads them instead of refreshing again.
+                result = await AcquireAsync(client, mailbox, cancellationToken).ConfigureAwait(false);
+            }
         }
         catch (Exception exception) when (exception is MsalException or HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
         {
@@ -49,6 +56,11 @@ public sealed class MailboxTokenProvider(
             logger.LogInformation("Access token for {Mailbox} obtained from the identity provider; valid until {ExpiresOn:O}.", mailbox.Address, result.ExpiresOn);
         return new MailboxAccessToken(result.AccessToken, result.ExpiresOn, mailbox.Address);
     }
+
+    private static Task<AuthenticationResult> AcquireAsync(IConfidentialClientApplication client, Mailbox mailbox, CancellationToken cancellationToken) =>
+        mailbox.Mode == MailboxMode.AppOnly
+            ? client.AcquireTokenForClient([MailScopes.AppOnlyScope]).ExecuteAsync(cancellationToken)
+            : AcquireDelegatedAsync(client, mailbox, cancellationToken);
 
     private static async Task<AuthenticationResult> AcquireDelegatedAsync(IConfidentialClientApplication client, Mailbox mailbox, CancellationToken cancellationToken)
     {

@@ -78,7 +78,7 @@ public sealed class ConsentSuccessTests
         Assert.True(token.ExpiresOn > DateTimeOffset.UtcNow.AddMinutes(30));
         var after = (await host.Registry.GetAsync(mailbox, Ct))!.Value;
         Assert.Equal(MailboxState.Connected, after.State);
-        Assert.Equal(token.ExpiresOn, after.AccessTokenExpiresAt);
+        Assert.Equal(token.ExpiresOn.ToUnixTimeSeconds(), after.AccessTokenExpiresAt!.Value.ToUnixTimeSeconds());
         Assert.True(after.LastRefreshAt > first.LastRefreshAt);
     }
 }

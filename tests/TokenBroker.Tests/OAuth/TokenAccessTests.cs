@@ -4,6 +4,7 @@ using System.Text.Json;
 using TokenBroker.OAuth;
 using TokenBroker.Store;
 using TokenBroker.Tests.OAuth.Support;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace TokenBroker.Tests.OAuth;
 
@@ -115,6 +116,31 @@ public sealed class TokenAccessTests
     }
 
     [Fact]
+    public async Task The_token_endpoint_accepts_the_admin_key_in_the_functions_key_header()
+    {
+        await using var host = await OAuthTestHost.StartAsync();
+        var mailbox = await ConnectAsync(host);
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"/api/mailboxes/{Uri.EscapeDataString(mailbox)}/token");
+        request.Headers.Add(AdminAccess.FunctionsKeyHeader, host.AdminKey);
+
+        using var response = await host.Browser.SendAsync(request, Ct);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task Behind_the_functions_host_the_token_endpoint_leaves_the_key_check_to_the_host()
+    {
+        await using var host = await OAuthTestHost.StartAsync(configureServices: services =>
+            services.PostConfigure<OAuthOptions>(o => o.BehindFunctionsHost = true));
+        var mailbox = await ConnectAsync(host);
+
+        using var response = await host.Browser.GetAsync($"/api/mailboxes/{Uri.EscapeDataString(mailbox)}/token", Ct);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+    }
+
+    [Fact]
     public async Task The_token_endpoint_refuses_a_wrong_admin_key()
     {
         await using var host = await OAuthTestHost.StartAsync();
@@ -172,6 +198,19 @@ public sealed class TokenAccessTests
         Assert.StartsWith($"{IdentityPeer.Url}/{host.Tenant}/oauth2/v2.0/authorize?", response.Headers.Location!.AbsoluteUri);
     }
 
+    [Fact]
+    public async Task Consent_start_accepts_the_admin_key_as_code_query_from_a_remote_browser()
+    {
+        await using var host = await OAuthTestHost.StartAsync();
+        using var request = new HttpRequestMessage(HttpMethod.Get,
+            $"/api/consent/start?mailbox={Uri.EscapeDataString(NewUser())}&code={Uri.EscapeDataString(host.AdminKey)}");
+        request.Headers.Add("X-Forwarded-For", "203.0.113.7");
+
+        using var response = await host.Browser.SendAsync(request, Ct);
+
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+    }
+
     [Theory]
     [InlineData("", "The mailbox address is missing.")]
     [InlineData("mailbox=not-an-address", "&#x27;not-an-address&#x27; is not a mailbox address")]
@@ -208,6 +247,20 @@ public sealed class TokenAccessTests
         Assert.Equal(MailboxState.PendingConsent, saved.State);
         Assert.NotNull(saved.PendingConsent);
         Assert.DoesNotContain(saved.PendingConsent.CodeVerifier, authorize.AbsoluteUri);
+    }
+
+    [Fact]
+    public async Task Consent_start_with_a_broken_configuration_names_the_setting()
+    {
+        await using var host = await OAuthTestHost.StartAsync(configureServices: services =>
+            services.PostConfigure<OAuthOptions>(o => o.ClientId = null));
+
+        using var response = await host.Browser.GetAsync($"/api/consent/start?mailbox={Uri.EscapeDataString(NewUser())}", Ct);
+
+        Assert.Equal(HttpStatusCode.InternalServerError, response.StatusCode);
+        var page = await response.Content.ReadAsStringAsync(Ct);
+        Assert.True(page.Contains("OAuth:ClientId is missing", StringComparison.Ordinal), page);
+        Assert.DoesNotContain(host.ClientSecret, page);
     }
 
     [Fact]

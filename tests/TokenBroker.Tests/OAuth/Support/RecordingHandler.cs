@@ -15,6 +15,9 @@ public sealed class RecordingHandler(HttpMessageHandler inner) : DelegatingHandl
 
     public ConcurrentBag<string> Secrets { get; } = [];
 
+    /// <summary>The names of every form field MSAL posted (to see which client credential it used).</summary>
+    public ConcurrentBag<string> PostedFields { get; } = [];
+
     /// <summary>Applied to the "scope" of authorization_code redemptions while set.</summary>
     public Func<string, string>? RewriteRedemptionScope { get; set; }
 
@@ -24,6 +27,7 @@ public sealed class RecordingHandler(HttpMessageHandler inner) : DelegatingHandl
         {
             var body = await request.Content.ReadAsStringAsync(cancellationToken);
             var form = System.Web.HttpUtility.ParseQueryString(body);
+            foreach (var key in form.AllKeys) if (key is not null) PostedFields.Add(key);
             foreach (var field in SecretRequestFields)
                 if (form[field] is { Length: > 0 } value) Secrets.Add(value);
             if (form["grant_type"] == "authorization_code" && RewriteRedemptionScope is { } rewrite && form["scope"] is { } scope)
