@@ -10,6 +10,8 @@ using TokenBroker.Hosting.CustomHandler;
 using TokenBroker.Hosting.Functions;
 using TokenBroker.Hosting.Standalone;
 using TokenBroker.Queues;
+using TokenBroker.Jobs.Ledger;
+using TokenBroker.OAuth;
 using TokenBroker.Store;
 
 namespace TokenBroker.Hosting;
@@ -49,6 +51,8 @@ public static class BrokerApplication
             services.AddKeyVaultTokenStore(builder.Configuration);
         else
             services.AddTokenStore(builder.Configuration);
+        services.AddOAuth(builder.Configuration);
+        services.AddMailLedger(builder.Configuration);
         if (startup.Mode == HostingMode.Standalone)
         {
             services.AddHostedService<TimerScheduler>();
