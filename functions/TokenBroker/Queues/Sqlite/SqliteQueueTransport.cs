@@ -168,7 +168,14 @@ public sealed class SqliteQueueTransport : IQueueTransport, IAsyncDisposable, ID
     private static SqliteConnection Open(SqliteQueueOptions options)
     {
         var fullPath = Path.GetFullPath(options.DatabasePath);
-        Directory.CreateDirectory(Path.GetDirectoryName(fullPath)!);
+        try
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(fullPath)!);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new InvalidOperationException($"Cannot create the directory of the queue database '{fullPath}' (Queues:Sqlite:DatabasePath): {e.Message}", e);
+        }
         var connection = new SqliteConnection(new SqliteConnectionStringBuilder
         {
             DataSource = fullPath,
