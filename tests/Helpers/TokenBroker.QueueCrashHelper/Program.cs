@@ -1,23 +1,41 @@
 using TokenBroker.Queues;
 
-// usage: <database> <queue> <batch size> <lease seconds> <deletes before pausing>
-// Receives one batch, deletes the first messages, reporting each on stdout, then waits to be killed.
-if (args.Length != 5)
+// A queue consumer in its own process, for the SQLite queue's multi-process tests.
+//   pause <database> <queue> <batch size> <lease seconds> <deletes>
+//       receives one batch, deletes the first <deletes> messages, reporting each, then waits to be killed
+//   drain <database> <queue> <batch size> <lease seconds>
+//       receives and deletes until the queue is empty, reporting every message it deleted
+const string Usage = "usage: TokenBroker.QueueCrashHelper pause <database> <queue> <batch size> <lease seconds> <deletes>\n" +
+                     "       TokenBroker.QueueCrashHelper drain <database> <queue> <batch size> <lease seconds>";
+if (args.Length < 5 || (args[0], args.Length) is not (("pause", 6) or ("drain", 5)))
 {
-    Console.Error.WriteLine("usage: TokenBroker.QueueCrashHelper <database> <queue> <batch size> <lease seconds> <deletes before pausing>");
+    Console.Error.WriteLine(Usage);
     return 2;
 }
-var (database, queue) = (args[0], args[1]);
-var (batchSize, leaseSeconds, deletes) = (int.Parse(args[2]), int.Parse(args[3]), int.Parse(args[4]));
+var (mode, database, queue) = (args[0], args[1], args[2]);
+var (batchSize, lease) = (int.Parse(args[3]), TimeSpan.FromSeconds(int.Parse(args[4])));
 
 await using var transport = new SqliteQueueTransport(new SqliteQueueOptions { DatabasePath = database });
-var batch = await transport.ReceiveAsync(queue, batchSize, TimeSpan.FromSeconds(leaseSeconds));
-Console.WriteLine($"RECEIVED {string.Join(',', batch.Select(m => m.Id))}");
-foreach (var message in batch.Take(deletes))
+if (mode == "pause")
 {
-    await transport.DeleteAsync(queue, message);
-    Console.WriteLine($"DELETED {message.Id}");
+    var batch = await transport.ReceiveAsync(queue, batchSize, lease);
+    Console.WriteLine($"RECEIVED {string.Join(',', batch.Select(m => m.Id))}");
+    foreach (var message in batch.Take(int.Parse(args[5])))
+    {
+        await transport.DeleteAsync(queue, message);
+        Console.WriteLine($"DELETED {message.Id}");
+    }
+    Console.WriteLine("PAUSED");
+    await Task.Delay(Timeout.Infinite);
 }
-Console.WriteLine("PAUSED");
-await Task.Delay(Timeout.Infinite);
+
+while (await transport.ReceiveAsync(queue, batchSize, lease) is { Count: > 0 } received)
+{
+    foreach (var message in received)
+    {
+        await transport.DeleteAsync(queue, message);
+        Console.WriteLine($"DELETED {message.Text}");
+    }
+}
+Console.WriteLine("DRAINED");
 return 0;

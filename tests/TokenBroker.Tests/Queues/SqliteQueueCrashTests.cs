@@ -53,7 +53,7 @@ public sealed class SqliteQueueCrashTests : IDisposable
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
-            ArgumentList = { "exec", helper, DatabasePath, Queue, $"{BatchSize}", $"{LeaseSeconds}", $"{DeletedBeforeKill}" },
+            ArgumentList = { "exec", helper, "pause", DatabasePath, Queue, $"{BatchSize}", $"{LeaseSeconds}", $"{DeletedBeforeKill}" },
         };
         using var consumer = new Process { StartInfo = start };
         var lines = System.Threading.Channels.Channel.CreateUnbounded<string?>();
@@ -83,6 +83,63 @@ public sealed class SqliteQueueCrashTests : IDisposable
             await consumer.WaitForExitAsync(exitTimeout.Token);
         }
         return (leased, deleted);
+    }
+
+    [Fact]
+    public async Task Consumers_in_three_processes_get_each_message_exactly_once()
+    {
+        const int messages = 400;
+        await using var local = new SqliteQueueTransport(new SqliteQueueOptions { DatabasePath = DatabasePath });
+        for (var i = 0; i < messages; i++) await local.SendAsync(Queue, $"message {i}", cancellationToken: Ct);
+
+        var others = Enumerable.Range(0, 2).Select(_ => RunDrainingConsumerAsync()).ToList();
+        var mine = new List<string>();
+        while (await local.ReceiveAsync(Queue, 16, TimeSpan.FromHours(1), Ct) is { Count: > 0 } batch)
+        {
+            foreach (var message in batch)
+            {
+                await local.DeleteAsync(Queue, message, Ct);
+                mine.Add(message.Text);
+            }
+        }
+        var all = mine.Concat((await Task.WhenAll(others)).SelectMany(d => d)).ToList();
+
+        Assert.Equal(Enumerable.Range(0, messages).Select(i => $"message {i}").Order(), all.Order());
+    }
+
+    private async Task<IReadOnlyList<string>> RunDrainingConsumerAsync()
+    {
+        var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            ArgumentList = { "exec", Path.Combine(AppContext.BaseDirectory, "TokenBroker.QueueCrashHelper.dll"), "drain", DatabasePath, Queue, "16", "3600" },
+        };
+        using var consumer = new Process { StartInfo = start };
+        var deleted = new List<string>();
+        var drained = false;
+        consumer.OutputDataReceived += (_, e) =>
+        {
+            if (e.Data?.StartsWith("DELETED ", StringComparison.Ordinal) == true) lock (deleted) deleted.Add(e.Data["DELETED ".Length..]);
+            else if (e.Data == "DRAINED") drained = true;
+        };
+        consumer.Start();
+        consumer.BeginOutputReadLine();
+        var errors = consumer.StandardError.ReadToEndAsync(Ct);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        timeout.CancelAfter(TimeSpan.FromSeconds(120));
+        try
+        {
+            await consumer.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            consumer.Kill();
+            throw;
+        }
+        consumer.WaitForExit(); // flushes the redirected output events
+        Assert.True(drained && consumer.ExitCode == 0, $"The consumer failed (exit {consumer.ExitCode}): {await errors}");
+        return deleted;
     }
 
     private static async Task<List<ReceivedQueueMessage>> DrainAsync(SqliteQueueTransport transport)

@@ -1,4 +1,5 @@
 using System.Net;
+using Microsoft.Extensions.Logging;
 using Polly;
 using Polly.Retry;
 using Polly.Timeout;
@@ -17,7 +18,7 @@ internal sealed class AzureQueueHttpPipeline
     private readonly string _apiVersion;
     private readonly ResiliencePipeline<HttpResponseMessage> _resilience;
 
-    public AzureQueueHttpPipeline(HttpClient http, QueueRequestAuthenticator authenticator, AzureQueueTransportOptions options, TimeProvider time)
+    public AzureQueueHttpPipeline(HttpClient http, QueueRequestAuthenticator authenticator, AzureQueueTransportOptions options, TimeProvider time, ILogger logger)
     {
         _http = http;
         _authenticator = authenticator;
@@ -37,6 +38,10 @@ internal sealed class AzureQueueHttpPipeline
                     .HandleResult(response => IsTransient(response.StatusCode)),
                 OnRetry = arguments =>
                 {
+                    logger.LogWarning("Azure Storage queue request '{Operation}' attempt {Attempt} failed ({Outcome}); retrying in {Delay} ms.",
+                        arguments.Context.OperationKey, arguments.AttemptNumber + 1,
+                        arguments.Outcome.Exception?.GetType().Name ?? $"{(int)arguments.Outcome.Result!.StatusCode} {arguments.Outcome.Result.ReasonPhrase}",
+                        (long)arguments.RetryDelay.TotalMilliseconds);
                     arguments.Outcome.Result?.Dispose();
                     return ValueTask.CompletedTask;
                 },
@@ -48,15 +53,17 @@ internal sealed class AzureQueueHttpPipeline
     /// <summary>Sends the request <paramref name="createRequest"/> builds; the caller disposes the response.</summary>
     public async Task<HttpResponseMessage> SendAsync(string operation, Func<HttpRequestMessage> createRequest, CancellationToken cancellationToken)
     {
+        var context = ResilienceContextPool.Shared.Get(operation, cancellationToken);
         try
         {
-            return await _resilience.ExecuteAsync(async token =>
+            return await _resilience.ExecuteAsync(async attempt =>
             {
+                var token = attempt.CancellationToken;
                 using var request = createRequest();
                 request.Headers.TryAddWithoutValidation("x-ms-version", _apiVersion);
                 await _authenticator.AuthenticateAsync(request, token).ConfigureAwait(false);
                 return await _http.SendAsync(request, HttpCompletionOption.ResponseContentRead, token).ConfigureAwait(false);
-            }, cancellationToken).ConfigureAwait(false);
+            }, context).ConfigureAwait(false);
         }
         catch (TimeoutRejectedException e)
         {
@@ -65,6 +72,10 @@ internal sealed class AzureQueueHttpPipeline
         catch (HttpRequestException e)
         {
             throw new HttpRequestException($"Azure Storage queue request '{operation}' failed: {e.Message}", e, e.StatusCode);
+        }
+        finally
+        {
+            ResilienceContextPool.Shared.Return(context);
         }
     }
 

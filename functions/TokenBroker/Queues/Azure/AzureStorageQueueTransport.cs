@@ -2,6 +2,8 @@ using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace TokenBroker.Queues;
 
@@ -20,7 +22,9 @@ public sealed class AzureStorageQueueTransport : IQueueTransport, IDisposable
     private readonly bool _ownsHttpClient;
 
     /// <param name="httpClient">Null: the transport makes and owns its own. A caller's client is not disposed with the transport.</param>
-    public AzureStorageQueueTransport(QueueConnection connection, AzureQueueTransportOptions? options = null, HttpClient? httpClient = null, TimeProvider? timeProvider = null)
+    /// <param name="logger">Retries are logged as warnings (operation, attempt, status; never headers).</param>
+    public AzureStorageQueueTransport(QueueConnection connection, AzureQueueTransportOptions? options = null, HttpClient? httpClient = null,
+        TimeProvider? timeProvider = null, ILogger<AzureStorageQueueTransport>? logger = null)
     {
         ArgumentNullException.ThrowIfNull(connection);
         EnsureProtected(connection);
@@ -29,7 +33,8 @@ public sealed class AzureStorageQueueTransport : IQueueTransport, IDisposable
         _ownsHttpClient = httpClient is null;
         _http = httpClient ?? new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) }) { Timeout = Timeout.InfiniteTimeSpan };
         var time = timeProvider ?? TimeProvider.System;
-        _pipeline = new AzureQueueHttpPipeline(_http, QueueRequestAuthenticator.For(connection, time), _options, time);
+        _pipeline = new AzureQueueHttpPipeline(_http, QueueRequestAuthenticator.For(connection, time), _options, time,
+            (ILogger?)logger ?? NullLogger.Instance);
     }
 
     public async Task CreateIfNotExistsAsync(string queueName, CancellationToken cancellationToken = default)
