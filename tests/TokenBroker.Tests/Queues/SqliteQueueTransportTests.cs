@@ -101,6 +101,46 @@ public sealed class SqliteQueueTransportTests : QueueTransportSpecification
     }
 
     [Fact]
+    public async Task Concurrent_sends_and_deletes_on_one_transport_all_take_effect()
+    {
+        const int messageCount = 500;
+        await using var transport = Open();
+
+        await Task.WhenAll(Enumerable.Range(0, messageCount).Select(i => Task.Run(() => transport.SendAsync(Queue, $"m{i}", cancellationToken: Ct), Ct)));
+        Assert.Equal(messageCount, await transport.GetApproximateCountAsync(Queue, Ct));
+        var received = new List<ReceivedQueueMessage>();
+        while (await transport.ReceiveAsync(Queue, 32, Lease, Ct) is { Count: > 0 } batch) received.AddRange(batch);
+        await Task.WhenAll(received.Select(m => Task.Run(() => transport.DeleteAsync(Queue, m, Ct), Ct)));
+
+        Assert.Equal(Enumerable.Range(0, messageCount).Select(i => $"m{i}").Order(), received.Select(m => m.Text).Order());
+        Assert.Equal(0, await transport.GetApproximateCountAsync(Queue, Ct));
+    }
+
+    [Fact]
+    public async Task A_stale_delete_committed_with_others_fails_alone()
+    {
+        await using var transport = Open();
+        for (var i = 0; i < 20; i++) await transport.SendAsync(Queue, $"m{i}", cancellationToken: Ct);
+        var batch = await transport.ReceiveAsync(Queue, 20, Lease, Ct);
+        var stale = batch[0] with { PopReceipt = "stale" };
+
+        var deletes = batch.Skip(1).Select(m => Task.Run(() => transport.DeleteAsync(Queue, m, Ct), Ct)).Append(transport.DeleteAsync(Queue, stale, Ct)).ToList();
+        await Assert.ThrowsAsync<QueueLeaseLostException>(() => deletes[^1]);
+        await Task.WhenAll(deletes.Take(deletes.Count - 1));
+
+        Assert.Equal(1, await transport.GetApproximateCountAsync(Queue, Ct));
+    }
+
+    [Fact]
+    public async Task An_operation_after_dispose_throws_object_disposed()
+    {
+        var transport = Open();
+        await transport.DisposeAsync();
+
+        await Assert.ThrowsAsync<ObjectDisposedException>(() => transport.SendAsync(Queue, "late", cancellationToken: Ct));
+    }
+
+    [Fact]
     public async Task An_expired_message_is_not_delivered()
     {
         await using var transport = Open(new SqliteQueueOptions { DatabasePath = DatabasePath, MessageTimeToLive = TimeSpan.FromHours(1) });
