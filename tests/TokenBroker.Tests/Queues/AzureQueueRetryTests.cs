@@ -9,6 +9,8 @@ public sealed class AzureQueueRetryTests
 {
     private static readonly AzureQueueTransportOptions Options = new() { MaxRetries = 3, RetryDelay = TimeSpan.Zero, RequestTimeout = TimeSpan.FromSeconds(30) };
 
+    private static readonly ReceivedQueueMessage Message = new("id-1", "receipt", "text", 1, DateTimeOffset.UnixEpoch, DateTimeOffset.UnixEpoch, DateTimeOffset.UnixEpoch);
+
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     private static AzureStorageQueueTransport Transport(HttpMessageHandler handler, TimeProvider? time = null) =>
@@ -49,6 +51,26 @@ public sealed class AzureQueueRetryTests
 
         Assert.All(handler.Authorizations, a => Assert.StartsWith("SharedKey devstoreaccount1:", a));
         Assert.Equal(2, handler.Authorizations.Count);
+    }
+
+    [Fact]
+    public async Task A_retried_delete_that_finds_the_message_gone_has_succeeded()
+    {
+        var handler = new ScriptedHandler(HttpStatusCode.ServiceUnavailable, HttpStatusCode.NotFound) { NotFoundCode = "MessageNotFound" };
+        using var transport = Transport(handler);
+
+        await transport.DeleteAsync("deleted", Message, Ct);
+
+        Assert.Equal(2, handler.Attempts);
+    }
+
+    [Fact]
+    public async Task A_first_delete_that_finds_the_message_gone_has_lost_its_lease()
+    {
+        var handler = new ScriptedHandler(HttpStatusCode.NotFound) { NotFoundCode = "MessageNotFound" };
+        using var transport = Transport(handler);
+
+        await Assert.ThrowsAsync<QueueLeaseLostException>(() => transport.DeleteAsync("deleted", Message, Ct));
     }
 
     [Fact]
@@ -100,6 +122,7 @@ public sealed class AzureQueueRetryTests
     {
         public int Attempts { get; private set; }
         public List<string> Authorizations { get; } = [];
+        public string NotFoundCode { get; init; } = "QueueNotFound";
 
         protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
         {
@@ -109,7 +132,7 @@ public sealed class AzureQueueRetryTests
             var response = new HttpResponseMessage(status.Value);
             if ((int)status >= 400)
             {
-                var code = status == HttpStatusCode.BadRequest ? "InvalidInput" : "ServerBusy";
+                var code = status switch { HttpStatusCode.BadRequest => "InvalidInput", HttpStatusCode.NotFound => NotFoundCode, _ => "ServerBusy" };
                 var message = status == HttpStatusCode.BadRequest ? "One of the request inputs is not valid." : "The server is busy.";
                 response.Headers.Add("x-ms-error-code", code);
                 response.Content = new StringContent($"<?xml version=\"1.0\" encoding=\"utf-8\"?><Error><Code>{code}</Code><Message>{message}\nRequestId:1</Message></Error>");

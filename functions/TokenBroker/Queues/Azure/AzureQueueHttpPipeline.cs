@@ -1,4 +1,5 @@
 using System.Net;
+using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Logging;
 using Polly;
 using Polly.Retry;
@@ -51,7 +52,11 @@ internal sealed class AzureQueueHttpPipeline
     }
 
     /// <summary>Sends the request <paramref name="createRequest"/> builds; the caller disposes the response.</summary>
-    public async Task<HttpResponseMessage> SendAsync(string operation, Func<HttpRequestMessage> createRequest, CancellationToken cancellationToken)
+    /// <param name="attempts">Counts the attempts made, for callers whose reading of the answer depends on a retry.</param>
+    public async Task<HttpResponseMessage> SendAsync(string operation, Func<HttpRequestMessage> createRequest, CancellationToken cancellationToken) =>
+        await SendAsync(operation, createRequest, attempts: null, cancellationToken).ConfigureAwait(false);
+
+    public async Task<HttpResponseMessage> SendAsync(string operation, Func<HttpRequestMessage> createRequest, StrongBox<int>? attempts, CancellationToken cancellationToken)
     {
         var context = ResilienceContextPool.Shared.Get(operation, cancellationToken);
         try
@@ -59,6 +64,7 @@ internal sealed class AzureQueueHttpPipeline
             return await _resilience.ExecuteAsync(async attempt =>
             {
                 var token = attempt.CancellationToken;
+                if (attempts is not null) attempts.Value++;
                 using var request = createRequest();
                 request.Headers.TryAddWithoutValidation("x-ms-version", _apiVersion);
                 await _authenticator.AuthenticateAsync(request, token).ConfigureAwait(false);

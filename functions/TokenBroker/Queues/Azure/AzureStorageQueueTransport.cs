@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
+using System.Runtime.CompilerServices;
 using System.Text;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -79,8 +80,11 @@ public sealed class AzureStorageQueueTransport : IQueueTransport, IDisposable
         QueueNames.Validate(queueName);
         ArgumentNullException.ThrowIfNull(message);
         var query = $"popreceipt={Uri.EscapeDataString(message.PopReceipt)}";
+        var attempts = new StrongBox<int>();
         using var response = await _pipeline.SendAsync("Delete Message",
-            () => Request(HttpMethod.Delete, MessagePath(queueName, message), query), cancellationToken).ConfigureAwait(false);
+            () => Request(HttpMethod.Delete, MessagePath(queueName, message), query), attempts, cancellationToken).ConfigureAwait(false);
+        // A retried delete whose earlier attempt went through (its answer was lost) finds the message gone: done.
+        if (attempts.Value > 1 && response.StatusCode == HttpStatusCode.NotFound && ErrorCode(response) == "MessageNotFound") return;
         await EnsureLeaseHeldAsync("Delete Message", queueName, message, response, cancellationToken).ConfigureAwait(false);
     }
 
@@ -126,6 +130,9 @@ public sealed class AzureStorageQueueTransport : IQueueTransport, IDisposable
             throw new QueueLeaseLostException(queueName, message.Id);
         throw failure;
     }
+
+    private static string? ErrorCode(HttpResponseMessage response) =>
+        response.Headers.TryGetValues("x-ms-error-code", out var codes) ? codes.FirstOrDefault() : null;
 
     private HttpRequestMessage Request(HttpMethod method, string path, string query, HttpContent? content = null)
     {
