@@ -65,6 +65,26 @@ public sealed class AzureQueueRetryTests
     }
 
     [Fact]
+    public async Task A_retried_release_that_finds_its_receipt_replaced_has_succeeded()
+    {
+        var handler = new ScriptedHandler(HttpStatusCode.ServiceUnavailable, HttpStatusCode.BadRequest) { BadRequestCode = "PopReceiptMismatch" };
+        using var transport = Transport(handler);
+
+        await transport.ReleaseAsync("released", Message, TimeSpan.Zero, Ct);
+
+        Assert.Equal(2, handler.Attempts);
+    }
+
+    [Fact]
+    public async Task A_first_release_with_a_replaced_receipt_has_lost_its_lease()
+    {
+        var handler = new ScriptedHandler(HttpStatusCode.BadRequest) { BadRequestCode = "PopReceiptMismatch" };
+        using var transport = Transport(handler);
+
+        await Assert.ThrowsAsync<QueueLeaseLostException>(() => transport.ReleaseAsync("released", Message, TimeSpan.Zero, Ct));
+    }
+
+    [Fact]
     public async Task A_first_delete_that_finds_the_message_gone_has_lost_its_lease()
     {
         var handler = new ScriptedHandler(HttpStatusCode.NotFound) { NotFoundCode = "MessageNotFound" };
@@ -123,6 +143,7 @@ public sealed class AzureQueueRetryTests
         public int Attempts { get; private set; }
         public List<string> Authorizations { get; } = [];
         public string NotFoundCode { get; init; } = "QueueNotFound";
+        public string BadRequestCode { get; init; } = "InvalidInput";
 
         protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
         {
@@ -132,7 +153,7 @@ public sealed class AzureQueueRetryTests
             var response = new HttpResponseMessage(status.Value);
             if ((int)status >= 400)
             {
-                var code = status switch { HttpStatusCode.BadRequest => "InvalidInput", HttpStatusCode.NotFound => NotFoundCode, _ => "ServerBusy" };
+                var code = status switch { HttpStatusCode.BadRequest => BadRequestCode, HttpStatusCode.NotFound => NotFoundCode, _ => "ServerBusy" };
                 var message = status == HttpStatusCode.BadRequest ? "One of the request inputs is not valid." : "The server is busy.";
                 response.Headers.Add("x-ms-error-code", code);
                 response.Content = new StringContent($"<?xml version=\"1.0\" encoding=\"utf-8\"?><Error><Code>{code}</Code><Message>{message}\nRequestId:1</Message></Error>");

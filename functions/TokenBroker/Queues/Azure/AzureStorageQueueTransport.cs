@@ -95,8 +95,11 @@ public sealed class AzureStorageQueueTransport : IQueueTransport, IDisposable
         QueueMessageLimits.EnsureVisibility(visibilityDelay, nameof(visibilityDelay));
         // Update Message without a body changes only the visibility; the service answers with a new pop receipt.
         var query = $"popreceipt={Uri.EscapeDataString(message.PopReceipt)}&visibilitytimeout={Seconds(visibilityDelay)}";
+        var attempts = new StrongBox<int>();
         using var response = await _pipeline.SendAsync("Update Message",
-            () => Request(HttpMethod.Put, MessagePath(queueName, message), query, EmptyContent()), cancellationToken).ConfigureAwait(false);
+            () => Request(HttpMethod.Put, MessagePath(queueName, message), query, EmptyContent()), attempts, cancellationToken).ConfigureAwait(false);
+        // A retried release whose earlier attempt went through (its answer was lost) finds the receipt replaced: done.
+        if (attempts.Value > 1 && response.StatusCode == HttpStatusCode.BadRequest && ErrorCode(response) == "PopReceiptMismatch") return;
         await EnsureLeaseHeldAsync("Update Message", queueName, message, response, cancellationToken).ConfigureAwait(false);
     }
 
