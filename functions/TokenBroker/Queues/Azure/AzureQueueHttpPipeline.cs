@@ -41,7 +41,7 @@ internal sealed class AzureQueueHttpPipeline
                 {
                     logger.LogWarning("Azure Storage queue request '{Operation}' attempt {Attempt} failed ({Outcome}); retrying in {Delay} ms.",
                         arguments.Context.OperationKey, arguments.AttemptNumber + 1,
-                        arguments.Outcome.Exception?.GetType().Name ?? $"{(int)arguments.Outcome.Result!.StatusCode} {arguments.Outcome.Result.ReasonPhrase}",
+                        arguments.Outcome.Exception is { } error ? $"{error.GetType().Name}: {error.Message}" : $"{(int)arguments.Outcome.Result!.StatusCode} {arguments.Outcome.Result.ReasonPhrase}",
                         (long)arguments.RetryDelay.TotalMilliseconds);
                     arguments.Outcome.Result?.Dispose();
                     return ValueTask.CompletedTask;
