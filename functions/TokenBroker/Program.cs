@@ -1,1 +1,1 @@
-Console.WriteLine("tokenbroker");
+return await TokenBroker.Cli.TokenBrokerCli.RunAsync(args);

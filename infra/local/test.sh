@@ -14,6 +14,10 @@ rm -rf "$results"; mkdir -p "$results"
 "$peers" install || { echo "peer installation failed"; echo "0 passed, 1 failed"; exit 1; }
 dotnet restore TokenBroker.sln || { echo "0 passed, 1 failed"; exit 1; }
 dotnet build TokenBroker.sln --no-restore -c Release || { echo "0 passed, 1 failed"; exit 1; }
+# The tests start the executable exactly as it ships: self-contained linux-x64, ReadyToRun.
+dotnet publish functions/TokenBroker -c Release -r linux-x64 --self-contained -p:PublishReadyToRun=true -o artifacts/publish \
+  || { echo "0 passed, 1 failed"; exit 1; }
+export TOKENBROKER_PUBLISH_DIR="$repo/artifacts/publish"
 "$peers" stop >/dev/null 2>&1 || true
 "$peers" start || { "$peers" stop; echo "peer start failed"; echo "0 passed, 1 failed"; exit 1; }
 trap '"$peers" stop >/dev/null 2>&1 || true' EXIT

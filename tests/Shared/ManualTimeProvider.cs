@@ -14,6 +14,12 @@ public sealed class ManualTimeProvider(DateTimeOffset start) : TimeProvider
 
     public override DateTimeOffset GetUtcNow() { lock (_gate) return _now; }
 
+    /// <summary>When each live timer fires next: lets a test wait until code under test is waiting for a given time.</summary>
+    public IReadOnlyList<DateTimeOffset> PendingDueTimes
+    {
+        get { lock (_gate) return _timers.Where(t => t.DueAt.HasValue).Select(t => t.DueAt!.Value).ToList(); }
+    }
+
     public override long TimestampFrequency => TimeSpan.TicksPerSecond;
 
     public override long GetTimestamp() => GetUtcNow().UtcTicks;

@@ -1,6 +1,7 @@
 using System.Net.Http.Headers;
 using System.Security.Cryptography;
 using System.Text;
+using TokenBroker.AzureStorage;
 using TokenBroker.Queues;
 using TokenBroker.Testing;
 

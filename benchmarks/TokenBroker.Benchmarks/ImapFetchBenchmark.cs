@@ -1,0 +1,175 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net.Http.Json;
+using System.Net.Security;
+using System.Net.Sockets;
+using System.Security.Cryptography.X509Certificates;
+using System.Text;
+using System.Text.Json;
+using TokenBroker.Mail.Fetch;
+using TokenBroker.Mail.Imap;
+using TokenBroker.Mail.Net;
+using TokenBroker.Mail.Sasl;
+using TokenBroker.Testing;
+
+namespace TokenBroker.Benchmarks;
+
+/// <summary>
+/// Messages per second fetching 1,000 messages over IMAP from the Dovecot peer (appended first, ~6 KB
+/// each): the library's ImapClient (one UID FETCH 1:* with BODY.PEEK[] into per-message sinks), the fetch
+/// facade the mail worker uses (login, batches of 100, spool, callback), and the raw limit: one hand-written
+/// UID FETCH 1:* BODY.PEEK[] on a TLS socket that only counts the bytes. Arguments: [messages] [rounds].
+/// </summary>
+public sealed class ImapFetchBenchmark : IBenchmark
+{
+    public string Name => "imap-fetch";
+
+    public async Task RunAsync(string[] args, CancellationToken cancellationToken)
+    {
+        var count = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 1000;
+        var rounds = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 7;
+        var ca = X509CertificateLoader.LoadCertificateFromFile(PeersEnvironment.Get("PEERS_CA_FILE"));
+        var endpoint = MailEndpoint.Parse($"imaps://{PeersEnvironment.Get("MAIL_HOST")}:{PeersEnvironment.Get("IMAPS_PORT")}");
+        var options = new MailClientOptions { ExtraTrustedRoots = [ca] };
+        var user = $"bench-{Guid.NewGuid():N}"[..18] + "@tokenbroker.test";
+        var token = await MintTokenAsync(ca, user, cancellationToken);
+
+        var bytes = await AppendAsync(endpoint, options, user, token, count, cancellationToken);
+        Console.WriteLine($"appended {count} messages, {bytes / 1024.0 / 1024.0:F1} MiB");
+
+        var client = new List<double>();
+        var facade = new List<double>();
+        var raw = new List<double>();
+        for (var round = 0; round < rounds; round++)
+        {
+            raw.Add(await RawFetchSecondsAsync(endpoint, ca, user, token, count, bytes, cancellationToken));
+            client.Add(await ClientFetchSecondsAsync(endpoint, options, user, token, count, cancellationToken));
+            facade.Add(await FacadeFetchSecondsAsync(endpoint, options, user, token, count, cancellationToken));
+            Console.WriteLine($"round {round + 1}: raw {raw[^1] * 1000:F0} ms, client {client[^1] * 1000:F0} ms, facade {facade[^1] * 1000:F0} ms");
+        }
+
+        // The machine is shared: the best round shows what the code costs, the median what a run may see.
+        var best = (Raw: raw.Min(), Client: client.Min(), Facade: facade.Min());
+        var median = (Raw: Median(raw), Client: Median(client), Facade: Median(facade));
+        Console.WriteLine($"raw socket UID FETCH 1:* BODY.PEEK[]: best {count / best.Raw:F0} messages/s ({bytes / best.Raw / 1024 / 1024:F1} MiB/s), median {count / median.Raw:F0}");
+        Console.WriteLine($"ImapClient.UidFetchAsync 1:* (all items): best {count / best.Client:F0} messages/s ({best.Raw / best.Client:P0} of raw), median {count / median.Client:F0} ({median.Raw / median.Client:P0})");
+        Console.WriteLine($"ImapMailFetcher incl. login, listing, batches of 100, spool, callback, logout: best {count / best.Facade:F0} messages/s ({best.Raw / best.Facade:P0} of raw), median {count / median.Facade:F0} ({median.Raw / median.Facade:P0})");
+    }
+
+    private static double Median(List<double> values) => values.Order().ElementAt(values.Count / 2);
+
+    private static async Task<long> AppendAsync(MailEndpoint endpoint, MailClientOptions options, string user, string token, int count, CancellationToken cancellationToken)
+    {
+        await using var imap = await ImapClient.ConnectAsync(endpoint, options, cancellationToken);
+        await imap.AuthenticateAsync(new XOAuth2Mechanism(user, token), cancellationToken);
+        var body = string.Concat(Enumerable.Repeat("The quick brown fox jumps over the lazy dog, again and again.\r\n", 90));
+        long total = 0;
+        for (var i = 0; i < count; i++)
+        {
+            var message = Encoding.ASCII.GetBytes(
+                $"From: bench@tokenbroker.test\r\nTo: {user}\r\nSubject: benchmark message {i}\r\nMessage-ID: <{i}.{Guid.NewGuid():N}@bench>\r\n\r\n{body}");
+            await imap.AppendAsync("INBOX", message, cancellationToken: cancellationToken);
+            total += message.Length;
+        }
+        await imap.LogoutAsync(cancellationToken);
+        return total;
+    }
+
+    private static async Task<double> ClientFetchSecondsAsync(MailEndpoint endpoint, MailClientOptions options, string user, string token, int count, CancellationToken cancellationToken)
+    {
+        await using var imap = await ImapClient.ConnectAsync(endpoint, options, cancellationToken);
+        await imap.AuthenticateAsync(new XOAuth2Mechanism(user, token), cancellationToken);
+        await imap.SelectAsync("INBOX", readOnly: true, cancellationToken);
+        var received = 0;
+        var clock = Stopwatch.StartNew();
+        await imap.UidFetchAsync("1:*", ImapFetchItems.All, (message, _) =>
+        {
+            received++;
+            return ValueTask.CompletedTask;
+        }, _ => new MemoryStream(), cancellationToken);
+        var seconds = clock.Elapsed.TotalSeconds;
+        if (received != count) throw new InvalidOperationException($"ImapClient fetched {received} of {count} messages.");
+        await imap.LogoutAsync(cancellationToken);
+        return seconds;
+    }
+
+    private static async Task<double> FacadeFetchSecondsAsync(MailEndpoint endpoint, MailClientOptions options, string user, string token, int count, CancellationToken cancellationToken)
+    {
+        var fetcher = new ImapMailFetcher(endpoint, options, new MailLogin(user, token), new MailFetchOptions { MaxMessages = count });
+        var received = 0;
+        var clock = Stopwatch.StartNew();
+        var result = await fetcher.FetchAsync(null, async (mail, token) =>
+        {
+            await mail.Content.CopyToAsync(Stream.Null, token);
+            received++;
+        }, cancellationToken: cancellationToken);
+        var seconds = clock.Elapsed.TotalSeconds;
+        if (received != count || result.DeliveredCount != count) throw new InvalidOperationException($"The fetcher delivered {received} of {count} messages.");
+        return seconds;
+    }
+
+    /// <summary>The floor: TLS socket, SASL-IR login, SELECT, then one UID FETCH whose bytes are only counted.</summary>
+    private static async Task<double> RawFetchSecondsAsync(MailEndpoint endpoint, X509Certificate2 ca, string user, string token, int count, long messageBytes, CancellationToken cancellationToken)
+    {
+        using var tcp = new TcpClient { NoDelay = true };
+        await tcp.ConnectAsync(endpoint.Host, endpoint.Port, cancellationToken);
+        await using var tls = new SslStream(tcp.GetStream());
+        var policy = new X509ChainPolicy { TrustMode = X509ChainTrustMode.CustomRootTrust, RevocationMode = X509RevocationMode.NoCheck };
+        policy.CustomTrustStore.Add(ca);
+        await tls.AuthenticateAsClientAsync(new SslClientAuthenticationOptions { TargetHost = endpoint.Host, CertificateChainPolicy = policy }, cancellationToken);
+        var blob = Convert.ToBase64String(Encoding.UTF8.GetBytes($"user={user}\u0001auth=Bearer {token}\u0001\u0001"));
+        await ReadLineAsync(tls, cancellationToken);
+        await tls.WriteAsync(Encoding.ASCII.GetBytes($"a AUTHENTICATE XOAUTH2 {blob}\r\nb EXAMINE INBOX\r\n"), cancellationToken);
+        while (!(await ReadLineAsync(tls, cancellationToken)).StartsWith("b ", StringComparison.Ordinal)) { }
+
+        var clock = Stopwatch.StartNew();
+        await tls.WriteAsync("c UID FETCH 1:* BODY.PEEK[]\r\n"u8.ToArray(), cancellationToken);
+        var received = await ReadUntilAsync(tls, "\r\nc OK"u8.ToArray(), cancellationToken);
+        var seconds = clock.Elapsed.TotalSeconds;
+        if (received < messageBytes) throw new InvalidOperationException($"The raw fetch read {received} bytes, less than the {messageBytes} appended.");
+        await tls.WriteAsync("d LOGOUT\r\n"u8.ToArray(), cancellationToken);
+        return seconds;
+    }
+
+    /// <summary>One line, a byte at a time (only for the few lines before the measured fetch).</summary>
+    private static async Task<string> ReadLineAsync(Stream stream, CancellationToken cancellationToken)
+    {
+        var line = new List<byte>();
+        var one = new byte[1];
+        while (!(line.Count >= 2 && line[^2] == '\r' && line[^1] == '\n'))
+        {
+            if (await stream.ReadAsync(one, cancellationToken) == 0) throw new IOException("The server closed the connection.");
+            line.Add(one[0]);
+        }
+        return Encoding.ASCII.GetString(line.ToArray());
+    }
+
+    /// <summary>Reads until <paramref name="marker"/> has passed (it may span reads); returns the bytes read.</summary>
+    private static async Task<long> ReadUntilAsync(Stream stream, byte[] marker, CancellationToken cancellationToken)
+    {
+        var buffer = new byte[256 * 1024];
+        var tail = Array.Empty<byte>();
+        long total = 0;
+        while (true)
+        {
+            var read = await stream.ReadAsync(buffer, cancellationToken);
+            if (read == 0) throw new IOException("The server closed the connection.");
+            total += read;
+            var window = tail.Concat(buffer.Take(Math.Min(read, marker.Length))).ToArray();
+            if (window.AsSpan().IndexOf(marker) >= 0 || buffer.AsSpan(0, read).IndexOf(marker) >= 0) return total;
+            tail = buffer.AsSpan(Math.Max(0, read - marker.Length + 1), Math.Min(read, marker.Length - 1)).ToArray();
+        }
+    }
+
+    private static async Task<string> MintTokenAsync(X509Certificate2 ca, string user, CancellationToken cancellationToken)
+    {
+        var handler = new SocketsHttpHandler();
+        handler.SslOptions.CertificateChainPolicy = new X509ChainPolicy { TrustMode = X509ChainTrustMode.CustomRootTrust, RevocationMode = X509RevocationMode.NoCheck };
+        handler.SslOptions.CertificateChainPolicy.CustomTrustStore.Add(ca);
+        using var http = new HttpClient(handler);
+        using var response = await http.PostAsJsonAsync(PeersEnvironment.Get("IDENTITY_CONTROL_URL") + "/tokens", new { user }, cancellationToken);
+        response.EnsureSuccessStatusCode();
+        using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync(cancellationToken));
+        return json.RootElement.GetProperty("access_token").GetString()!;
+    }
+}

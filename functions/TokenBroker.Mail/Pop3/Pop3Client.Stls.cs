@@ -1,0 +1,18 @@
+namespace TokenBroker.Mail.Pop3;
+
+public sealed partial class Pop3Client
+{
+    /// <summary>STLS on a pop3:// connection, then CAPA again: what was said in clear is not trusted.</summary>
+    public async Task StlsAsync(CancellationToken cancellationToken = default)
+    {
+        if (IsEncrypted) throw new InvalidOperationException("The connection is already encrypted.");
+        if (!HasCapability("STLS"))
+            throw new MailCommandException(
+                $"The POP3 server does not offer STLS (CAPA: {string.Join(", ", _capabilities)}); refusing to continue without TLS.",
+                string.Join(", ", _capabilities));
+        await ExecuteAsync("STLS", cancellationToken).ConfigureAwait(false);
+        await _connection.StartTlsAsync(cancellationToken).ConfigureAwait(false);
+        _capabilities.Clear();
+        await CapaAsync(cancellationToken).ConfigureAwait(false);
+    }
+}

@@ -1,0 +1,17 @@
+using TokenBroker.Mail.Net;
+
+namespace TokenBroker.Mail.Sasl;
+
+/// <summary>Picks the OAuth SASL mechanism by name ("xoauth2" or "oauthbearer", any case) for an endpoint.</summary>
+public static class OAuthMechanisms
+{
+    public static IReadOnlyList<string> Names { get; } = ["xoauth2", "oauthbearer"];
+
+    public static ISaslMechanism Create(string name, string user, string accessToken, MailEndpoint endpoint) =>
+        name.ToLowerInvariant() switch
+        {
+            "xoauth2" => new XOAuth2Mechanism(user, accessToken),
+            "oauthbearer" => new OAuthBearerMechanism(user, accessToken, endpoint.Host, endpoint.Port),
+            _ => throw new ArgumentException($"'{name}' is not a supported mechanism: use xoauth2 (Exchange Online, Gmail) or oauthbearer (RFC 7628).", nameof(name)),
+        };
+}

@@ -1,0 +1,44 @@
+using TokenBroker.Mail.Sasl;
+
+namespace TokenBroker.Mail.Smtp;
+
+/// <summary>The one place where a refusing SMTP reply becomes an exception.</summary>
+internal static class SmtpErrors
+{
+    public static SmtpCommandException CommandFailed(SmtpReply reply, SmtpStep step, IReadOnlyList<SmtpRecipientRefusal>? refusedRecipients = null)
+    {
+        var explanation = ExchangeReplyExplanations.Explain(reply);
+        var what = step switch
+        {
+            SmtpStep.Connect => "The server refused the connection",
+            SmtpStep.Helo => "The server refused EHLO/HELO",
+            SmtpStep.StartTls => "The server refused STARTTLS",
+            SmtpStep.Auth => "The server refused AUTH",
+            SmtpStep.MailFrom => "The server refused the sender (MAIL FROM)",
+            SmtpStep.RcptTo => "The server refused every recipient (RCPT TO)",
+            SmtpStep.Data => "The server refused the message (DATA)",
+            SmtpStep.Reset => "The server refused RSET",
+            SmtpStep.Noop => "The server refused NOOP",
+            _ => "The server refused QUIT",
+        };
+        var message = $"{what}: {reply}";
+        if (refusedRecipients is { Count: > 0 })
+            message += " (" + string.Join("; ", refusedRecipients.Select(r => $"{r.Address}: {r.Reply}")) + ")";
+        if (explanation is not null)
+            message += " — " + explanation;
+        return new SmtpCommandException(message, reply, step, explanation, refusedRecipients);
+    }
+
+    public static MailAuthenticationException AuthenticationFailed(SmtpReply reply, ISaslMechanism mechanism)
+    {
+        var message = $"SMTP authentication with {mechanism.Name} failed: {reply}";
+        if (mechanism.ServerError is { } serverError)
+            message += $" ({serverError})";
+        if (ExchangeReplyExplanations.Explain(reply) is { } explanation)
+            message += " — " + explanation;
+        return new MailAuthenticationException(message, reply.ToString(), mechanism.ServerError, reply.IsTransient);
+    }
+
+    public static MailProtocolException Unexpected(SmtpReply reply, SmtpStep step) =>
+        new($"Unexpected SMTP reply to {step}.", reply.ToString());
+}

@@ -1,0 +1,99 @@
+using System.CommandLine;
+using System.Security.Cryptography.X509Certificates;
+using TokenBroker.Mail;
+using TokenBroker.Mail.Mime;
+using TokenBroker.Mail.Net;
+using TokenBroker.Mail.Sasl;
+using TokenBroker.Mail.Smtp;
+
+namespace TokenBroker.Cli;
+
+/// <summary>
+/// `tokenbroker mail send`: sends one message with an access token read from a file, for trying a
+/// mailbox's SMTP setup by hand. The token is never printed; failures show the server's reply.
+/// Exit codes: 0 sent, 1 refused by the server or authentication failed, 2 bad arguments, 3 connection broken.
+/// </summary>
+public static class MailSendCommand
+{
+    public static Command Create()
+    {
+        var server = new Option<string>("--server") { Description = "smtp://HOST[:587] (STARTTLS) or smtps://HOST[:465] (implicit TLS).", Required = true };
+        var user = new Option<string>("--user") { Description = "The SASL user: the mailbox address the token belongs to (a shared mailbox's address for delegated access).", Required = true };
+        var tokenFile = new Option<FileInfo>("--token-file") { Description = "A file holding only the access token.", Required = true };
+        tokenFile.AcceptExistingOnly();
+        var mechanism = new Option<string>("--mechanism") { Description = "SASL mechanism.", DefaultValueFactory = _ => "xoauth2" };
+        mechanism.AcceptOnlyFromAmong([.. OAuthMechanisms.Names]);
+        var caFile = new Option<FileInfo>("--ca-file") { Description = "PEM file with extra CA certificates to trust besides the system's (validation stays on)." };
+        caFile.AcceptExistingOnly();
+        var from = new Option<string>("--from") { Description = "Sender address, optionally \"Name <addr>\".", Required = true };
+        var to = new Option<string[]>("--to") { Description = "Recipient address (repeat or list several).", Required = true, AllowMultipleArgumentsPerToken = true };
+        var subject = new Option<string>("--subject") { Description = "Subject (any language).", Required = true };
+        var text = new Option<string>("--text") { Description = "Plain-text body.", Required = true };
+        var html = new Option<FileInfo>("--html") { Description = "A file with an HTML body (sent as multipart/alternative with --text)." };
+        html.AcceptExistingOnly();
+        var attach = new Option<FileInfo[]>("--attach") { Description = "A file to attach (repeat for several).", AllowMultipleArgumentsPerToken = true };
+        attach.AcceptExistingOnly();
+        var verbose = new Option<bool>("--verbose") { Description = "Print the SMTP dialogue to stderr (AUTH payloads redacted)." };
+
+        var command = new Command("send", "Send one message through SMTP with an OAuth2 access token (XOAUTH2 or OAUTHBEARER).")
+        {
+            server, user, tokenFile, mechanism, caFile, from, to, subject, text, html, attach, verbose,
+        };
+        command.SetAction(async (result, cancellationToken) =>
+        {
+            var output = result.InvocationConfiguration.Output;
+            var errors = result.InvocationConfiguration.Error;
+            try
+            {
+                var endpoint = MailEndpoint.Parse(result.GetValue(server)!);
+                if (endpoint.Protocol != MailProtocol.Smtp)
+                    throw new FormatException($"{endpoint} is not an SMTP server; use smtp:// or smtps://.");
+                var options = new MailClientOptions();
+                if (result.GetValue(caFile) is { } ca)
+                {
+                    var roots = new X509Certificate2Collection();
+                    roots.ImportFromPemFile(ca.FullName);
+                    if (roots.Count == 0) throw new FormatException($"{ca.FullName} holds no PEM certificate.");
+                    options.ExtraTrustedRoots = roots;
+                }
+                if (result.GetValue(verbose))
+                    options.ProtocolLog = new TextWriterMailProtocolLog(errors);
+
+                var message = new MimeMessage { From = MailboxAddress.Parse(result.GetValue(from)!), Subject = result.GetValue(subject), TextBody = result.GetValue(text) };
+                foreach (var recipient in result.GetValue(to)!)
+                    message.To.Add(MailboxAddress.Parse(recipient));
+                if (result.GetValue(html) is { } htmlFile)
+                    message.HtmlBody = await File.ReadAllTextAsync(htmlFile.FullName, cancellationToken);
+                foreach (var file in result.GetValue(attach) ?? [])
+                    message.Attachments.Add(MimeAttachment.FromFile(file.FullName));
+
+                var token = (await File.ReadAllTextAsync(result.GetValue(tokenFile)!.FullName, cancellationToken)).Trim();
+                if (token.Length == 0) throw new FormatException("The token file is empty.");
+                var sasl = OAuthMechanisms.Create(result.GetValue(mechanism)!, result.GetValue(user)!, token, endpoint);
+
+                var sent = await new MailSender(options).SendAsync(endpoint, sasl, message, cancellationToken);
+                output.WriteLine($"Sent <{message.MessageId}> to {string.Join(", ", sent.AcceptedRecipients)}: {sent.Reply}");
+                foreach (var refusal in sent.RefusedRecipients)
+                    output.WriteLine($"Refused {refusal.Address}: {refusal.Reply}");
+                return sent.RefusedRecipients.Count == 0 ? 0 : 1;
+            }
+            catch (Exception e) when (e is FormatException or ArgumentException)
+            {
+                // Argument messages never contain the token: the mechanisms report only which rule it broke.
+                errors.WriteLine($"tokenbroker mail send: {e.Message}");
+                return 2;
+            }
+            catch (Exception e) when (e is MailAuthenticationException or MailCommandException)
+            {
+                errors.WriteLine($"tokenbroker mail send: {e.Message}");
+                return 1;
+            }
+            catch (MailProtocolException e)
+            {
+                errors.WriteLine($"tokenbroker mail send: {e.Message}");
+                return 3;
+            }
+        });
+        return command;
+    }
+}

@@ -1,0 +1,23 @@
+using System.CommandLine;
+using TokenBroker.Hosting;
+
+namespace TokenBroker.Cli;
+
+/// <summary>The `tokenbroker` command line. With no command it serves; under the Functions host it always serves.</summary>
+public static class TokenBrokerCli
+{
+    public static Task<int> RunAsync(string[] args)
+    {
+        if (HostingModeInfo.Detect() == HostingMode.CustomHandler)
+            return ServeCommand.RunAsync(HostingMode.CustomHandler, args, CancellationToken.None);
+
+        var root = new RootCommand("TokenBroker: OAuth2 tokens for SMTP, IMAP and POP3 on Microsoft 365.")
+        {
+            ServeCommand.Create(),
+            PackageCommand.Create(),
+        };
+        root.TreatUnmatchedTokensAsErrors = false;
+        root.SetAction((result, cancellationToken) => ServeCommand.RunAsync(HostingMode.Standalone, result.UnmatchedTokens.ToArray(), cancellationToken));
+        return root.Parse(args).InvokeAsync();
+    }
+}

@@ -1,0 +1,44 @@
+using System.Net;
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Options;
+using TokenBroker.Hosting.Configuration;
+using TokenBroker.Hosting.Functions;
+
+namespace TokenBroker.Hosting;
+
+/// <summary>
+/// Standalone stand-in for the Functions host's key check: a non-anonymous function answers callers on this
+/// machine, or callers presenting the admin key as the host's own <c>x-functions-key</c> header or <c>code</c>
+/// query. Under the Functions host the host has already checked the function key before forwarding.
+/// </summary>
+internal sealed class HttpAuthLevelFilter(HttpAuthLevel level, HostingModeInfo mode, IOptions<BrokerOptions> options) : IEndpointFilter
+{
+    public const string KeyHeader = "x-functions-key";
+
+    public ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    {
+        if (level == HttpAuthLevel.Anonymous || mode.Mode == HostingMode.CustomHandler)
+            return next(context);
+        var http = context.HttpContext;
+        if (PresentsAdminKey(http.Request, options.Value.AdminKey) || IsLocal(http))
+            return next(context);
+        return ValueTask.FromResult<object?>(TypedResults.Problem(
+            statusCode: StatusCodes.Status401Unauthorized,
+            title: "This function needs the admin key.",
+            detail: $"Call it from the broker's own machine, or send the admin key (setting '{BrokerOptions.Section}:AdminKey') in the '{KeyHeader}' header."));
+    }
+
+    private static bool PresentsAdminKey(HttpRequest request, string? adminKey)
+    {
+        if (string.IsNullOrEmpty(adminKey))
+            return false;
+        var presented = request.Headers[KeyHeader].FirstOrDefault() ?? request.Query["code"].FirstOrDefault();
+        return presented is not null &&
+               CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(presented), Encoding.UTF8.GetBytes(adminKey));
+    }
+
+    private static bool IsLocal(HttpContext http) =>
+        http.Connection.RemoteIpAddress is { } remote && IPAddress.IsLoopback(remote) && !http.Request.Headers.ContainsKey("X-Forwarded-For");
+}

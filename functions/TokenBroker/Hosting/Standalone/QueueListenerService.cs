@@ -1,0 +1,34 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using TokenBroker.Hosting.Configuration;
+using TokenBroker.Hosting.Functions;
+using TokenBroker.Queues;
+
+namespace TokenBroker.Hosting.Standalone;
+
+/// <summary>Runs a <see cref="QueueListener"/> for every queue function in the table (standalone mode only).</summary>
+internal sealed class QueueListenerService(
+    FunctionTable table,
+    IQueueTransport transport,
+    FunctionInvoker invoker,
+    IOptions<QueueHostingOptions> options,
+    IConfiguration configuration,
+    TimeProvider time,
+    ILoggerFactory loggers) : BackgroundService
+{
+    protected override Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var listeners = table.Queues.Select(function => new QueueListener(
+            function,
+            SettingReference.Resolve(function.QueueName, configuration),
+            function.Outputs.ToDictionary(o => o.BindingName, o => SettingReference.Resolve(o.QueueName, configuration), StringComparer.Ordinal),
+            transport,
+            invoker,
+            options.Value,
+            time,
+            loggers.CreateLogger($"QueueListener.{function.Name}")));
+        return Task.WhenAll(listeners.Select(l => l.RunAsync(stoppingToken)));
+    }
+}

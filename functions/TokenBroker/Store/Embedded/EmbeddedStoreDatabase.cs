@@ -1,0 +1,212 @@
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.Data.Sqlite;
+
+namespace TokenBroker.Store.Embedded;
+
+/// <summary>
+/// One SQLite file with one table of versioned items (mailboxes, token caches, broker keys). Every payload is
+/// encrypted with DataProtection under a purpose that names its kind and key, so the file holds no token,
+/// verifier or key in clear, and a payload copied onto another row does not decrypt.
+/// One connection serves the process; writes run in IMMEDIATE transactions so other processes sharing the file wait.
+/// </summary>
+internal sealed class EmbeddedStoreDatabase : IAsyncDisposable, IDisposable
+{
+    private const string RootPurpose = "TokenBroker.Store.v1";
+
+    private readonly SqliteConnection _connection;
+    private readonly IDataProtector _protector;
+    private readonly SemaphoreSlim _gate = new(1, 1);
+
+    public EmbeddedStoreDatabase(string databasePath, IDataProtectionProvider protection, TimeSpan busyTimeout)
+    {
+        _protector = protection.CreateProtector(RootPurpose);
+        var connectionString = new SqliteConnectionStringBuilder
+        {
+            DataSource = databasePath,
+            Mode = SqliteOpenMode.ReadWriteCreate,
+            Pooling = false,
+            DefaultTimeout = (int)Math.Ceiling(busyTimeout.TotalSeconds),
+        }.ToString();
+        _connection = new SqliteConnection(connectionString);
+        _connection.Open();
+        Execute("PRAGMA journal_mode = WAL;");
+        Execute($"PRAGMA busy_timeout = {(int)busyTimeout.TotalMilliseconds};");
+        Execute("""
+            CREATE TABLE IF NOT EXISTS store_items (
+                kind     TEXT NOT NULL,
+                item_key TEXT NOT NULL,
+                version  TEXT NOT NULL,
+                payload  BLOB NOT NULL,
+                PRIMARY KEY (kind, item_key)
+            ) WITHOUT ROWID;
+            """);
+    }
+
+    public async Task<StoredItem?> ReadAsync(string kind, string key, CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return ReadLocked(kind, key);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    public async Task<IReadOnlyList<StoredItem>> ListAsync(string kind, CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            using var command = Command("SELECT item_key, version, payload FROM store_items WHERE kind = $kind ORDER BY item_key;", ("$kind", kind));
+            using var reader = command.ExecuteReader();
+            var items = new List<StoredItem>();
+            while (reader.Read())
+                items.Add(Unprotect(kind, reader.GetString(0), reader.GetString(1), (byte[])reader[2]));
+            return items;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>
+    /// Stores <paramref name="data"/> if the row is at <paramref name="expectedVersion"/> (null: absent). Equal data
+    /// writes nothing. Returns the row's version afterwards.
+    /// </summary>
+    public async Task<string> WriteAsync(string kind, string key, string item, byte[] data, string? expectedVersion, CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            using var transaction = _connection.BeginTransaction(deferred: false);
+            var current = ReadLocked(kind, key, transaction);
+            if (current?.Version != expectedVersion)
+                throw new StoreConcurrencyException(item, expectedVersion, current?.Version);
+            if (current is not null && current.Data.AsSpan().SequenceEqual(data))
+                return current.Version;
+
+            var version = Guid.NewGuid().ToString("N");
+            var payload = Protector(kind, key).Protect(data);
+            using var command = current is null
+                ? Command("INSERT INTO store_items (kind, item_key, version, payload) VALUES ($kind, $key, $version, $payload);",
+                    ("$kind", kind), ("$key", key), ("$version", version), ("$payload", payload))
+                : Command("UPDATE store_items SET version = $version, payload = $payload WHERE kind = $kind AND item_key = $key AND version = $expected;",
+                    ("$kind", kind), ("$key", key), ("$version", version), ("$payload", payload), ("$expected", expectedVersion!));
+            command.Transaction = transaction;
+            if (command.ExecuteNonQuery() != 1)
+                throw new StoreConcurrencyException(item, expectedVersion, ReadLocked(kind, key, transaction)?.Version);
+            transaction.Commit();
+            return version;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>Inserts the row unless one exists; returns whichever is stored afterwards (first writer wins).</summary>
+    public async Task<StoredItem> InsertIfAbsentAsync(string kind, string key, byte[] data, CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            using var transaction = _connection.BeginTransaction(deferred: false);
+            using var command = Command("INSERT OR IGNORE INTO store_items (kind, item_key, version, payload) VALUES ($kind, $key, $version, $payload);",
+                ("$kind", kind), ("$key", key), ("$version", Guid.NewGuid().ToString("N")), ("$payload", Protector(kind, key).Protect(data)));
+            command.Transaction = transaction;
+            command.ExecuteNonQuery();
+            var stored = ReadLocked(kind, key, transaction)!;
+            transaction.Commit();
+            return stored;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    public async Task DeleteAsync(string kind, string key, CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            using var command = Command("DELETE FROM store_items WHERE kind = $kind AND item_key = $key;", ("$kind", kind), ("$key", key));
+            command.ExecuteNonQuery();
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>Rows inserted, updated or deleted through this connection since it opened (SQLite's total_changes()).</summary>
+    internal async Task<long> CountChangesAsync(CancellationToken cancellationToken = default)
+    {
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            using var command = Command("SELECT total_changes();");
+            return (long)command.ExecuteScalar()!;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    public void Dispose()
+    {
+        _connection.Dispose();
+        _gate.Dispose();
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        Dispose();
+        return ValueTask.CompletedTask;
+    }
+
+    private StoredItem? ReadLocked(string kind, string key, SqliteTransaction? transaction = null)
+    {
+        using var command = Command("SELECT version, payload FROM store_items WHERE kind = $kind AND item_key = $key;", ("$kind", kind), ("$key", key));
+        command.Transaction = transaction;
+        using var reader = command.ExecuteReader();
+        return reader.Read() ? Unprotect(kind, key, reader.GetString(0), (byte[])reader[1]) : null;
+    }
+
+    private StoredItem Unprotect(string kind, string key, string version, byte[] payload)
+    {
+        try
+        {
+            return new StoredItem(key, Protector(kind, key).Unprotect(payload), version);
+        }
+        catch (System.Security.Cryptography.CryptographicException e)
+        {
+            throw new InvalidDataException(
+                $"The stored {kind} '{key}' cannot be decrypted: the DataProtection key ring in the data folder is missing or not the one it was written with.", e);
+        }
+    }
+
+    private IDataProtector Protector(string kind, string key) => _protector.CreateProtector(kind, key);
+
+    private void Execute(string sql)
+    {
+        using var command = Command(sql);
+        command.ExecuteNonQuery();
+    }
+
+    private SqliteCommand Command(string sql, params (string Name, object Value)[] parameters)
+    {
+        var command = _connection.CreateCommand();
+        command.CommandText = sql;
+        foreach (var (name, value) in parameters) command.Parameters.AddWithValue(name, value);
+        return command;
+    }
+}
+
+/// <summary>A decrypted row.</summary>
+internal sealed record StoredItem(string Key, byte[] Data, string Version);

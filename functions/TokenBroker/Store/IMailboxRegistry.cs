@@ -1,0 +1,22 @@
+namespace TokenBroker.Store;
+
+/// <summary>The mailboxes the broker serves, keyed by address (case-insensitive).</summary>
+public interface IMailboxRegistry
+{
+    /// <summary>The mailbox with that address, or null when it is not registered.</summary>
+    Task<Versioned<Mailbox>?> GetAsync(string address, CancellationToken cancellationToken = default);
+
+    /// <summary>Every registered mailbox (order unspecified).</summary>
+    Task<IReadOnlyList<Versioned<Mailbox>>> ListAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Stores <paramref name="mailbox"/>. <paramref name="expectedVersion"/> null means the mailbox must not exist yet;
+    /// otherwise it must be the version last read. A mismatch throws <see cref="StoreConcurrencyException"/> and
+    /// changes nothing (re-read, re-apply, retry). Saving content equal to what is stored writes nothing and
+    /// returns the current version, so callers should not bump <see cref="Mailbox.UpdatedAt"/> unless something changed.
+    /// </summary>
+    Task<Versioned<Mailbox>> SaveAsync(Mailbox mailbox, string? expectedVersion, CancellationToken cancellationToken = default);
+
+    /// <summary>Removes the mailbox; no-op when it does not exist. Its token cache is not touched (a delegate may serve several mailboxes).</summary>
+    Task DeleteAsync(string address, CancellationToken cancellationToken = default);
+}

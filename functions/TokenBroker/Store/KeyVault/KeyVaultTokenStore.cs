@@ -1,0 +1,56 @@
+using Azure.Core;
+using Azure.Identity;
+using Azure.Security.KeyVault.Secrets;
+
+namespace TokenBroker.Store.KeyVault;
+
+/// <summary>
+/// The token store on Azure Key Vault (the Functions deployment): mailbox registry, MSAL token caches and broker keys
+/// as secrets of one vault, reached with the app's managed identity.
+/// </summary>
+public sealed class KeyVaultTokenStore
+{
+    public KeyVaultTokenStore(SecretClient client, KeyVaultTokenStoreOptions? options = null, TimeProvider? timeProvider = null)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        var secrets = new KeyVaultSecrets(client, options ?? new KeyVaultTokenStoreOptions(), timeProvider ?? TimeProvider.System);
+        var brokerSecrets = new KeyVaultBrokerSecrets(secrets);
+        var naming = new SecretNaming(brokerSecrets);
+        Secrets = brokerSecrets;
+        Mailboxes = new KeyVaultMailboxRegistry(secrets, naming);
+        TokenCaches = new KeyVaultTokenCacheStore(secrets, naming);
+    }
+
+    public IMailboxRegistry Mailboxes { get; }
+
+    public ITokenCacheStore TokenCaches { get; }
+
+    public IBrokerSecrets Secrets { get; }
+
+    /// <summary>
+    /// Client options with the store's retry policy: exponential back-off, never shorter than the Retry-After a
+    /// throttled (429) or busy (503) vault sends, and a timeout on every attempt.
+    /// </summary>
+    public static SecretClientOptions CreateClientOptions(KeyVaultTokenStoreOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var clientOptions = new SecretClientOptions(SecretClientOptions.ServiceVersion.V7_6);
+        clientOptions.Retry.Mode = RetryMode.Exponential;
+        clientOptions.Retry.MaxRetries = options.MaxRetries;
+        clientOptions.Retry.Delay = options.RetryDelay;
+        clientOptions.Retry.MaxDelay = options.MaxRetryDelay;
+        clientOptions.Retry.NetworkTimeout = options.NetworkTimeout;
+        return clientOptions;
+    }
+
+    /// <summary>The production client: <see cref="KeyVaultTokenStoreOptions.VaultUri"/> with a managed identity (or DefaultAzureCredential's chain off Azure).</summary>
+    public static SecretClient CreateSecretClient(KeyVaultTokenStoreOptions options, TokenCredential? credential = null)
+    {
+        var vaultUri = KeyVaultUri.Validate(options.VaultUri);
+        credential ??= new DefaultAzureCredential(new DefaultAzureCredentialOptions
+        {
+            ManagedIdentityClientId = options.ManagedIdentityClientId,
+        });
+        return new SecretClient(vaultUri, credential, CreateClientOptions(options));
+    }
+}

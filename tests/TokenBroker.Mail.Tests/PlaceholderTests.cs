@@ -1,2 +1,0 @@
-namespace TokenBroker.Mail.Tests;
-public class PlaceholderTests { [Fact] public void Builds() => Assert.True(true); }

@@ -1,0 +1,37 @@
+using TokenBroker.Mail.Fetch;
+using TokenBroker.Mail.Imap;
+
+namespace TokenBroker.Mail.Tests.Support;
+
+/// <summary>A fresh Dovecot mailbox with its own user and token; messages are delivered with IMAP APPEND.</summary>
+internal sealed class DovecotMailbox
+{
+    private DovecotMailbox(string user, string token) => (User, Token) = (user, token);
+
+    public string User { get; }
+
+    public string Token { get; }
+
+    public MailLogin Login(MailSaslMechanism mechanism = MailSaslMechanism.XOAuth2) => new(User, Token, mechanism);
+
+    public static async Task<DovecotMailbox> CreateAsync(string purpose)
+    {
+        var user = DovecotPeer.NewUser(purpose);
+        return new DovecotMailbox(user, await DovecotPeer.MintTokenAsync(user));
+    }
+
+    /// <summary>Appends the messages to <paramref name="folder"/> and returns their UIDs.</summary>
+    public async Task<List<uint>> AppendAsync(string folder, params byte[][] messages)
+    {
+        var endpoint = DovecotPeer.Imaps;
+        await using var client = await ImapClient.ConnectAsync(endpoint, DovecotPeer.ClientOptions());
+        await client.AuthenticateAsync(Login().CreateMechanism(endpoint));
+        var uids = new List<uint>();
+        foreach (var message in messages)
+            uids.Add(await client.AppendAsync(folder, message) ?? throw new InvalidOperationException("Dovecot did not report APPENDUID."));
+        await client.LogoutAsync();
+        return uids;
+    }
+
+    public Task<List<uint>> AppendAsync(params byte[][] messages) => AppendAsync("INBOX", messages);
+}

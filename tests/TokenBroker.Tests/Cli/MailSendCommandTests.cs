@@ -1,0 +1,110 @@
+using System.CommandLine;
+using System.Net.Http.Json;
+using System.Security.Cryptography.X509Certificates;
+using System.Text.Json;
+using TokenBroker.Cli;
+using TokenBroker.Testing;
+
+namespace TokenBroker.Tests.Cli;
+
+/// <summary>`tokenbroker mail send` against the real Dovecot submission peer.</summary>
+public class MailSendCommandTests
+{
+    private static async Task<(int ExitCode, string Output, string Error)> RunAsync(params string[] args)
+    {
+        var root = new RootCommand { new Command("mail") { MailSendCommand.Create() } };
+        var output = new StringWriter();
+        var error = new StringWriter();
+        var exitCode = await root.Parse(args).InvokeAsync(new InvocationConfiguration { Output = output, Error = error });
+        return (exitCode, output.ToString(), error.ToString());
+    }
+
+    private static async Task<string> MintTokenAsync(string user, int? expiresInSeconds = null)
+    {
+        var handler = new SocketsHttpHandler();
+        handler.SslOptions.CertificateChainPolicy = new X509ChainPolicy { TrustMode = X509ChainTrustMode.CustomRootTrust, RevocationMode = X509RevocationMode.NoCheck };
+        handler.SslOptions.CertificateChainPolicy.CustomTrustStore.Add(X509CertificateLoader.LoadCertificateFromFile(PeersEnvironment.Get("PEERS_CA_FILE")));
+        using var http = new HttpClient(handler);
+        var body = new Dictionary<string, object> { ["user"] = user };
+        if (expiresInSeconds is { } seconds) body["expiresInSeconds"] = seconds;
+        using var response = await http.PostAsJsonAsync(PeersEnvironment.Get("IDENTITY_CONTROL_URL") + "/tokens", body);
+        response.EnsureSuccessStatusCode();
+        return JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("access_token").GetString()!;
+    }
+
+    private static string[] SendArgs(string user, string tokenFile, string recipient, params string[] extra) =>
+    [
+        "mail", "send", "--server", $"smtp://{PeersEnvironment.Get("MAIL_HOST")}:{PeersEnvironment.Get("SUBMISSION_PORT")}",
+        "--user", user, "--token-file", tokenFile, "--ca-file", PeersEnvironment.Get("PEERS_CA_FILE"),
+        "--from", user, "--to", recipient, "--subject", "Grüße aus der Kommandozeile", "--text", "hello", .. extra,
+    ];
+
+    [Fact]
+    public async Task Sends_with_a_token_file_and_never_prints_the_token()
+    {
+        var user = $"cli-{Guid.NewGuid():N}@{PeersEnvironment.Get("IDENTITY_TENANT_DOMAIN")}";
+        var recipient = $"cli-rcpt-{Guid.NewGuid():N}@{PeersEnvironment.Get("IDENTITY_TENANT_DOMAIN")}";
+        var token = await MintTokenAsync(user);
+        var tokenFile = Path.GetTempFileName();
+        var attachment = Path.Combine(Path.GetTempPath(), $"Bericht-{Guid.NewGuid():N}-ü.txt");
+        await File.WriteAllTextAsync(tokenFile, token + "\n", TestContext.Current.CancellationToken);
+        await File.WriteAllTextAsync(attachment, "attached", TestContext.Current.CancellationToken);
+        try
+        {
+            var (exitCode, output, error) = await RunAsync(SendArgs(user, tokenFile, recipient, "--mechanism", "oauthbearer", "--attach", attachment, "--verbose"));
+
+            Assert.True(exitCode == 0, error);
+            Assert.Contains($"to {recipient}: 250", output);
+            Assert.DoesNotContain(token, output + error);
+            Assert.DoesNotContain(token[..20], output + error);
+            Assert.Contains("<redacted", error); // the verbose dialogue shows AUTH, without its payload
+        }
+        finally
+        {
+            File.Delete(tokenFile);
+            File.Delete(attachment);
+        }
+    }
+
+    [Fact]
+    public async Task An_expired_token_exits_1_with_the_server_reply()
+    {
+        var user = $"cli-{Guid.NewGuid():N}@{PeersEnvironment.Get("IDENTITY_TENANT_DOMAIN")}";
+        var token = await MintTokenAsync(user, expiresInSeconds: -600);
+        var tokenFile = Path.GetTempFileName();
+        await File.WriteAllTextAsync(tokenFile, token, TestContext.Current.CancellationToken);
+        try
+        {
+            var (exitCode, output, error) = await RunAsync(SendArgs(user, tokenFile, user));
+
+            Assert.Equal(1, exitCode);
+            Assert.Contains("535 5.7.8", error);
+            Assert.DoesNotContain(token, output + error);
+        }
+        finally
+        {
+            File.Delete(tokenFile);
+        }
+    }
+
+    [Theory]
+    [InlineData("http://localhost:25", "'http' is not a supported mail URL scheme")]
+    [InlineData("imaps://localhost", "is not an SMTP server")]
+    public async Task A_server_that_is_not_smtp_exits_2(string server, string expected)
+    {
+        var tokenFile = Path.GetTempFileName();
+        await File.WriteAllTextAsync(tokenFile, "t", TestContext.Current.CancellationToken);
+        try
+        {
+            var (exitCode, _, error) = await RunAsync("mail", "send", "--server", server, "--user", "a@b.c", "--token-file", tokenFile,
+                "--from", "a@b.c", "--to", "d@e.f", "--subject", "s", "--text", "t");
+
+            Assert.Equal(2, exitCode);
+            Assert.Contains(expected, error);
+        }
+        finally
+        {
+            File.Delete(tokenFile);
+        }
+    }
+}

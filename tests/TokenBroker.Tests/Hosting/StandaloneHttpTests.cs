@@ -1,0 +1,81 @@
+using System.Net;
+using System.Net.Http.Json;
+using Microsoft.Extensions.DependencyInjection;
+using TokenBroker.Hosting;
+using TokenBroker.Hosting.Health;
+using TokenBroker.Queues;
+using TokenBroker.Tests.Hosting.Support;
+
+namespace TokenBroker.Tests.Hosting;
+
+public class StandaloneHttpTests
+{
+    private static Task<RunningBroker> StartAsync(string? adminKey = null) =>
+        RunningBroker.StartAsync(HostingMode.Standalone, TestTables.Spine(), services => services.AddSingleton(new InvocationRecorder()),
+            adminKey is null ? null : new Dictionary<string, string> { ["Broker:AdminKey"] = adminKey });
+
+    [Fact]
+    public async Task Http_functions_are_served_on_their_api_routes()
+    {
+        await using var broker = await StartAsync();
+
+        using var response = await broker.Client.GetAsync("/api/echo/standalone", TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Contains("standalone", await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
+    }
+
+    [Fact]
+    public async Task A_function_level_route_answers_a_caller_on_this_machine()
+    {
+        await using var broker = await StartAsync();
+
+        using var response = await broker.Client.GetAsync("/api/secret", TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task A_function_level_route_refuses_a_forwarded_caller_without_the_admin_key()
+    {
+        await using var broker = await StartAsync(adminKey: "correct-horse");
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/api/secret");
+        request.Headers.Add("X-Forwarded-For", "203.0.113.9");
+
+        using var response = await broker.Client.SendAsync(request, TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        Assert.Contains("Broker:AdminKey", await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
+    }
+
+    [Fact]
+    public async Task A_function_level_route_accepts_a_forwarded_caller_with_the_admin_key()
+    {
+        await using var broker = await StartAsync(adminKey: "correct-horse");
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/api/secret");
+        request.Headers.Add("X-Forwarded-For", "203.0.113.9");
+        request.Headers.Add("x-functions-key", "correct-horse");
+
+        using var response = await broker.Client.SendAsync(request, TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task Health_reports_version_mode_and_the_depth_of_every_queue_and_its_poison_queue()
+    {
+        await using var broker = await StartAsync();
+        var transport = broker.Services.GetRequiredService<IQueueTransport>();
+        await transport.CreateIfNotExistsAsync("work-results", TestContext.Current.CancellationToken);
+        await transport.SendAsync("work-results", "{}", cancellationToken: TestContext.Current.CancellationToken);
+        await transport.SendAsync("work-results", "{}", cancellationToken: TestContext.Current.CancellationToken);
+
+        var health = await broker.Client.GetFromJsonAsync<HealthReport>("/api/health", TestContext.Current.CancellationToken);
+
+        Assert.Equal("standalone", health!.Mode);
+        Assert.Equal(HealthApi.Version, health.Version);
+        Assert.Matches(@"^\d+\.\d+\.\d+", health.Version);
+        Assert.Equal(["work-items", "doomed-items", "work-results"], health.Queues.Select(q => q.Name));
+        Assert.Equal(new QueueHealth("work-results", 2, 0), health.Queues.Single(q => q.Name == "work-results"));
+    }
+}
