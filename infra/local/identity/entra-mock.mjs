@@ -74,8 +74,13 @@ service.on('beforeResponse', (response, req) => {
   body.token_type = 'Bearer';
   body.expires_in = lifetime;
   body.ext_expires_in = lifetime;
+  // Like Entra, a client-credentials answer names no scope: MSAL then caches the token under the
+  // requested ".default" scope and serves the next AcquireTokenForClient from its cache.
+  if (context.appOnly) {
+    delete body.scope;
+    return;
+  }
   body.scope = context.scp.granted;
-  if (context.appOnly) return;
   body.client_info = clientInfo(context.user, tenantId);
   if (!hasScope(context, 'openid')) delete body.id_token;
   // Entra issues refresh tokens for offline_access, and a fresh one on every refresh.

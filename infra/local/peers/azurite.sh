@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Azurite (the Azure Storage emulator) for the queue transport tests and benchmarks.
 #   install  npm ci in infra/local/azurite (azurite pinned in its package.json / package-lock.json)
-#   start    two instances on 127.0.0.1, in memory:
+#   start    instances on 127.0.0.1, in memory:
 #              plain:  SharedKey over http; queue PEERS_BASE_PORT+30, blob +31, table +32
-#              oauth:  https + `--oauth basic` (bearer tokens); queue only, PEERS_BASE_PORT+33,
+#              oauth:  https + `--oauth basic` (bearer tokens); queue PEERS_BASE_PORT+33, blob +34,
 #                      with a throw-away CA and localhost certificate generated in $PEERS_DIR/azurite
 #            then writes $PEERS_DIR/azurite.env
 #   stop     stops what start started (a zombie counts as stopped)
@@ -17,6 +17,7 @@ queue_port=$((PEERS_BASE_PORT + 30))
 blob_port=$((PEERS_BASE_PORT + 31))
 table_port=$((PEERS_BASE_PORT + 32))
 oauth_queue_port=$((PEERS_BASE_PORT + 33))
+oauth_blob_port=$((PEERS_BASE_PORT + 34))
 # Azurite's well-known development account (public, documented by Microsoft).
 account=devstoreaccount1
 key='Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=='
@@ -67,7 +68,7 @@ case "${1:?usage: azurite.sh install|start|stop}" in
   start)
     mkdir -p "$dir"
     [ -x "$app/node_modules/.bin/azurite" ] || { echo "azurite: not installed; run peers.sh install azurite" >&2; exit 1; }
-    stop_one "$dir/plain.pid"; stop_one "$dir/oauth.pid"
+    stop_one "$dir/plain.pid"; stop_one "$dir/oauth.pid"; stop_one "$dir/oauth-blob.pid"
     make_certificate
     cd "$dir"
     # setsid may fork, so the process records its own pid just before it becomes azurite
@@ -79,23 +80,34 @@ case "${1:?usage: azurite.sh install|start|stop}" in
       --cert "$dir/localhost.pem" --key "$dir/localhost.key" --oauth basic \
       --inMemoryPersistence --skipApiVersionCheck --disableTelemetry --silent \
       >"$dir/oauth.log" 2>&1 </dev/null &
+    setsid sh -c 'echo $$ >"$0"; exec "$@"' "$dir/oauth-blob.pid" "$app/node_modules/.bin/azurite-blob" --blobHost 127.0.0.1 --blobPort "$oauth_blob_port" \
+      --cert "$dir/localhost.pem" --key "$dir/localhost.key" --oauth basic \
+      --inMemoryPersistence --skipApiVersionCheck --disableTelemetry --silent \
+      >"$dir/oauth-blob.log" 2>&1 </dev/null &
     wait_for "http://127.0.0.1:$queue_port/$account?comp=list" \
       || { echo "azurite: queue service did not answer on $queue_port; see $dir/plain.log" >&2; exit 1; }
     wait_for "https://127.0.0.1:$oauth_queue_port/$account?comp=list" --cacert "$dir/ca.pem" \
       || { echo "azurite: https oauth queue service did not answer on $oauth_queue_port; see $dir/oauth.log" >&2; exit 1; }
+    wait_for "http://127.0.0.1:$blob_port/$account?comp=list" \
+      || { echo "azurite: blob service did not answer on $blob_port; see $dir/plain.log" >&2; exit 1; }
+    wait_for "https://127.0.0.1:$oauth_blob_port/$account?comp=list" --cacert "$dir/ca.pem" \
+      || { echo "azurite: https oauth blob service did not answer on $oauth_blob_port; see $dir/oauth-blob.log" >&2; exit 1; }
     endpoint="http://127.0.0.1:$queue_port/$account"
+    blob_endpoint="http://127.0.0.1:$blob_port/$account"
     cat >"$PEERS_DIR/azurite.env" <<EOF
 AZURITE_QUEUE_ENDPOINT=$endpoint
+AZURITE_BLOB_ENDPOINT=$blob_endpoint
 AZURITE_ACCOUNT_NAME=$account
 AZURITE_ACCOUNT_KEY=$key
-AZURITE_CONNECTION_STRING=DefaultEndpointsProtocol=http;AccountName=$account;AccountKey=$key;QueueEndpoint=$endpoint;
+AZURITE_CONNECTION_STRING=DefaultEndpointsProtocol=http;AccountName=$account;AccountKey=$key;QueueEndpoint=$endpoint;BlobEndpoint=$blob_endpoint;
 AZURITE_OAUTH_QUEUE_ENDPOINT=https://localhost:$oauth_queue_port/$account
+AZURITE_OAUTH_BLOB_ENDPOINT=https://localhost:$oauth_blob_port/$account
 AZURITE_CA_CERTIFICATE=$dir/ca.pem
 EOF
-    echo "azurite: queue $endpoint (shared key), https://localhost:$oauth_queue_port/$account (oauth)"
+    echo "azurite: queue $endpoint, blob $blob_endpoint (shared key); https://localhost:$oauth_queue_port/$account, https://localhost:$oauth_blob_port/$account (oauth)"
     ;;
   stop)
-    stop_one "$dir/plain.pid"; stop_one "$dir/oauth.pid"
+    stop_one "$dir/plain.pid"; stop_one "$dir/oauth.pid"; stop_one "$dir/oauth-blob.pid"
     rm -f "$PEERS_DIR/azurite.env"
     ;;
   *) echo "usage: azurite.sh install|start|stop" >&2; exit 2 ;;

@@ -38,21 +38,6 @@ internal static class AzureQueueXml
             NextVisibleTime: ParseDate(Required(m, "TimeNextVisible")))).ToList();
     }
 
-    /// <summary>The Code and Message of an error body, when there is one.</summary>
-    public static (string? Code, string? Message) ParseError(string body)
-    {
-        if (string.IsNullOrWhiteSpace(body)) return (null, null);
-        try
-        {
-            var root = XDocument.Parse(body).Root;
-            return (root?.Element("Code")?.Value, root?.Element("Message")?.Value);
-        }
-        catch (System.Xml.XmlException)
-        {
-            return (null, body.Length > 200 ? body[..200] : body);
-        }
-    }
-
     public static DateTimeOffset ParseDate(string value) =>
         DateTimeOffset.ParseExact(value, "R", CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal);
 

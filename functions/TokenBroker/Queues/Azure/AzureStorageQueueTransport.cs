@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
+using TokenBroker.AzureStorage;
 
 namespace TokenBroker.Queues;
 
@@ -15,7 +16,7 @@ public sealed class AzureStorageQueueTransport : IQueueTransport, IDisposable
 {
     private readonly Uri _serviceUri;
     private readonly AzureQueueTransportOptions _options;
-    private readonly AzureQueueHttpPipeline _pipeline;
+    private readonly StorageHttpPipeline _pipeline;
     private readonly HttpClient _http;
     private readonly bool _ownsHttpClient;
 
@@ -23,13 +24,13 @@ public sealed class AzureStorageQueueTransport : IQueueTransport, IDisposable
     public AzureStorageQueueTransport(QueueConnection connection, AzureQueueTransportOptions? options = null, HttpClient? httpClient = null, TimeProvider? timeProvider = null)
     {
         ArgumentNullException.ThrowIfNull(connection);
-        EnsureProtected(connection);
+        StorageHttpPipeline.EnsureProtected(connection.QueueServiceUri, StorageService.Queue);
         _serviceUri = connection.QueueServiceUri;
         _options = options ?? new AzureQueueTransportOptions();
         _ownsHttpClient = httpClient is null;
         _http = httpClient ?? new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) }) { Timeout = Timeout.InfiniteTimeSpan };
         var time = timeProvider ?? TimeProvider.System;
-        _pipeline = new AzureQueueHttpPipeline(_http, QueueRequestAuthenticator.For(connection, time), _options, time);
+        _pipeline = new StorageHttpPipeline(_http, StorageRequestAuthenticator.For(connection.Account, time), _options, time, StorageService.Queue);
     }
 
     public async Task CreateIfNotExistsAsync(string queueName, CancellationToken cancellationToken = default)
@@ -39,7 +40,7 @@ public sealed class AzureStorageQueueTransport : IQueueTransport, IDisposable
             () => Request(HttpMethod.Put, queueName, "", content: EmptyContent()), cancellationToken).ConfigureAwait(false);
         // 201 created, 204 already there; 409 already there with other metadata: all mean the queue exists.
         if (response.IsSuccessStatusCode || response.StatusCode == HttpStatusCode.Conflict) return;
-        throw await AzureQueueHttpPipeline.FailureAsync("Create Queue", response, cancellationToken).ConfigureAwait(false);
+        throw await FailureAsync("Create Queue", response, cancellationToken).ConfigureAwait(false);
     }
 
     public async Task SendAsync(string queueName, string messageText, TimeSpan? initialVisibilityDelay = null, CancellationToken cancellationToken = default)
@@ -53,7 +54,7 @@ public sealed class AzureStorageQueueTransport : IQueueTransport, IDisposable
         using var response = await _pipeline.SendAsync("Put Message",
             () => Request(HttpMethod.Post, $"{queueName}/messages", query, XmlContent(body)), cancellationToken).ConfigureAwait(false);
         if (!response.IsSuccessStatusCode)
-            throw await AzureQueueHttpPipeline.FailureAsync("Put Message", response, cancellationToken).ConfigureAwait(false);
+            throw await FailureAsync("Put Message", response, cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<IReadOnlyList<ReceivedQueueMessage>> ReceiveAsync(string queueName, int maxMessages, TimeSpan visibilityTimeout, CancellationToken cancellationToken = default)
@@ -65,7 +66,7 @@ public sealed class AzureStorageQueueTransport : IQueueTransport, IDisposable
         using var response = await _pipeline.SendAsync("Get Messages",
             () => Request(HttpMethod.Get, $"{queueName}/messages", query), cancellationToken).ConfigureAwait(false);
         if (!response.IsSuccessStatusCode)
-            throw await AzureQueueHttpPipeline.FailureAsync("Get Messages", response, cancellationToken).ConfigureAwait(false);
+            throw await FailureAsync("Get Messages", response, cancellationToken).ConfigureAwait(false);
         return AzureQueueXml.ParseMessages(await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false));
     }
 
@@ -98,7 +99,7 @@ public sealed class AzureStorageQueueTransport : IQueueTransport, IDisposable
             () => Request(HttpMethod.Get, queueName, "comp=metadata"), cancellationToken).ConfigureAwait(false);
         if (response.StatusCode == HttpStatusCode.NotFound) return 0;
         if (!response.IsSuccessStatusCode)
-            throw await AzureQueueHttpPipeline.FailureAsync("Get Queue Metadata", response, cancellationToken).ConfigureAwait(false);
+            throw await FailureAsync("Get Queue Metadata", response, cancellationToken).ConfigureAwait(false);
         return response.Headers.TryGetValues("x-ms-approximate-messages-count", out var values)
                && int.TryParse(values.FirstOrDefault(), NumberStyles.None, CultureInfo.InvariantCulture, out var count)
             ? count
@@ -115,11 +116,17 @@ public sealed class AzureStorageQueueTransport : IQueueTransport, IDisposable
     private static async Task EnsureLeaseHeldAsync(string operation, string queueName, ReceivedQueueMessage message, HttpResponseMessage response, CancellationToken cancellationToken)
     {
         if (response.IsSuccessStatusCode) return;
-        var failure = await AzureQueueHttpPipeline.FailureAsync(operation, response, cancellationToken).ConfigureAwait(false);
+        var failure = await FailureAsync(operation, response, cancellationToken).ConfigureAwait(false);
         if (failure.ErrorCode is "MessageNotFound" or "PopReceiptMismatch"
             || (failure.Status == HttpStatusCode.BadRequest && failure.ErrorCode is "InvalidQueryParameterValue" && failure.Message.Contains("popreceipt", StringComparison.OrdinalIgnoreCase)))
             throw new QueueLeaseLostException(queueName, message.Id);
         throw failure;
+    }
+
+    private static async Task<QueueRequestFailedException> FailureAsync(string operation, HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        var (code, message) = await StorageHttpPipeline.ReadErrorAsync(response, cancellationToken).ConfigureAwait(false);
+        return new QueueRequestFailedException(operation, response.StatusCode, code, message);
     }
 
     private HttpRequestMessage Request(HttpMethod method, string path, string query, HttpContent? content = null)
@@ -142,13 +149,4 @@ public sealed class AzureStorageQueueTransport : IQueueTransport, IDisposable
     private static ByteArrayContent EmptyContent() => new([]);
 
     private static long Seconds(TimeSpan value) => (long)Math.Ceiling(value.TotalSeconds);
-
-    // Shared Key never sends the key, but the requests and messages are readable on the wire; plain http is
-    // allowed only to the local emulator.
-    private static void EnsureProtected(QueueConnection connection)
-    {
-        var uri = connection.QueueServiceUri;
-        if (uri.Scheme == Uri.UriSchemeHttps || uri.IsLoopback) return;
-        throw new InvalidOperationException($"The queue endpoint {uri} must use https (plain http is only allowed to a local emulator on loopback).");
-    }
 }

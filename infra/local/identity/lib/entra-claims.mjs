@@ -14,6 +14,8 @@ const DEFAULT_DELEGATED = {
 };
 const DEFAULT_APP_ROLES = {
   [OUTLOOK_RESOURCE]: ['IMAP.AccessAsApp', 'POP.AccessAsApp', 'SMTP.SendAsApp'],
+  // Exchange Online answers to both identifier URIs; Microsoft documents outlook.office365.com/.default for app-only.
+  'https://outlook.office365.com': ['IMAP.AccessAsApp', 'POP.AccessAsApp', 'SMTP.SendAsApp'],
   [GRAPH_RESOURCE]: ['Mail.Send'],
 };
 

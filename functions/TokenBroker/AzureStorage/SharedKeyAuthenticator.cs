@@ -3,13 +3,13 @@ using System.Net.Http.Headers;
 using System.Security.Cryptography;
 using System.Text;
 
-namespace TokenBroker.Queues;
+namespace TokenBroker.AzureStorage;
 
 /// <summary>
 /// Shared Key authorization for the Blob/Queue/File services, version 2015-02-21 and later
 /// ("Authorize with Shared Key", Microsoft Learn): an HMAC-SHA256 of the canonical request with the account key.
 /// </summary>
-internal sealed class SharedKeyAuthenticator(string accountName, byte[] accountKey, TimeProvider time) : QueueRequestAuthenticator
+internal sealed class SharedKeyAuthenticator(string accountName, byte[] accountKey, TimeProvider time) : StorageRequestAuthenticator
 {
     public override ValueTask AuthenticateAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {

@@ -1,23 +1,23 @@
 using System.Net.Http.Headers;
 using Azure.Core;
 
-namespace TokenBroker.Queues;
+namespace TokenBroker.AzureStorage;
 
 /// <summary>
 /// Entra authorization for Azure Storage: a token for https://storage.azure.com/.default, reused until
 /// five minutes before it expires. Only ever sent over https.
 /// </summary>
-internal sealed class BearerTokenAuthenticator(TokenCredential credential, TimeProvider time) : QueueRequestAuthenticator
+internal sealed class BearerTokenAuthenticator(TokenCredential credential, TimeProvider time) : StorageRequestAuthenticator
 {
     private static readonly TimeSpan RefreshMargin = TimeSpan.FromMinutes(5);
-    private static readonly TokenRequestContext StorageScope = new([QueueConnection.StorageAudienceScope]);
+    private static readonly TokenRequestContext StorageScope = new([StorageConnection.StorageAudienceScope]);
     private readonly SemaphoreSlim _refresh = new(1, 1);
     private AccessToken? _token;
 
     public override async ValueTask AuthenticateAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
         if (request.RequestUri!.Scheme != Uri.UriSchemeHttps)
-            throw new InvalidOperationException($"A bearer token is only sent over https; the queue endpoint is {request.RequestUri.GetLeftPart(UriPartial.Authority)}.");
+            throw new InvalidOperationException($"A bearer token is only sent over https; the storage endpoint is {request.RequestUri.GetLeftPart(UriPartial.Authority)}.");
         var token = await GetTokenAsync(cancellationToken).ConfigureAwait(false);
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
     }

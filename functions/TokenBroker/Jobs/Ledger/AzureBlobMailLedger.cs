@@ -1,0 +1,92 @@
+using TokenBroker.AzureStorage;
+using TokenBroker.Store;
+
+namespace TokenBroker.Jobs.Ledger;
+
+/// <summary>
+/// The Azure ledger: small JSON blobs in one container of the broker's storage account, over REST.
+/// A sent record is <c>sent/&lt;hash of mailbox&gt;/&lt;hash of key&gt;.json</c>, created with If-None-Match: * so the
+/// first writer wins; a checkpoint is <c>checkpoints/&lt;hash&gt;.json</c>, replaced with If-Match on its ETag.
+/// Blob names are hashes (<see cref="LedgerKeys"/>), so a listing reveals no address. Sent records are not purged
+/// here: give the container a lifecycle management rule (delete blobs under "sent/" after 30 days).
+/// </summary>
+public sealed class AzureBlobMailLedger : IMailLedger, IDisposable
+{
+    private const string SentPrefix = "sent/";
+    private const string CheckpointPrefix = "checkpoints/";
+
+    private readonly BlobContainerClient _container;
+    private readonly HttpClient _http;
+    private readonly bool _ownsHttpClient;
+
+    /// <param name="httpClient">Null: the ledger makes and owns its own. A caller's client is not disposed with the ledger.</param>
+    public AzureBlobMailLedger(StorageConnection connection, AzureBlobMailLedgerOptions? options = null, HttpClient? httpClient = null, TimeProvider? timeProvider = null)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        options ??= new AzureBlobMailLedgerOptions();
+        options.Validate();
+        var blobServiceUri = connection.RequireBlobServiceUri();
+        StorageHttpPipeline.EnsureProtected(blobServiceUri, StorageService.Blob);
+        _ownsHttpClient = httpClient is null;
+        _http = httpClient ?? new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) }) { Timeout = Timeout.InfiniteTimeSpan };
+        var time = timeProvider ?? TimeProvider.System;
+        var pipeline = new StorageHttpPipeline(_http, StorageRequestAuthenticator.For(connection, time), options, time, StorageService.Blob);
+        _container = new BlobContainerClient(pipeline, blobServiceUri, options.ContainerName);
+    }
+
+    /// <summary>For tests and diagnostics: the container's blob names.</summary>
+    internal BlobContainerClient Container => _container;
+
+    public async Task<SentRecord?> FindSentAsync(string mailbox, string idempotencyKey, CancellationToken cancellationToken = default)
+    {
+        var name = SentBlobName(mailbox, idempotencyKey);
+        return await _container.GetAsync(name, cancellationToken).ConfigureAwait(false) is { } blob
+            ? LedgerJson.DeserializeSent(blob.Data, $"Blob '{_container.ContainerName}/{name}'")
+            : null;
+    }
+
+    public async Task RecordSentAsync(string mailbox, string idempotencyKey, SentRecord record, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        ArgumentException.ThrowIfNullOrEmpty(record.MessageId);
+        // A null ETag means the blob already existed (409 BlobAlreadyExists / 412): an earlier writer won, or an
+        // earlier attempt of this very call landed before a retry. Either way there is nothing to do.
+        await _container.PutIfAsync(SentBlobName(mailbox, idempotencyKey), LedgerJson.Serialize(record), ifMatch: null, cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<Versioned<FetchCheckpoint>?> GetCheckpointAsync(string mailbox, string protocol, string folder, CancellationToken cancellationToken = default)
+    {
+        var name = CheckpointBlobName(mailbox, protocol, folder);
+        return await _container.GetAsync(name, cancellationToken).ConfigureAwait(false) is { } blob
+            ? new Versioned<FetchCheckpoint>(LedgerJson.DeserializeCheckpoint(blob.Data, $"Blob '{_container.ContainerName}/{name}'"), blob.ETag)
+            : null;
+    }
+
+    public async Task<Versioned<FetchCheckpoint>> SaveCheckpointAsync(string mailbox, string protocol, string folder, FetchCheckpoint checkpoint,
+        string? expectedVersion, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(checkpoint);
+        var name = CheckpointBlobName(mailbox, protocol, folder);
+        var data = LedgerJson.Serialize(checkpoint);
+        var etag = await _container.PutIfAsync(name, data, expectedVersion, cancellationToken).ConfigureAwait(false);
+        if (etag is not null) return new Versioned<FetchCheckpoint>(LedgerJson.DeserializeCheckpoint(data, "The saved checkpoint"), etag);
+
+        // The condition failed. If the stored bytes are exactly ours, an earlier attempt of this call landed and
+        // its response was lost (the pipeline retried): that is success. Otherwise someone else wrote.
+        var current = await _container.GetAsync(name, cancellationToken).ConfigureAwait(false);
+        if (current is not null && current.Data.AsSpan().SequenceEqual(data))
+            return new Versioned<FetchCheckpoint>(LedgerJson.DeserializeCheckpoint(data, "The saved checkpoint"), current.ETag);
+        throw new StoreConcurrencyException(SqliteMailLedger.CheckpointItem(mailbox, protocol, folder), expectedVersion, current?.ETag);
+    }
+
+    public void Dispose()
+    {
+        if (_ownsHttpClient) _http.Dispose();
+    }
+
+    internal static string SentBlobName(string mailbox, string idempotencyKey) =>
+        $"{SentPrefix}{LedgerKeys.Mailbox(mailbox)}/{LedgerKeys.IdempotencyKey(idempotencyKey)}.json";
+
+    internal static string CheckpointBlobName(string mailbox, string protocol, string folder) =>
+        $"{CheckpointPrefix}{LedgerKeys.Checkpoint(mailbox, protocol, folder)}.json";
+}

@@ -1,0 +1,25 @@
+using TokenBroker.AzureStorage;
+
+namespace TokenBroker.Jobs.Ledger;
+
+/// <summary>Settings of the Azure Blob ledger (section "Ledger:AzureBlob"); request time limit and retries as for the queue transport.</summary>
+public sealed class AzureBlobMailLedgerOptions : StorageRequestOptions
+{
+    public const string DefaultContainerName = "tokenbroker-ledger";
+
+    /// <summary>The container holding the ledger; created when missing.</summary>
+    public string ContainerName { get; set; } = DefaultContainerName;
+
+    internal void Validate()
+    {
+        // Container names: 3-63 characters, lower-case letters, digits and single hyphens, starting and ending alphanumeric.
+        var name = ContainerName ?? "";
+        var valid = name.Length is >= 3 and <= 63
+                    && name.All(c => c is (>= 'a' and <= 'z') or (>= '0' and <= '9') or '-')
+                    && char.IsAsciiLetterOrDigit(name[0]) && char.IsAsciiLetterOrDigit(name[^1])
+                    && !name.Contains("--", StringComparison.Ordinal);
+        if (!valid)
+            throw new InvalidOperationException(
+                $"Setting 'Ledger:AzureBlob:ContainerName' is '{ContainerName}'; a container name has 3-63 lower-case letters, digits and single hyphens.");
+    }
+}

@@ -1,0 +1,28 @@
+using TokenBroker.Store;
+
+namespace TokenBroker.Jobs.Ledger;
+
+/// <summary>
+/// What the mail worker must remember across crashes and redeliveries: which idempotency keys were already sent
+/// (so a redelivered send is not sent twice) and where each fetch stopped (so nothing is delivered twice or skipped).
+/// Mailboxes compare case-insensitively; idempotency keys and folder names case-sensitively (INBOX excepted).
+/// </summary>
+public interface IMailLedger
+{
+    /// <summary>The record of the first send of <paramref name="idempotencyKey"/> from <paramref name="mailbox"/>, or null.</summary>
+    Task<SentRecord?> FindSentAsync(string mailbox, string idempotencyKey, CancellationToken cancellationToken = default);
+
+    /// <summary>Records a send. The first writer wins: when the key is already recorded, this call changes nothing.</summary>
+    Task RecordSentAsync(string mailbox, string idempotencyKey, SentRecord record, CancellationToken cancellationToken = default);
+
+    /// <summary>The checkpoint of a mailbox's folder over a protocol ("imap" or "pop3"), with its version, or null.</summary>
+    Task<Versioned<FetchCheckpoint>?> GetCheckpointAsync(string mailbox, string protocol, string folder, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Stores the checkpoint if the stored one is still at <paramref name="expectedVersion"/> (null: none may exist yet)
+    /// and returns it with its new version.
+    /// </summary>
+    /// <exception cref="StoreConcurrencyException">Someone else saved since; nothing was written.</exception>
+    Task<Versioned<FetchCheckpoint>> SaveCheckpointAsync(string mailbox, string protocol, string folder, FetchCheckpoint checkpoint,
+        string? expectedVersion, CancellationToken cancellationToken = default);
+}

@@ -1,0 +1,187 @@
+using Microsoft.Data.Sqlite;
+using TokenBroker.Store;
+
+namespace TokenBroker.Jobs.Ledger;
+
+/// <summary>
+/// The standalone ledger: one SQLite file (WAL, busy timeout) that several broker processes may share. Sent records
+/// are inserted with INSERT OR IGNORE, so the first writer wins atomically; checkpoints carry a row version checked
+/// inside an IMMEDIATE transaction. Rows are keyed by hashes (<see cref="LedgerKeys"/>): the file holds no address.
+/// </summary>
+public sealed class SqliteMailLedger : IMailLedger, IDisposable, IAsyncDisposable
+{
+    private readonly SqliteConnection _connection;
+    private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly SqliteMailLedgerOptions _options;
+    private readonly TimeProvider _time;
+    private DateTimeOffset _lastPurge = DateTimeOffset.MinValue;
+
+    public SqliteMailLedger(SqliteMailLedgerOptions options, TimeProvider? timeProvider = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        _options = options;
+        _time = timeProvider ?? TimeProvider.System;
+        DatabasePath = Path.GetFullPath(options.DatabasePath);
+        _connection = SqliteMailLedgerSchema.Open(DatabasePath, options.BusyTimeout);
+    }
+
+    /// <summary>The full path of the database file.</summary>
+    public string DatabasePath { get; }
+
+    public async Task<SentRecord?> FindSentAsync(string mailbox, string idempotencyKey, CancellationToken cancellationToken = default)
+    {
+        var (mailboxKey, key) = (LedgerKeys.Mailbox(mailbox), LedgerKeys.IdempotencyKey(idempotencyKey));
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            using var command = Command("SELECT message_id, sent_at, recipients FROM sent_records WHERE mailbox = $mailbox AND idempotency_key = $key;",
+                ("$mailbox", mailboxKey), ("$key", key));
+            using var reader = command.ExecuteReader();
+            return reader.Read()
+                ? new SentRecord(reader.GetString(0), new DateTimeOffset(reader.GetInt64(1), TimeSpan.Zero), reader.GetInt32(2))
+                : null;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    public async Task RecordSentAsync(string mailbox, string idempotencyKey, SentRecord record, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        ArgumentException.ThrowIfNullOrEmpty(record.MessageId);
+        var (mailboxKey, key) = (LedgerKeys.Mailbox(mailbox), LedgerKeys.IdempotencyKey(idempotencyKey));
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var now = _time.GetUtcNow();
+            using (var insert = Command("""
+                INSERT OR IGNORE INTO sent_records (mailbox, idempotency_key, message_id, sent_at, recipients, recorded_at)
+                VALUES ($mailbox, $key, $messageId, $sentAt, $recipients, $recordedAt);
+                """,
+                ("$mailbox", mailboxKey), ("$key", key), ("$messageId", record.MessageId), ("$sentAt", record.SentAt.UtcTicks),
+                ("$recipients", record.Recipients), ("$recordedAt", now.UtcTicks)))
+            {
+                insert.ExecuteNonQuery();
+            }
+            PurgeIfDue(now);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    public async Task<Versioned<FetchCheckpoint>?> GetCheckpointAsync(string mailbox, string protocol, string folder, CancellationToken cancellationToken = default)
+    {
+        var key = LedgerKeys.Checkpoint(mailbox, protocol, folder);
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return ReadCheckpoint(key, transaction: null) is { } row
+                ? new Versioned<FetchCheckpoint>(LedgerJson.DeserializeCheckpoint(row.Payload, $"The checkpoint in {DatabasePath}"), row.Version)
+                : null;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    public async Task<Versioned<FetchCheckpoint>> SaveCheckpointAsync(string mailbox, string protocol, string folder, FetchCheckpoint checkpoint,
+        string? expectedVersion, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(checkpoint);
+        var key = LedgerKeys.Checkpoint(mailbox, protocol, folder);
+        var payload = LedgerJson.Serialize(checkpoint);
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            // IMMEDIATE: the write lock is taken before the version is read, so no other process can slip in between.
+            using var transaction = _connection.BeginTransaction(deferred: false);
+            var current = ReadCheckpoint(key, transaction);
+            if (current?.Version != expectedVersion)
+                throw new StoreConcurrencyException(CheckpointItem(mailbox, protocol, folder), expectedVersion, current?.Version);
+
+            var version = current is null ? 1 : long.Parse(current.Version, System.Globalization.CultureInfo.InvariantCulture) + 1;
+            using var write = current is null
+                ? Command("INSERT INTO fetch_checkpoints (checkpoint_key, version, payload) VALUES ($key, $version, $payload);",
+                    ("$key", key), ("$version", version), ("$payload", payload))
+                : Command("UPDATE fetch_checkpoints SET version = $version, payload = $payload WHERE checkpoint_key = $key;",
+                    ("$key", key), ("$version", version), ("$payload", payload));
+            write.Transaction = transaction;
+            write.ExecuteNonQuery();
+            transaction.Commit();
+            return new Versioned<FetchCheckpoint>(LedgerJson.DeserializeCheckpoint(payload, "The saved checkpoint"), VersionText(version));
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>Deletes sent records recorded more than the retention ago; returns how many. Runs by itself on writes, at most every PurgeInterval.</summary>
+    internal async Task<int> PurgeAsync(CancellationToken cancellationToken = default)
+    {
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return Purge(_time.GetUtcNow());
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    public void Dispose()
+    {
+        _connection.Dispose();
+        _gate.Dispose();
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        Dispose();
+        return ValueTask.CompletedTask;
+    }
+
+    internal static string CheckpointItem(string mailbox, string protocol, string folder) =>
+        $"Fetch checkpoint of {mailbox} ({protocol} {folder})";
+
+    private void PurgeIfDue(DateTimeOffset now)
+    {
+        if (now - _lastPurge < _options.PurgeInterval) return;
+        Purge(now);
+    }
+
+    private int Purge(DateTimeOffset now)
+    {
+        _lastPurge = now;
+        var cutoff = now - TimeSpan.FromDays(_options.SentRetentionDays);
+        using var command = Command("DELETE FROM sent_records WHERE recorded_at < $cutoff;", ("$cutoff", cutoff.UtcTicks));
+        return command.ExecuteNonQuery();
+    }
+
+    private CheckpointRow? ReadCheckpoint(string key, SqliteTransaction? transaction)
+    {
+        using var command = Command("SELECT version, payload FROM fetch_checkpoints WHERE checkpoint_key = $key;", ("$key", key));
+        command.Transaction = transaction;
+        using var reader = command.ExecuteReader();
+        return reader.Read() ? new CheckpointRow(VersionText(reader.GetInt64(0)), (byte[])reader[1]) : null;
+    }
+
+    private static string VersionText(long version) => version.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+    private SqliteCommand Command(string sql, params (string Name, object Value)[] parameters)
+    {
+        var command = _connection.CreateCommand();
+        command.CommandText = sql;
+        foreach (var (name, value) in parameters) command.Parameters.AddWithValue(name, value);
+        return command;
+    }
+
+    private sealed record CheckpointRow(string Version, byte[] Payload);
+}

@@ -1,0 +1,62 @@
+using Microsoft.Data.Sqlite;
+
+namespace TokenBroker.Jobs.Ledger;
+
+/// <summary>Opens (and creates) the ledger database: WAL so readers never wait for the writer, a busy timeout so processes queue for the write lock.</summary>
+internal static class SqliteMailLedgerSchema
+{
+    public static SqliteConnection Open(string fullPath, TimeSpan busyTimeout)
+    {
+        try
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(fullPath)!);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new InvalidOperationException($"Cannot create the folder of the ledger database '{fullPath}' (Ledger:Sqlite:DatabasePath): {e.Message}", e);
+        }
+        var connection = new SqliteConnection(new SqliteConnectionStringBuilder
+        {
+            DataSource = fullPath,
+            Mode = SqliteOpenMode.ReadWriteCreate,
+            Pooling = false,
+            DefaultTimeout = (int)Math.Ceiling(busyTimeout.TotalSeconds),
+        }.ToString());
+        try
+        {
+            connection.Open();
+            Execute(connection, $"PRAGMA busy_timeout = {(long)busyTimeout.TotalMilliseconds};");
+            Execute(connection, "PRAGMA journal_mode = WAL;");
+            Execute(connection, """
+                CREATE TABLE IF NOT EXISTS sent_records (
+                    mailbox         TEXT    NOT NULL,
+                    idempotency_key TEXT    NOT NULL,
+                    message_id      TEXT    NOT NULL,
+                    sent_at         INTEGER NOT NULL,
+                    recipients      INTEGER NOT NULL,
+                    recorded_at     INTEGER NOT NULL,
+                    PRIMARY KEY (mailbox, idempotency_key)
+                ) WITHOUT ROWID;
+                CREATE INDEX IF NOT EXISTS sent_records_by_age ON sent_records (recorded_at);
+                CREATE TABLE IF NOT EXISTS fetch_checkpoints (
+                    checkpoint_key TEXT    NOT NULL PRIMARY KEY,
+                    version        INTEGER NOT NULL,
+                    payload        BLOB    NOT NULL
+                ) WITHOUT ROWID;
+                """);
+            return connection;
+        }
+        catch
+        {
+            connection.Dispose();
+            throw;
+        }
+    }
+
+    private static void Execute(SqliteConnection connection, string sql)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.ExecuteNonQuery();
+    }
+}

@@ -1,0 +1,50 @@
+using System.Text.Json.Serialization;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Options;
+
+namespace TokenBroker.OAuth;
+
+/// <summary>POST mailboxes/app-only {mailbox, tenant, protocols}: connects a mailbox with client credentials.</summary>
+public static class AppOnlyApi
+{
+    public sealed record AppOnlyRequest(
+        [property: JsonPropertyName("mailbox")] string? Mailbox,
+        [property: JsonPropertyName("tenant")] string? Tenant,
+        [property: JsonPropertyName("protocols")] string? Protocols);
+
+    public sealed record AppOnlyResponse(
+        [property: JsonPropertyName("mailbox")] string Mailbox,
+        [property: JsonPropertyName("tenant")] string Tenant,
+        [property: JsonPropertyName("state")] string State,
+        [property: JsonPropertyName("roles")] IReadOnlyList<string> Roles,
+        [property: JsonPropertyName("exchange_powershell")] string ExchangePowerShell);
+
+    public static async Task<IResult> RegisterAsync(
+        HttpContext context,
+        AppOnlyRequest? request,
+        AppOnlyRegistration registration,
+        IOptions<OAuthOptions> options,
+        CancellationToken cancellationToken)
+    {
+        if (AdminAccess.CheckAdministration(context, options.Value) is { } refusal) return refusal;
+        if (request is null) return BadRequest("The body must be JSON: {\"mailbox\": \"user@contoso.com\", \"tenant\": \"<tenant id>\", \"protocols\": \"imap,smtp\"}.");
+        if (!AddressInput.TryNormalize(request.Mailbox, out var mailbox, out var addressError)) return BadRequest(addressError);
+        if (!MailScopes.TryParseProtocols(request.Protocols, out var protocols, out var protocolError)) return BadRequest(protocolError!);
+        var tenant = string.IsNullOrWhiteSpace(request.Tenant) ? options.Value.TenantId : request.Tenant.Trim();
+        if (string.IsNullOrWhiteSpace(tenant) || !ConsentApi.IsTenantName(tenant))
+            return BadRequest("No valid tenant given: add \"tenant\" to the body or set OAuth:TenantId.");
+
+        try
+        {
+            var result = await registration.RegisterAsync(mailbox, tenant, protocols, cancellationToken);
+            return TypedResults.Json(new AppOnlyResponse(result.Mailbox.Address, result.Mailbox.TenantId, result.Mailbox.State.ToString(), result.Roles, result.ExchangePowerShell));
+        }
+        catch (AppOnlyRegistrationException exception)
+        {
+            return TypedResults.Problem(detail: exception.Message, statusCode: exception.StatusCode, title: "App-only registration refused",
+                extensions: new Dictionary<string, object?> { ["missing_roles"] = exception.MissingRoles });
+        }
+    }
+
+    private static IResult BadRequest(string detail) => TypedResults.Problem(detail: detail, statusCode: StatusCodes.Status400BadRequest, title: "Bad request");
+}

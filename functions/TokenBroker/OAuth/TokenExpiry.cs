@@ -1,0 +1,13 @@
+using Microsoft.Identity.Client;
+
+namespace TokenBroker.OAuth;
+
+/// <summary>
+/// A token's expiry as the broker records it: whole seconds, the precision MSAL's cache keeps, so that the
+/// same token read back from the cache compares equal and causes no store write.
+/// </summary>
+internal static class TokenExpiry
+{
+    public static DateTimeOffset Of(AuthenticationResult result) =>
+        DateTimeOffset.FromUnixTimeSeconds(result.ExpiresOn.ToUnixTimeSeconds());
+}
