@@ -41,7 +41,9 @@ public sealed class OAuthBearerMechanism : ISaslMechanism
 
     public byte[] Next(byte[] challenge)
     {
-        ServerError = SaslServerError.Parse(challenge);
+        // An empty challenge carries no error description; anything else is the server's JSON error.
+        if (challenge.Length > 0)
+            ServerError = SaslServerError.Parse(challenge);
         return [0x01];
     }
 

@@ -29,7 +29,9 @@ public sealed class XOAuth2Mechanism : ISaslMechanism
 
     public byte[] Next(byte[] challenge)
     {
-        ServerError = SaslServerError.Parse(challenge);
+        // An empty challenge carries no error description; anything else is the server's JSON error.
+        if (challenge.Length > 0)
+            ServerError = SaslServerError.Parse(challenge);
         return [];
     }
 }

@@ -3,13 +3,21 @@ namespace TokenBroker.Mail.Smtp;
 /// <summary>
 /// Turns message bytes into DATA content (RFC 5321 §4.5.2): a '.' at the start of a line is doubled and
 /// bare LF becomes CRLF, chunk by chunk, so a message streams through without being held in memory.
+/// For BDAT (no dot-stuffing) only the line ends are normalised.
 /// </summary>
 internal struct DotStuffer
 {
+    private readonly bool _stuffDots;
     private bool _atLineStart;
     private bool _previousWasCarriageReturn;
 
-    public DotStuffer() => _atLineStart = true;
+    public DotStuffer() : this(stuffDots: true) { }
+
+    public DotStuffer(bool stuffDots)
+    {
+        _stuffDots = stuffDots;
+        _atLineStart = true;
+    }
 
     /// <summary>True when the content written so far ends with a line break.</summary>
     public readonly bool EndsWithLineBreak => _atLineStart;
@@ -32,7 +40,7 @@ internal struct DotStuffer
                 _previousWasCarriageReturn = false;
                 continue;
             }
-            if (_atLineStart && b == (byte)'.')
+            if (_stuffDots && _atLineStart && b == (byte)'.')
                 output[written++] = (byte)'.';
             output[written++] = b;
             _atLineStart = false;

@@ -36,6 +36,7 @@ public sealed class SmtpCapabilities
     public bool Pipelining => Supports("PIPELINING");
     public bool EightBitMime => Supports("8BITMIME");
     public bool SmtpUtf8 => Supports("SMTPUTF8");
+    public bool Chunking => Supports("CHUNKING");
 
     /// <summary>The SASL mechanisms listed after AUTH, upper-cased.</summary>
     public IReadOnlySet<string> AuthMechanisms =>

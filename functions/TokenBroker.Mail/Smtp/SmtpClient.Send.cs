@@ -1,13 +1,19 @@
 using System.Globalization;
 using TokenBroker.Mail.Mime;
+using TokenBroker.Mail.Net;
 
 namespace TokenBroker.Mail.Smtp;
 
 public sealed partial class SmtpClient
 {
+    /// <summary>Send with BDAT when the server offers CHUNKING (default): one round trip less per message
+    /// and no dot-stuffing. False forces DATA.</summary>
+    public bool UseChunking { get; set; } = true;
+
     /// <summary>
     /// Sends a message read from <paramref name="message"/> (RFC 5322 bytes, CRLF or LF line ends) to
-    /// <paramref name="recipients"/>. The body streams through dot-stuffing straight to the socket. With
+    /// <paramref name="recipients"/>. The body streams straight to the socket (BDAT chunks when the server
+    /// offers CHUNKING, else DATA with dot-stuffing). With
     /// PIPELINING, MAIL FROM and all RCPT TO go in one write. Recipients refused at RCPT TO are listed in
     /// the result while the others still get the message; if every one is refused the transaction is reset
     /// and an <see cref="SmtpCommandException"/> (step RcptTo) lists them all. A seekable stream larger than
@@ -29,7 +35,7 @@ public sealed partial class SmtpClient
         ArgumentNullException.ThrowIfNull(message);
         var from = message.From?.Address ?? throw new ArgumentException("The message has no From address.", nameof(message));
         long? size = null;
-        if (Capabilities.MaxMessageSize is not null)
+        if (Capabilities.MaxMessageSize is not null || CanSendInOneTrip)
         {
             // Measured by writing to a counter: costs CPU once more, never holds the message in memory.
             await using var counter = new CountingStream();
@@ -74,49 +80,39 @@ public sealed partial class SmtpClient
         if (Capabilities.SmtpUtf8 && (!IsAscii(from) || recipientList.Any(r => !IsAscii(r))))
             mailFrom += " SMTPUTF8";
 
+        if (CanSendInOneTrip && size <= SmtpChunkStream.ChunkSize)
+            return await SendInOneTripAsync(connection, mailFrom, recipientList, writeMessage, cancellationToken).ConfigureAwait(false);
+
         var (mailReply, rcptReplies) = Capabilities.Pipelining
             ? await SendEnvelopePipelinedAsync(mailFrom, recipientList, cancellationToken).ConfigureAwait(false)
             : await SendEnvelopeInTurnAsync(mailFrom, recipientList, cancellationToken).ConfigureAwait(false);
+        var (accepted, refused) = await CheckEnvelopeAsync(mailReply, rcptReplies, recipientList, cancellationToken).ConfigureAwait(false);
+        var finalReply = UseChunking && Capabilities.Chunking
+            ? await SendChunkedAsync(connection, writeMessage, cancellationToken).ConfigureAwait(false)
+            : await SendDataAsync(connection, writeMessage, cancellationToken).ConfigureAwait(false);
+        return new SmtpSendResult(accepted, refused, finalReply);
+    }
+
+    /// <summary>Throws for a refused sender or when every recipient was refused (after RSET); else splits
+    /// the recipients into accepted and refused.</summary>
+    private async Task<(List<string> Accepted, List<SmtpRecipientRefusal> Refused)> CheckEnvelopeAsync(
+        SmtpReply mailReply, List<SmtpReply> rcptReplies, List<string> recipients, CancellationToken cancellationToken)
+    {
         if (!mailReply.IsSuccess)
             throw SmtpErrors.CommandFailed(mailReply, SmtpStep.MailFrom);
-
         var accepted = new List<string>();
         var refused = new List<SmtpRecipientRefusal>();
-        for (var i = 0; i < recipientList.Count; i++)
+        for (var i = 0; i < recipients.Count; i++)
         {
-            if (rcptReplies[i].IsSuccess) accepted.Add(recipientList[i]);
-            else refused.Add(new SmtpRecipientRefusal(recipientList[i], rcptReplies[i]));
+            if (rcptReplies[i].IsSuccess) accepted.Add(recipients[i]);
+            else refused.Add(new SmtpRecipientRefusal(recipients[i], rcptReplies[i]));
         }
         if (accepted.Count == 0)
         {
             await ResetAsync(cancellationToken).ConfigureAwait(false);
             throw SmtpErrors.CommandFailed(refused[0].Reply, SmtpStep.RcptTo, refused);
         }
-
-        var dataReply = await CommandAsync("DATA", cancellationToken).ConfigureAwait(false);
-        if (dataReply.Code != 354)
-        {
-            if (!dataReply.IsSuccess)
-                await ResetAsync(cancellationToken).ConfigureAwait(false);
-            throw dataReply.IsSuccess ? SmtpErrors.Unexpected(dataReply, SmtpStep.Data) : SmtpErrors.CommandFailed(dataReply, SmtpStep.Data);
-        }
-
-        var data = new SmtpDataStream(connection);
-        try
-        {
-            await writeMessage(data, cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception e) when (e is not MailProtocolException)
-        {
-            // Half a message is on the wire and DATA cannot be aborted: the connection must go.
-            await DisconnectAsync().ConfigureAwait(false);
-            throw;
-        }
-        await data.CompleteAsync(cancellationToken).ConfigureAwait(false);
-        var finalReply = await ReadReplyAsync(cancellationToken).ConfigureAwait(false);
-        if (!finalReply.IsSuccess)
-            throw SmtpErrors.CommandFailed(finalReply, SmtpStep.Data);
-        return new SmtpSendResult(accepted, refused, finalReply);
+        return (accepted, refused);
     }
 
     private async Task<(SmtpReply Mail, List<SmtpReply> Rcpt)> SendEnvelopePipelinedAsync(string mailFrom, List<string> recipients, CancellationToken cancellationToken)

@@ -1,3 +1,4 @@
+using System.Buffers;
 using TokenBroker.Mail.Net;
 
 namespace TokenBroker.Mail.Smtp;
@@ -11,7 +12,7 @@ internal sealed class SmtpDataStream(MailConnection connection) : Stream
 {
     private const int FlushThreshold = 64 * 1024;
     private DotStuffer _stuffer = new();
-    private byte[] _scratch = new byte[DotStuffer.MaxOutputLength(8 * 1024)];
+    private byte[] _scratch = ArrayPool<byte>.Shared.Rent(DotStuffer.MaxOutputLength(8 * 1024));
 
     public long BytesWritten { get; private set; }
 
@@ -27,7 +28,10 @@ internal sealed class SmtpDataStream(MailConnection connection) : Stream
     public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
     {
         if (_scratch.Length < DotStuffer.MaxOutputLength(buffer.Length))
-            _scratch = new byte[DotStuffer.MaxOutputLength(buffer.Length)];
+        {
+            ArrayPool<byte>.Shared.Return(_scratch);
+            _scratch = ArrayPool<byte>.Shared.Rent(DotStuffer.MaxOutputLength(buffer.Length));
+        }
         var length = _stuffer.Process(buffer.Span, _scratch);
         connection.QueueBytes(_scratch.AsSpan(0, length));
         BytesWritten += buffer.Length;
@@ -42,6 +46,16 @@ internal sealed class SmtpDataStream(MailConnection connection) : Stream
     {
         connection.QueueBytes(_stuffer.Terminator);
         await connection.FlushAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing && _scratch.Length > 0)
+        {
+            ArrayPool<byte>.Shared.Return(_scratch);
+            _scratch = [];
+        }
+        base.Dispose(disposing);
     }
 
     public override void Flush() { }

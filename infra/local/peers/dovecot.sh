@@ -166,6 +166,7 @@ case "${1:-}" in
   start)
     load_ca_env
     command -v dovecot >/dev/null || die "dovecot is not installed: run peers.sh install dovecot"
+    ensure_vmail_user
     stop_dovecot
     remove_env
     fail_if_port_taken "$imap" "$imaps" "$pop3" "$pop3s" "$submission" "$submissions" "$lmtp" "$auth"
@@ -175,7 +176,8 @@ case "${1:-}" in
     write_config
     doveconf -c "$conf" -n >/dev/null 2>"$dir/doveconf.err" || { cat "$dir/doveconf.err" >&2; die "invalid $conf"; }
     : >>"$log_file"
-    dovecot -c "$conf" || die "dovecot failed to start; see $log_file"
+    # Dovecot keeps the stdout/stderr it was given: never let it hold a caller's pipe open.
+    dovecot -c "$conf" </dev/null >>"$log_file" 2>&1 || die "dovecot failed to start; see $log_file"
     wait_for_ports 20 "$log_file" "$imap" "$imaps" "$pop3" "$pop3s" "$submission" "$submissions" "$lmtp" "$auth" ||
       { stop_dovecot; die "dovecot did not open its ports"; }
     write_env \

@@ -35,8 +35,9 @@ case "${1:-}" in
       IDENTITY_STATE_DIR="$dir" IDENTITY_DOVECOT_KEYS_DIR="$dir/dovecot-keys" \
       IDENTITY_TLS_CERT="$PEERS_CERT_CHAIN_FILE" IDENTITY_TLS_KEY="$PEERS_KEY_FILE" \
       IDENTITY_TOKEN_LIFETIME="${IDENTITY_TOKEN_LIFETIME:-3600}" \
-      setsid node "$app/entra-mock.mjs" >>"$log_file" 2>&1 </dev/null &
-    echo $! >"$pid_file"
+      setsid sh -c 'echo $$ >"$0"; exec node "$1"' "$pid_file" "$app/entra-mock.mjs" >>"$log_file" 2>&1 </dev/null &
+    # setsid forks when it would lead a process group already: the server writes its own pid.
+    for _ in $(seq 1 50); do [ -s "$pid_file" ] && break; sleep 0.1; done
     wait_for_ports 20 "$log_file" "$port" || { "$0" stop; die "identity server did not start"; }
     pid_alive "$(pid_from_file "$pid_file")" || die "identity server exited; see $log_file"
     write_env \

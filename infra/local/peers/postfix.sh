@@ -133,7 +133,7 @@ case "${1:-}" in
     chmod 755 "$dir" "$config_dir"
     chown postfix "$dir/data"
     write_config
-    postfix -c "$config_dir" start >/dev/null 2>&1 || { show_config_errors; die "postfix failed to start"; }
+    postfix -c "$config_dir" start </dev/null >/dev/null 2>&1 || { show_config_errors; die "postfix failed to start"; }
     wait_for_ports 20 "$log_file" "$smtp" "$submission" || { stop_postfix; die "postfix did not open its ports"; }
     write_env \
       "POSTFIX_SMTP_PORT=$smtp" \

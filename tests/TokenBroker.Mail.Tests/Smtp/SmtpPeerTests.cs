@@ -29,7 +29,15 @@ public class SmtpPeerTests
 
     [Theory]
     [MemberData(nameof(ServersAndMechanisms))]
-    public async Task Message_with_non_ascii_subject_and_file_name_and_a_5_mb_attachment_arrives_byte_exact(string server, string mechanism)
+    public Task Message_with_non_ascii_subject_and_file_name_and_a_5_mb_attachment_arrives_byte_exact(string server, string mechanism) =>
+        SendLargeMessageAndCompareAsync(server, mechanism, useChunking: true);
+
+    [Theory]
+    [MemberData(nameof(Servers))]
+    public Task The_same_message_sent_with_data_instead_of_bdat_arrives_byte_exact(string server) =>
+        SendLargeMessageAndCompareAsync(server, "XOAUTH2", useChunking: false);
+
+    private static async Task SendLargeMessageAndCompareAsync(string server, string mechanism, bool useChunking)
     {
         var sender = Peers.NewUser("sender");
         var recipient = Peers.NewUser("rcpt");
@@ -47,9 +55,10 @@ public class SmtpPeerTests
         message.To.Add(new MailboxAddress(recipient, "Empfänger"));
         message.Attachments.Add(MimeAttachment.FromBytes("Übersicht März 2026 (endgültig).bin", attachment));
 
-        await using (var client = new SmtpClient(Peers.ClientOptions()))
+        await using (var client = new SmtpClient(Peers.ClientOptions()) { UseChunking = useChunking })
         {
             await client.ConnectAsync(Peers.Endpoint(server));
+            Assert.True(client.Capabilities.Chunking, "both peers offer CHUNKING; the DATA run turns it off");
             await client.AuthenticateAsync(Mechanism(mechanism, sender, token, server));
             var result = await client.SendAsync(message);
             Assert.Equal([recipient], result.AcceptedRecipients);

@@ -100,7 +100,14 @@ public sealed class ScriptedServer : IAsyncDisposable
 
     public async Task<byte[]> ClientBytesAsync()
     {
-        await _run.WaitAsync(TimeSpan.FromSeconds(30));
+        try
+        {
+            await _run.WaitAsync(TimeSpan.FromSeconds(30));
+        }
+        catch (TimeoutException)
+        {
+            throw new TimeoutException("The scripted server is still waiting after 30 s: the script expects more from the client, or the client was not disposed before reading the transcript.");
+        }
         lock (_received) return _received.ToArray();
     }
 

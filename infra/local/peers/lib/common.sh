@@ -5,8 +5,22 @@ PEERS_DIR=${PEERS_DIR:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../../../.." && pwd)
 PEERS_BASE_PORT=${PEERS_BASE_PORT:-20000}
 export PEERS_DIR PEERS_BASE_PORT
 mkdir -p "$PEERS_DIR"
-# The daemons drop privileges (dovecot, dovenull, vmail, postfix) yet must reach files under here.
-chmod 755 "$PEERS_DIR"
+PEERS_DIR=$(cd "$PEERS_DIR" && pwd)
+
+# The daemons drop privileges (dovecot, vmail, postfix) yet must reach files under $PEERS_DIR:
+# every directory above it needs search (x) permission for others, e.g. a checkout under /root.
+allow_daemons_to_reach_peers_dir() {
+  local path=$PEERS_DIR
+  chmod 755 "$PEERS_DIR"
+  while [ "$path" != / ]; do
+    path=$(dirname "$path")
+    if [ "$(( $(stat -c '%a' "$path" | sed 's/.*\(.\)$/\1/') & 1 ))" -eq 0 ]; then
+      echo "peers: allowing other users to pass through $path (chmod o+x) so the mail daemons reach $PEERS_DIR" >&2
+      chmod o+x "$path"
+    fi
+  done
+}
+allow_daemons_to_reach_peers_dir
 
 peer_port() { echo $((PEERS_BASE_PORT + $1)); }
 
