@@ -1,5 +1,7 @@
 using TokenBroker.Hosting;
+using TokenBroker.Hosting.Functions;
 using TokenBroker.Hosting.Health;
+using TokenBroker.Jobs.Mail;
 
 namespace TokenBroker;
 
@@ -9,5 +11,9 @@ public static class BrokerFunctions
     public static FunctionTable Table { get; } = new(
     [
         HealthApi.Function,
+        EnqueueMailApi.Function,
+        FunctionDeclarations.Queue<MailWorkerFunction>(MailWorkerFunction.FunctionName, MailWorkerFunction.QueueName,
+            FunctionDeclarations.QueueOutput(MailEvents.OutputBinding, MailWorkerFunction.EventsQueueName),
+            FunctionDeclarations.QueueOutput(MailEvents.PoisonBinding, MailWorkerFunction.PoisonQueueName)),
     ]);
 }

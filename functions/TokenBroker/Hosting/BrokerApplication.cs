@@ -9,6 +9,7 @@ using TokenBroker.Hosting.Configuration;
 using TokenBroker.Hosting.CustomHandler;
 using TokenBroker.Hosting.Functions;
 using TokenBroker.Hosting.Standalone;
+using TokenBroker.Jobs.Mail;
 using TokenBroker.Queues;
 using TokenBroker.Store;
 
@@ -49,6 +50,7 @@ public static class BrokerApplication
             services.AddKeyVaultTokenStore(builder.Configuration);
         else
             services.AddTokenStore(builder.Configuration);
+        services.AddMailJobs(builder.Configuration);
         if (startup.Mode == HostingMode.Standalone)
         {
             services.AddHostedService<TimerScheduler>();
