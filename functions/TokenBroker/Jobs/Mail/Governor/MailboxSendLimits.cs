@@ -3,67 +3,36 @@ using System.Threading.RateLimiting;
 namespace TokenBroker.Jobs.Mail.Governor;
 
 /// <summary>
-/// One mailbox's rate limits: messages per minute (sliding window, waits) and recipients per rolling day (sliding
-/// window, refuses). The windows slide on timers from the injected <see cref="TimeProvider"/>, so tests move time by hand.
+/// One mailbox's rate limits, on the injected <see cref="TimeProvider"/>: messages per rolling minute (waits) and
+/// recipients per rolling day (refuses, so the message goes back to the queue instead of holding a worker for hours).
 /// </summary>
 internal sealed class MailboxSendLimits : IDisposable
 {
-    private const int MinuteSegments = 6;
-    private const int DaySegments = 24;
-    private static readonly TimeSpan Minute = TimeSpan.FromMinutes(1);
-    private static readonly TimeSpan Day = TimeSpan.FromDays(1);
-
-    private readonly SlidingWindowRateLimiter _messages;
-    private readonly SlidingWindowRateLimiter _recipients;
-    private readonly ITimer _minuteTimer;
-    private readonly ITimer _dayTimer;
+    private readonly RateLimiter _messages;
+    private readonly RateLimiter _recipients;
 
     public MailboxSendLimits(MailGovernorOptions options, TimeProvider timeProvider)
     {
-        _messages = new SlidingWindowRateLimiter(new SlidingWindowRateLimiterOptions
-        {
-            PermitLimit = options.MessagesPerMinute,
-            Window = Minute,
-            SegmentsPerWindow = MinuteSegments,
-            AutoReplenishment = false,
-            QueueLimit = int.MaxValue,
-            QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
-        });
-        _recipients = new SlidingWindowRateLimiter(new SlidingWindowRateLimiterOptions
-        {
-            PermitLimit = options.RecipientsPerDay,
-            Window = Day,
-            SegmentsPerWindow = DaySegments,
-            AutoReplenishment = false,
-            QueueLimit = 0,
-        });
-        var minuteStep = Minute / MinuteSegments;
-        var dayStep = Day / DaySegments;
-        _minuteTimer = timeProvider.CreateTimer(_ => _messages.TryReplenish(), null, minuteStep, minuteStep);
-        _dayTimer = timeProvider.CreateTimer(_ => _recipients.TryReplenish(), null, dayStep, dayStep);
+        _messages = new SlidingLogRateLimiter(options.MessagesPerMinute, TimeSpan.FromMinutes(1), queueLimit: int.MaxValue, timeProvider);
+        _recipients = new SlidingLogRateLimiter(options.RecipientsPerDay, TimeSpan.FromDays(1), queueLimit: 0, timeProvider);
         RecipientsPerDay = options.RecipientsPerDay;
-        MessagesPerMinute = options.MessagesPerMinute;
     }
 
     public int RecipientsPerDay { get; }
-    public int MessagesPerMinute { get; }
 
     /// <summary>Waits until the mailbox may send one more message this minute.</summary>
     public async Task<RateLimitLease> AcquireMessageAsync(CancellationToken cancellationToken)
     {
         var lease = await _messages.AcquireAsync(1, cancellationToken).ConfigureAwait(false);
-        if (!lease.IsAcquired)
-        {
-            lease.Dispose();
-            throw new InvalidOperationException("The per-minute message limiter refused a permit although it queues without bound.");
-        }
-        return lease;
+        if (lease.IsAcquired) return lease;
+        lease.Dispose();
+        throw new ObjectDisposedException(nameof(MailboxSendLimits), "The send governor is shutting down.");
     }
 
-    /// <summary>Takes <paramref name="recipients"/> from today's budget, or returns false when the budget cannot cover them.</summary>
+    /// <summary>Takes <paramref name="recipients"/> from the rolling day's budget, or returns false when it cannot cover them.</summary>
     public bool TryTakeRecipients(int recipients)
     {
-        // A message with more recipients than a whole day allows can never go: clamp so it fails permanently elsewhere, not here.
+        // More recipients than a whole day allows can never fit: ask for the whole day, which fails until it is all free.
         using var lease = _recipients.AttemptAcquire(Math.Min(recipients, RecipientsPerDay));
         return lease.IsAcquired;
     }
@@ -72,8 +41,6 @@ internal sealed class MailboxSendLimits : IDisposable
 
     public void Dispose()
     {
-        _minuteTimer.Dispose();
-        _dayTimer.Dispose();
         _messages.Dispose();
         _recipients.Dispose();
     }
