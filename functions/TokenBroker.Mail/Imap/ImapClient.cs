@@ -28,52 +28,6 @@ public sealed partial class ImapClient : IAsyncDisposable
         _reader = new ImapFrameReader(connection, limits ?? ImapLimits.Default);
     }
 
-    /// <summary>
-    /// Connects, reads the greeting and, for imap://, upgrades with STARTTLS (refusing to go on without
-    /// it); for imaps:// TLS is already up. The client is then ready to authenticate.
-    /// </summary>
-    public static async Task<ImapClient> ConnectAsync(MailEndpoint endpoint, MailClientOptions options, CancellationToken cancellationToken = default)
-    {
-        var client = await OpenAsync(endpoint, options, cancellationToken).ConfigureAwait(false);
-        try
-        {
-            if (!client.IsEncrypted)
-            {
-                if (client._capabilities.Count == 0) await client.CapabilityAsync(cancellationToken).ConfigureAwait(false);
-                await client.StartTlsAsync(cancellationToken).ConfigureAwait(false);
-            }
-            else if (client._capabilities.Count == 0)
-            {
-                await client.CapabilityAsync(cancellationToken).ConfigureAwait(false);
-            }
-            return client;
-        }
-        catch
-        {
-            await client.DisposeAsync().ConfigureAwait(false);
-            throw;
-        }
-    }
-
-    /// <summary>Connects and reads the greeting only (TLS only for imaps://): for a probe that shows each step.</summary>
-    public static async Task<ImapClient> OpenAsync(MailEndpoint endpoint, MailClientOptions options, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(endpoint);
-        if (endpoint.Protocol != MailProtocol.Imap) throw new ArgumentException($"{endpoint} is not an IMAP endpoint.", nameof(endpoint));
-        var connection = await MailConnection.ConnectAsync(endpoint, options, cancellationToken).ConfigureAwait(false);
-        var client = new ImapClient(connection);
-        try
-        {
-            await client.ReadGreetingAsync(cancellationToken).ConfigureAwait(false);
-            return client;
-        }
-        catch
-        {
-            await client.DisposeAsync().ConfigureAwait(false);
-            throw;
-        }
-    }
-
     public MailEndpoint Endpoint => _connection.Endpoint;
 
     /// <summary>The server's greeting line.</summary>

@@ -201,8 +201,8 @@ function openIdConfiguration(tenant) {
     id_token_signing_alg_values_supported: ['RS256'],
     response_types_supported: ['code', 'id_token', 'code id_token', 'id_token token'],
     scopes_supported: ['openid', 'profile', 'email', 'offline_access'],
-    issuer: knownTenants.has(tenant) && (tenant === 'common' || tenant === 'organizations')
-      ? `${origin}/{tenantid}/v2.0` : issuerUrl,
+    // Multi-tenant authorities publish a templated issuer, as Entra does.
+    issuer: tenant === 'common' || tenant === 'organizations' ? `${origin}/{tenantid}/v2.0` : issuerUrl,
     request_uri_parameter_supported: false,
     userinfo_endpoint: `${origin}/oidc/userinfo`,
     authorization_endpoint: `${base}/oauth2/v2.0/authorize`,

@@ -169,7 +169,7 @@ public class MailConnectionTests
     {
         await using var server = ScriptedServer.Start(s => s.StartTls());
         var options = ScriptedServer.ClientOptions();
-        options.ExtraTrustedRoots = [TestCertificates.UnrelatedCertificateAuthority];
+        options.ExtraTrustedRoots = [ScriptedServerCertificates.UnrelatedCertificateAuthority];
 
         var error = await Assert.ThrowsAsync<MailProtocolException>(() => MailConnection.ConnectAsync(server.Endpoint("smtps"), options));
 
@@ -179,7 +179,7 @@ public class MailConnectionTests
     [Fact]
     public async Task Certificate_for_another_name_fails_even_when_its_ca_is_trusted()
     {
-        await using var server = ScriptedServer.Start(s => s.StartTls(TestCertificates.ServerForAnotherName));
+        await using var server = ScriptedServer.Start(s => s.StartTls(ScriptedServerCertificates.ServerForAnotherName));
 
         var error = await Assert.ThrowsAsync<MailProtocolException>(() => MailConnection.ConnectAsync(server.Endpoint("smtps"), ScriptedServer.ClientOptions()));
 
@@ -191,7 +191,7 @@ public class MailConnectionTests
     {
         await using var server = ScriptedServer.Start(s => s.StartTls());
         var options = ScriptedServer.ClientOptions();
-        options.ExtraTrustedRoots = [TestCertificates.UnrelatedCertificateAuthority];
+        options.ExtraTrustedRoots = [ScriptedServerCertificates.UnrelatedCertificateAuthority];
         options.TrustSystemRoots = false;
 
         await Assert.ThrowsAsync<MailProtocolException>(() => MailConnection.ConnectAsync(server.Endpoint("smtps"), options));

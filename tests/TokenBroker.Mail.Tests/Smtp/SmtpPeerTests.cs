@@ -25,7 +25,7 @@ public class SmtpPeerTests
 
     private static ISaslMechanism Mechanism(string name, string user, string token, string server) => name == "XOAUTH2"
         ? new XOAuth2Mechanism(user, token)
-        : new OAuthBearerMechanism(user, token, Peers.Host, Peers.Endpoint(server).Port);
+        : new OAuthBearerMechanism(user, token, MailPeers.Host, MailPeers.Endpoint(server).Port);
 
     [Theory]
     [MemberData(nameof(ServersAndMechanisms))]
@@ -39,9 +39,9 @@ public class SmtpPeerTests
 
     private static async Task SendLargeMessageAndCompareAsync(string server, string mechanism, bool useChunking)
     {
-        var sender = Peers.NewUser("sender");
-        var recipient = Peers.NewUser("rcpt");
-        var token = await Peers.MintTokenAsync(sender);
+        var sender = MailPeers.NewUser("sender");
+        var recipient = MailPeers.NewUser("rcpt");
+        var token = await MailPeers.MintTokenAsync(sender);
         var attachment = new byte[5 * 1024 * 1024];
         new Random(5).NextBytes(attachment);
         var message = new MimeMessage
@@ -50,14 +50,14 @@ public class SmtpPeerTests
             Subject = $"Prüfbericht für {server}/{mechanism} — 5 MB ✓",
             TextBody = "Grüße,\nsiehe Anhang.\n.\n..a line starting with dots\n",
             HtmlBody = "<p>Grüße, siehe <b>Anhang</b>.</p>",
-            MessageId = MessageIds.FromIdempotencyKey(Guid.NewGuid().ToString(), Peers.Domain),
+            MessageId = MessageIds.FromIdempotencyKey(Guid.NewGuid().ToString(), MailPeers.Domain),
         };
         message.To.Add(new MailboxAddress(recipient, "Empfänger"));
         message.Attachments.Add(MimeAttachment.FromBytes("Übersicht März 2026 (endgültig).bin", attachment));
 
-        await using (var client = new SmtpClient(Peers.ClientOptions()) { UseChunking = useChunking })
+        await using (var client = new SmtpClient(MailPeers.ClientOptions()) { UseChunking = useChunking })
         {
-            await client.ConnectAsync(Peers.Endpoint(server));
+            await client.ConnectAsync(MailPeers.Endpoint(server));
             Assert.True(client.Capabilities.Chunking, "both peers offer CHUNKING; the DATA run turns it off");
             await client.AuthenticateAsync(Mechanism(mechanism, sender, token, server));
             var result = await client.SendAsync(message);
@@ -66,7 +66,7 @@ public class SmtpPeerTests
         }
 
         var sent = await WriteAsync(message);
-        var delivered = Assert.Single(await Peers.WaitForDeliveryAsync(recipient));
+        var delivered = Assert.Single(await MailPeers.WaitForDeliveryAsync(recipient));
         AssertDeliveredExactly(sent, delivered);
         var headers = MessageHeaders.Parse(delivered);
         Assert.Equal(message.Subject, headers.Subject);
@@ -77,11 +77,11 @@ public class SmtpPeerTests
     [MemberData(nameof(Servers))]
     public async Task A_6_kb_token_logs_in(string server)
     {
-        var user = Peers.NewUser("big");
-        var token = await Peers.MintTokenOfLengthAsync(user, 6000);
+        var user = MailPeers.NewUser("big");
+        var token = await MailPeers.MintTokenOfLengthAsync(user, 6000);
         Assert.InRange(token.Length, 6000, 6100);
-        await using var client = new SmtpClient(Peers.ClientOptions());
-        await client.ConnectAsync(Peers.Endpoint(server));
+        await using var client = new SmtpClient(MailPeers.ClientOptions());
+        await client.ConnectAsync(MailPeers.Endpoint(server));
 
         await client.AuthenticateAsync(new XOAuth2Mechanism(user, token));
 
@@ -94,10 +94,10 @@ public class SmtpPeerTests
     {
         // Dovecot 2.3 submission caps every line, the SASL response after 334 included, near 8 KB: a 7 KB
         // token (9.4 KB of base64) cannot log in there with any client; Postfix takes it.
-        var user = Peers.NewUser("huge");
-        var token = await Peers.MintTokenOfLengthAsync(user, 7000);
-        await using var client = new SmtpClient(Peers.ClientOptions());
-        await client.ConnectAsync(Peers.Endpoint("dovecot-starttls"));
+        var user = MailPeers.NewUser("huge");
+        var token = await MailPeers.MintTokenOfLengthAsync(user, 7000);
+        await using var client = new SmtpClient(MailPeers.ClientOptions());
+        await client.ConnectAsync(MailPeers.Endpoint("dovecot-starttls"));
 
         var error = await Assert.ThrowsAsync<MailAuthenticationException>(() => client.AuthenticateAsync(new XOAuth2Mechanism(user, token)));
 
@@ -107,10 +107,10 @@ public class SmtpPeerTests
     [Fact]
     public async Task Postfix_submission_accepts_a_7_kb_token_after_the_prompt()
     {
-        var user = Peers.NewUser("huge");
-        var token = await Peers.MintTokenOfLengthAsync(user, 7000);
-        await using var client = new SmtpClient(Peers.ClientOptions());
-        await client.ConnectAsync(Peers.Endpoint("postfix-starttls"));
+        var user = MailPeers.NewUser("huge");
+        var token = await MailPeers.MintTokenOfLengthAsync(user, 7000);
+        await using var client = new SmtpClient(MailPeers.ClientOptions());
+        await client.ConnectAsync(MailPeers.Endpoint("postfix-starttls"));
 
         await client.AuthenticateAsync(new XOAuth2Mechanism(user, token));
 
@@ -121,8 +121,8 @@ public class SmtpPeerTests
     [MemberData(nameof(ServersAndMechanisms))]
     public async Task An_expired_token_fails_with_the_server_reply_and_the_decoded_challenge(string server, string mechanism)
     {
-        var user = Peers.NewUser("expired");
-        var token = await Peers.MintTokenAsync(user, expiresInSeconds: -600);
+        var user = MailPeers.NewUser("expired");
+        var token = await MailPeers.MintTokenAsync(user, expiresInSeconds: -600);
 
         var error = await AuthenticateExpectingFailure(server, Mechanism(mechanism, user, token, server));
 
@@ -133,9 +133,9 @@ public class SmtpPeerTests
     [MemberData(nameof(Servers))]
     public async Task A_token_for_another_user_fails(string server)
     {
-        var token = await Peers.MintTokenAsync(Peers.NewUser("owner"));
+        var token = await MailPeers.MintTokenAsync(MailPeers.NewUser("owner"));
 
-        var error = await AuthenticateExpectingFailure(server, new XOAuth2Mechanism(Peers.NewUser("intruder"), token));
+        var error = await AuthenticateExpectingFailure(server, new XOAuth2Mechanism(MailPeers.NewUser("intruder"), token));
 
         AssertRefusedWithChallenge(error);
     }
@@ -144,10 +144,10 @@ public class SmtpPeerTests
     [MemberData(nameof(Servers))]
     public async Task A_token_with_a_bad_signature_fails(string server)
     {
-        var user = Peers.NewUser("forged");
-        var token = await Peers.MintTokenAsync(user, wrongKey: true);
+        var user = MailPeers.NewUser("forged");
+        var token = await MailPeers.MintTokenAsync(user, wrongKey: true);
 
-        var error = await AuthenticateExpectingFailure(server, new OAuthBearerMechanism(user, token, Peers.Host, Peers.Endpoint(server).Port));
+        var error = await AuthenticateExpectingFailure(server, new OAuthBearerMechanism(user, token, MailPeers.Host, MailPeers.Endpoint(server).Port));
 
         AssertRefusedWithChallenge(error);
     }
@@ -155,11 +155,11 @@ public class SmtpPeerTests
     [Fact]
     public async Task Several_messages_go_over_one_authenticated_connection_and_a_refused_recipient_is_reported()
     {
-        var sender = Peers.NewUser("bulk");
-        var recipient = Peers.NewUser("bulkrcpt");
-        await using var client = new SmtpClient(Peers.ClientOptions());
-        await client.ConnectAsync(Peers.Endpoint("dovecot-starttls"));
-        await client.AuthenticateAsync(new XOAuth2Mechanism(sender, await Peers.MintTokenAsync(sender)));
+        var sender = MailPeers.NewUser("bulk");
+        var recipient = MailPeers.NewUser("bulkrcpt");
+        await using var client = new SmtpClient(MailPeers.ClientOptions());
+        await client.ConnectAsync(MailPeers.Endpoint("dovecot-starttls"));
+        await client.AuthenticateAsync(new XOAuth2Mechanism(sender, await MailPeers.MintTokenAsync(sender)));
 
         for (var i = 0; i < 5; i++)
         {
@@ -170,13 +170,13 @@ public class SmtpPeerTests
         await client.NoOpAsync();
         await client.QuitAsync();
 
-        Assert.Equal(5, (await Peers.WaitForDeliveryAsync(recipient, 5)).Count);
+        Assert.Equal(5, (await MailPeers.WaitForDeliveryAsync(recipient, 5)).Count);
     }
 
     private static async Task<MailAuthenticationException> AuthenticateExpectingFailure(string server, ISaslMechanism mechanism)
     {
-        await using var client = new SmtpClient(Peers.ClientOptions());
-        await client.ConnectAsync(Peers.Endpoint(server));
+        await using var client = new SmtpClient(MailPeers.ClientOptions());
+        await client.ConnectAsync(MailPeers.Endpoint(server));
         var error = await Assert.ThrowsAsync<MailAuthenticationException>(() => client.AuthenticateAsync(mechanism));
         Assert.True(client.IsConnected, "an authentication failure leaves the connection usable");
         await client.NoOpAsync();

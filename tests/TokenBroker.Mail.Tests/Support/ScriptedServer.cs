@@ -48,7 +48,7 @@ public sealed class ScriptedServer : IAsyncDisposable
     /// <summary>Client options that trust the test CA and keep timeouts short.</summary>
     public static MailClientOptions ClientOptions(TimeSpan? commandTimeout = null) => new()
     {
-        ExtraTrustedRoots = TestCertificates.TrustedRoots,
+        ExtraTrustedRoots = ScriptedServerCertificates.TrustedRoots,
         ConnectTimeout = TimeSpan.FromSeconds(10),
         CommandTimeout = commandTimeout ?? TimeSpan.FromSeconds(10),
     };
@@ -79,7 +79,7 @@ public sealed class ScriptedServer : IAsyncDisposable
 
     /// <summary>Performs the server side of a TLS handshake with the test certificate.</summary>
     public ScriptedServer StartTls(System.Security.Cryptography.X509Certificates.X509Certificate2? certificate = null) =>
-        Step(session => session.StartTlsAsync(certificate ?? TestCertificates.Server));
+        Step(session => session.StartTlsAsync(certificate ?? ScriptedServerCertificates.Server));
 
     /// <summary>Closes the connection at this point (what a crashed or impatient server does).</summary>
     public ScriptedServer Close() => Step(session => { session.Close(); return Task.CompletedTask; });

@@ -11,7 +11,7 @@ namespace TokenBroker.Mail.Tests.Support;
 /// The real peers for mail tests: client options trusting the peers' CA, access tokens minted by the
 /// identity server's control endpoint, and the recipients' Maildirs. A missing peer fails the test.
 /// </summary>
-public static class Peers
+public static class MailPeers
 {
     private static readonly Lazy<X509Certificate2Collection> CaRoots = new(() =>
         [X509CertificateLoader.LoadCertificateFromFile(PeersEnvironment.Get("PEERS_CA_FILE"))]);

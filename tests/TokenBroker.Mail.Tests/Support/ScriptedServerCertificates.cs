@@ -6,7 +6,7 @@ namespace TokenBroker.Mail.Tests.Support;
 
 /// <summary>A throw-away CA and a "localhost"/127.0.0.1 server certificate it signed, made once per test run.
 /// Clients trust the CA through MailClientOptions.ExtraTrustedRoots — validation stays on.</summary>
-public static class TestCertificates
+public static class ScriptedServerCertificates
 {
     private static readonly Lazy<(X509Certificate2 Ca, X509Certificate2 Server, X509Certificate2 OtherCa, X509Certificate2 OtherName)> Made = new(Make);
 
