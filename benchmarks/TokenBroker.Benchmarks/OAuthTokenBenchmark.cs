@@ -1,0 +1,94 @@
+using System.Diagnostics;
+using System.Net.Security;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using TokenBroker.OAuth;
+using TokenBroker.Store;
+using TokenBroker.Testing;
+
+namespace TokenBroker.Benchmarks;
+
+/// <summary>
+/// The front door against the local identity server (HTTPS) on the embedded store: full delegated consents
+/// (start → authorize → callback with code redemption), silent token calls served from the cache, and silent
+/// calls that refresh (refresh_token grant, rotated cache written). Needs the ca and identity peers.
+/// Optional argument: the number of mailboxes (default 20).
+/// </summary>
+public sealed class OAuthTokenBenchmark : IBenchmark
+{
+    public string Name => "oauth-tokens";
+
+    public async Task RunAsync(string[] args, CancellationToken cancellationToken)
+    {
+        var count = args.Length > 0 && int.TryParse(args[0], out var n) ? n : 20;
+        var directory = Path.Combine(Path.GetTempPath(), "tokenbroker-bench-oauth-" + Guid.NewGuid().ToString("N"));
+        var clientId = Guid.NewGuid().ToString();
+        var control = new IdentityServerControl();
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["OAuth:AuthorityHost"] = IdentityServerControl.BaseUrl,
+            ["OAuth:TenantId"] = IdentityServerControl.TenantId,
+            ["OAuth:ClientId"] = clientId,
+            ["OAuth:ClientSecret"] = "bench-" + Guid.NewGuid().ToString("N"),
+            ["OAuth:RedirectUri"] = "http://localhost/api/consent/callback",
+            ["OAuth:EnableMsalLogging"] = "false",
+            ["TokenStore:DataDirectory"] = directory,
+        }).Build();
+        var services = new ServiceCollection().AddLogging().AddEmbeddedTokenStore(configuration).AddOAuth(configuration);
+        services.AddSingleton(new IdentityProviderHttpHandler(TrustingHandler()));
+        await using var provider = services.BuildServiceProvider();
+        using var browser = new HttpClient(TrustingHandler());
+        try
+        {
+            var mailboxes = Enumerable.Range(0, count).Select(i => $"bench{i}-{Guid.NewGuid():N}@{PeersEnvironment.Get("IDENTITY_TENANT_DOMAIN")}").ToArray();
+            var tokens = provider.GetRequiredService<IMailboxTokenProvider>();
+
+            // Two-minute tokens are always inside MSAL's five-minute refresh window: every silent call refreshes.
+            await control.SetTokenLifetimeAsync(TimeSpan.FromSeconds(120), clientId, cancellationToken);
+            await Measure("consent (start+authorize+callback)", count, async i => await ConsentAsync(provider, browser, mailboxes[i], cancellationToken));
+            await Measure("silent, refreshing", count * 2, async i => await tokens.GetAccessTokenAsync(mailboxes[i % count], cancellationToken));
+            await control.SetTokenLifetimeAsync(TimeSpan.FromHours(1), clientId, cancellationToken);
+            await Measure("silent, refreshing to 1 h tokens", count, async i => await tokens.GetAccessTokenAsync(mailboxes[i], cancellationToken));
+            await Measure("silent, from cache", count * 10, async i => await tokens.GetAccessTokenAsync(mailboxes[i % count], cancellationToken));
+            var counts = await control.GetTokenRequestCountsAsync(clientId, cancellationToken);
+            Console.WriteLine($"identity server /token calls: {string.Join(", ", counts.Select(c => $"{c.Key}={c.Value}"))}");
+        }
+        finally
+        {
+            await control.ResetAsync(clientId, cancellationToken);
+            if (Directory.Exists(directory)) Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    private static SocketsHttpHandler TrustingHandler() => new()
+    {
+        AllowAutoRedirect = false,
+        SslOptions = new SslClientAuthenticationOptions { CertificateChainPolicy = TestCertificates.CreateChainPolicy() },
+    };
+
+    private static async Task ConsentAsync(IServiceProvider provider, HttpClient browser, string mailbox, CancellationToken cancellationToken)
+    {
+        var authorize = await provider.GetRequiredService<ConsentStart>().StartAsync(
+            new ConsentRequest(mailbox, MailProtocols.Imap | MailProtocols.Smtp, null, IdentityServerControl.TenantId), cancellationToken);
+        using var redirect = await browser.GetAsync(authorize, cancellationToken);
+        var query = System.Web.HttpUtility.ParseQueryString(redirect.Headers.Location!.Query);
+        var outcome = await provider.GetRequiredService<ConsentCallback>().CompleteAsync(
+            new ConsentCallbackQuery(query["code"], query["state"], null, null, null, null), cancellationToken);
+        if (!outcome.Succeeded) throw new InvalidOperationException($"consent for {mailbox} failed: {outcome.Title}");
+    }
+
+    private static async Task Measure(string what, int count, Func<int, Task> operation)
+    {
+        var latencies = new double[count];
+        var total = Stopwatch.StartNew();
+        for (var i = 0; i < count; i++)
+        {
+            var one = Stopwatch.StartNew();
+            await operation(i);
+            latencies[i] = one.Elapsed.TotalMilliseconds;
+        }
+        total.Stop();
+        Array.Sort(latencies);
+        Console.WriteLine($"{what,-36} {count,5} ops  {count / total.Elapsed.TotalSeconds,7:F1} ops/s  p50 {latencies[count / 2],7:F2} ms  p95 {latencies[(int)(count * 0.95)],7:F2} ms  max {latencies[^1],7:F2} ms");
+    }
+}
