@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using TokenBroker.AzureStorage;
 using TokenBroker.Store;
 
@@ -7,8 +9,9 @@ namespace TokenBroker.Jobs.Ledger;
 /// The Azure ledger: small JSON blobs in one container of the broker's storage account, over REST.
 /// A sent record is <c>sent/&lt;hash of mailbox&gt;/&lt;hash of key&gt;.json</c>, created with If-None-Match: * so the
 /// first writer wins; a checkpoint is <c>checkpoints/&lt;hash&gt;.json</c>, replaced with If-Match on its ETag.
-/// Blob names are hashes (<see cref="LedgerKeys"/>), so a listing reveals no address. Sent records are not purged
-/// here: give the container a lifecycle management rule (delete blobs under "sent/" after 30 days).
+/// Blob names are hashes (<see cref="LedgerKeys"/>), so a listing reveals no address. Sent records older than the
+/// retention are deleted by a purge that a write starts at most once per PurgeInterval (one List Blobs call per
+/// 5,000 records, one Delete Blob per expired one); a container lifecycle rule on "sent/" can replace it.
 /// </summary>
 public sealed class AzureBlobMailLedger : IMailLedger, IDisposable
 {
@@ -18,18 +21,26 @@ public sealed class AzureBlobMailLedger : IMailLedger, IDisposable
     private readonly BlobContainerClient _container;
     private readonly HttpClient _http;
     private readonly bool _ownsHttpClient;
+    private readonly AzureBlobMailLedgerOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly object _purgeGate = new();
+    private DateTimeOffset _lastPurge = DateTimeOffset.MinValue;
 
     /// <param name="httpClient">Null: the ledger makes and owns its own. A caller's client is not disposed with the ledger.</param>
-    public AzureBlobMailLedger(StorageConnection connection, AzureBlobMailLedgerOptions? options = null, HttpClient? httpClient = null, TimeProvider? timeProvider = null)
+    public AzureBlobMailLedger(StorageConnection connection, AzureBlobMailLedgerOptions? options = null, HttpClient? httpClient = null,
+        TimeProvider? timeProvider = null, ILogger<AzureBlobMailLedger>? logger = null)
     {
         ArgumentNullException.ThrowIfNull(connection);
         options ??= new AzureBlobMailLedgerOptions();
         options.Validate();
+        _options = options;
+        _logger = logger ?? (ILogger)NullLogger.Instance;
         var blobServiceUri = connection.RequireBlobServiceUri();
         StorageHttpPipeline.EnsureProtected(blobServiceUri, StorageService.Blob);
         _ownsHttpClient = httpClient is null;
         _http = httpClient ?? new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) }) { Timeout = Timeout.InfiniteTimeSpan };
-        var time = timeProvider ?? TimeProvider.System;
+        var time = _time = timeProvider ?? TimeProvider.System;
         var pipeline = new StorageHttpPipeline(_http, StorageRequestAuthenticator.For(connection, time), options, time, StorageService.Blob);
         _container = new BlobContainerClient(pipeline, blobServiceUri, options.ContainerName);
     }
@@ -52,6 +63,7 @@ public sealed class AzureBlobMailLedger : IMailLedger, IDisposable
         // A null ETag means the blob already existed (409 BlobAlreadyExists / 412): an earlier writer won, or an
         // earlier attempt of this very call landed before a retry. Either way there is nothing to do.
         await _container.PutIfAsync(SentBlobName(mailbox, idempotencyKey), LedgerJson.Serialize(record), ifMatch: null, cancellationToken).ConfigureAwait(false);
+        await PurgeIfDueAsync(cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<Versioned<FetchCheckpoint>?> GetCheckpointAsync(string mailbox, string protocol, string folder, CancellationToken cancellationToken = default)
@@ -79,9 +91,44 @@ public sealed class AzureBlobMailLedger : IMailLedger, IDisposable
         throw new StoreConcurrencyException(SqliteMailLedger.CheckpointItem(mailbox, protocol, folder), expectedVersion, current?.ETag);
     }
 
+    /// <summary>Deletes sent records last written more than the retention ago; returns how many.</summary>
+    internal async Task<int> PurgeAsync(CancellationToken cancellationToken = default)
+    {
+        var cutoff = _time.GetUtcNow() - TimeSpan.FromDays(_options.SentRetentionDays);
+        var deleted = 0;
+        foreach (var blob in await _container.ListAsync(SentPrefix, cancellationToken).ConfigureAwait(false))
+        {
+            // If-Match: a record written again since the listing (a late redelivery after its purge) stays.
+            if (blob.LastModified < cutoff && await _container.DeleteIfAsync(blob.Name, blob.ETag, cancellationToken).ConfigureAwait(false))
+                deleted++;
+        }
+        return deleted;
+    }
+
     public void Dispose()
     {
         if (_ownsHttpClient) _http.Dispose();
+    }
+
+    // The record is already stored when this runs: a failing purge is logged and retried next interval, never
+    // reported as a failure to record the send.
+    private async Task PurgeIfDueAsync(CancellationToken cancellationToken)
+    {
+        lock (_purgeGate)
+        {
+            var now = _time.GetUtcNow();
+            if (now - _lastPurge < _options.PurgeInterval) return;
+            _lastPurge = now;
+        }
+        try
+        {
+            var deleted = await PurgeAsync(cancellationToken).ConfigureAwait(false);
+            if (deleted > 0) _logger.LogInformation("Mail ledger: purged {Count} sent records older than {Days} days.", deleted, _options.SentRetentionDays);
+        }
+        catch (Exception e) when (e is StorageRequestFailedException or HttpRequestException or TimeoutException or System.Xml.XmlException or FormatException)
+        {
+            _logger.LogWarning(e, "Mail ledger: purging old sent records failed; the next write after {Interval} tries again.", _options.PurgeInterval);
+        }
     }
 
     internal static string SentBlobName(string mailbox, string idempotencyKey) =>

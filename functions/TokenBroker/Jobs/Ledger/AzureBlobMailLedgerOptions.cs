@@ -10,8 +10,18 @@ public sealed class AzureBlobMailLedgerOptions : StorageRequestOptions
     /// <summary>The container holding the ledger; created when missing.</summary>
     public string ContainerName { get; set; } = DefaultContainerName;
 
+    /// <summary>Sent records last written more than this many days ago are deleted (a redelivery arrives within the queue's 7-day TTL).</summary>
+    public int SentRetentionDays { get; set; } = 30;
+
+    /// <summary>The purge runs on a write at most this often per process. A container lifecycle rule can do it instead: then set it very long.</summary>
+    public TimeSpan PurgeInterval { get; set; } = TimeSpan.FromHours(1);
+
     internal void Validate()
     {
+        if (SentRetentionDays < 1)
+            throw new InvalidOperationException($"Setting 'Ledger:AzureBlob:SentRetentionDays' is {SentRetentionDays}; it must be at least 1.");
+        if (PurgeInterval < TimeSpan.Zero)
+            throw new InvalidOperationException("Setting 'Ledger:AzureBlob:PurgeInterval' must not be negative.");
         // Container names: 3-63 characters, lower-case letters, digits and single hyphens, starting and ending alphanumeric.
         var name = ContainerName ?? "";
         var valid = name.Length is >= 3 and <= 63

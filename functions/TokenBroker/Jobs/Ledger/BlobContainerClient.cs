@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Xml.Linq;
@@ -86,9 +87,13 @@ internal sealed class BlobContainerClient
     }
 
     /// <summary>The names of the blobs under <paramref name="prefix"/>, following continuation markers.</summary>
-    public async Task<IReadOnlyList<string>> ListNamesAsync(string prefix, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<string>> ListNamesAsync(string prefix, CancellationToken cancellationToken) =>
+        (await ListAsync(prefix, cancellationToken).ConfigureAwait(false)).Select(b => b.Name).ToList();
+
+    /// <summary>The blobs under <paramref name="prefix"/> with their ETag and last change, following continuation markers.</summary>
+    public async Task<IReadOnlyList<BlobListing>> ListAsync(string prefix, CancellationToken cancellationToken)
     {
-        var names = new List<string>();
+        var blobs = new List<BlobListing>();
         string? marker = null;
         do
         {
@@ -96,14 +101,35 @@ internal sealed class BlobContainerClient
                         (marker is null ? "" : $"&marker={Uri.EscapeDataString(marker)}");
             using var response = await _pipeline.SendAsync("List Blobs",
                 () => new HttpRequestMessage(HttpMethod.Get, With(_containerUri, query)), cancellationToken).ConfigureAwait(false);
-            if (response.StatusCode == HttpStatusCode.NotFound) return names;
+            if (response.StatusCode == HttpStatusCode.NotFound) return blobs;
             if (!response.IsSuccessStatusCode)
                 throw await _pipeline.FailureAsync("List Blobs", response, cancellationToken).ConfigureAwait(false);
             var root = XDocument.Parse(await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false)).Root!;
-            names.AddRange(root.Element("Blobs")?.Elements("Blob").Select(b => b.Element("Name")!.Value) ?? []);
+            foreach (var blob in root.Element("Blobs")?.Elements("Blob") ?? [])
+            {
+                var properties = blob.Element("Properties");
+                blobs.Add(new BlobListing(
+                    blob.Element("Name")!.Value,
+                    Quoted(properties?.Element("Etag")?.Value ?? ""),
+                    DateTimeOffset.ParseExact(properties?.Element("Last-Modified")?.Value ?? "", "R", CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal)));
+            }
             marker = root.Element("NextMarker")?.Value is { Length: > 0 } next ? next : null;
         } while (marker is not null);
-        return names;
+        return blobs;
+    }
+
+    /// <summary>Deletes the blob if it still has <paramref name="etag"/>; false when it is gone or changed.</summary>
+    public async Task<bool> DeleteIfAsync(string blobName, string etag, CancellationToken cancellationToken)
+    {
+        using var response = await _pipeline.SendAsync("Delete Blob", () =>
+        {
+            var request = new HttpRequestMessage(HttpMethod.Delete, BlobUri(blobName));
+            request.Headers.TryAddWithoutValidation("If-Match", etag);
+            return request;
+        }, cancellationToken).ConfigureAwait(false);
+        if (response.IsSuccessStatusCode) return true;
+        if (response.StatusCode is HttpStatusCode.NotFound or HttpStatusCode.PreconditionFailed) return false;
+        throw await _pipeline.FailureAsync("Delete Blob", response, cancellationToken).ConfigureAwait(false);
     }
 
     private Task<HttpResponseMessage> PutAsync(string blobName, byte[] data, string? ifMatch, CancellationToken cancellationToken) =>
@@ -128,6 +154,9 @@ internal sealed class BlobContainerClient
 
     private static Uri With(Uri uri, string query) => new UriBuilder(uri) { Query = query }.Uri;
 
+    // List Blobs shows ETags bare; conditional headers want the quoted form the other responses carry.
+    private static string Quoted(string etag) => etag.StartsWith('"') ? etag : $"\"{etag}\"";
+
     private static string ETagOf(HttpResponseMessage response, string operation) =>
         response.Headers.ETag?.ToString()
         ?? (response.Headers.TryGetValues("ETag", out var values) ? values.First() : null)
@@ -136,3 +165,6 @@ internal sealed class BlobContainerClient
 
 /// <summary>A blob's bytes and the ETag they were read at.</summary>
 internal sealed record BlobContent(byte[] Data, string ETag);
+
+/// <summary>A blob as List Blobs shows it.</summary>
+internal sealed record BlobListing(string Name, string ETag, DateTimeOffset LastModified);

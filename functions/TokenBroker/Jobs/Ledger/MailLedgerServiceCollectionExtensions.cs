@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
 using TokenBroker.AzureStorage;
 using TokenBroker.Hosting.Configuration;
 
@@ -7,8 +8,10 @@ namespace TokenBroker.Jobs.Ledger;
 /// <summary>
 /// Registers <see cref="IMailLedger"/> (a singleton). Settings, section "Ledger":
 /// <c>Kind</c> = Sqlite | AzureBlob (default: follows Queues:Transport: sqlite → Sqlite, azure → AzureBlob);
-/// <c>Sqlite</c> binds <see cref="SqliteMailLedgerOptions"/> (DatabasePath defaults to Broker:DataDirectory/ledger.db);
-/// <c>AzureBlob</c> binds <see cref="AzureBlobMailLedgerOptions"/>; <c>Connection</c> = the storage connection setting
+/// <c>Sqlite</c> binds <see cref="SqliteMailLedgerOptions"/> (DatabasePath, default Broker:DataDirectory/ledger.db; BusyTimeout;
+/// SentRetentionDays; PurgeInterval);
+/// <c>AzureBlob</c> binds <see cref="AzureBlobMailLedgerOptions"/> (ContainerName, SentRetentionDays, PurgeInterval, ApiVersion,
+/// RequestTimeout, MaxRetries, RetryDelay); <c>Connection</c> = the storage connection setting
 /// (default: Queues:Connection, else AzureWebJobsStorage), resolved like the queue transport's.
 /// </summary>
 public static class MailLedgerServiceCollectionExtensions
@@ -27,11 +30,12 @@ public static class MailLedgerServiceCollectionExtensions
         {
             case MailLedgerKind.Sqlite:
                 var sqlite = SqliteOptions(configuration);
-                services.TryAddSingleton<IMailLedger>(provider => new SqliteMailLedger(sqlite, provider.GetService<TimeProvider>()));
+                services.TryAddSingleton<IMailLedger>(provider => new SqliteMailLedger(sqlite, provider.GetService<TimeProvider>(), provider.GetService<ILogger<SqliteMailLedger>>()));
                 break;
             case MailLedgerKind.AzureBlob:
                 var (connection, blob) = AzureBlobSettings(configuration);
-                services.TryAddSingleton<IMailLedger>(provider => new AzureBlobMailLedger(connection, blob, timeProvider: provider.GetService<TimeProvider>()));
+                services.TryAddSingleton<IMailLedger>(provider => new AzureBlobMailLedger(connection, blob,
+                    timeProvider: provider.GetService<TimeProvider>(), logger: provider.GetService<ILogger<AzureBlobMailLedger>>()));
                 break;
         }
         return services;

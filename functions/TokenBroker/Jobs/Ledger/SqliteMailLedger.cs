@@ -1,4 +1,6 @@
 using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using TokenBroker.Store;
 
 namespace TokenBroker.Jobs.Ledger;
@@ -14,14 +16,16 @@ public sealed class SqliteMailLedger : IMailLedger, IDisposable, IAsyncDisposabl
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly SqliteMailLedgerOptions _options;
     private readonly TimeProvider _time;
+    private readonly ILogger _logger;
     private DateTimeOffset _lastPurge = DateTimeOffset.MinValue;
 
-    public SqliteMailLedger(SqliteMailLedgerOptions options, TimeProvider? timeProvider = null)
+    public SqliteMailLedger(SqliteMailLedgerOptions options, TimeProvider? timeProvider = null, ILogger<SqliteMailLedger>? logger = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         _options = options;
         _time = timeProvider ?? TimeProvider.System;
+        _logger = logger ?? (ILogger)NullLogger.Instance;
         DatabasePath = Path.GetFullPath(options.DatabasePath);
         _connection = SqliteMailLedgerSchema.Open(DatabasePath, options.BusyTimeout);
     }
@@ -151,10 +155,20 @@ public sealed class SqliteMailLedger : IMailLedger, IDisposable, IAsyncDisposabl
     internal static string CheckpointItem(string mailbox, string protocol, string folder) =>
         $"Fetch checkpoint of {mailbox} ({protocol} {folder})";
 
+    // The record is already stored when this runs: a failing purge (another process holding the lock past the
+    // busy timeout) is logged and retried next interval, never reported as a failure to record the send.
     private void PurgeIfDue(DateTimeOffset now)
     {
         if (now - _lastPurge < _options.PurgeInterval) return;
-        Purge(now);
+        try
+        {
+            var deleted = Purge(now);
+            if (deleted > 0) _logger.LogInformation("Mail ledger: purged {Count} sent records older than {Days} days.", deleted, _options.SentRetentionDays);
+        }
+        catch (SqliteException e)
+        {
+            _logger.LogWarning(e, "Mail ledger: purging old sent records failed; the next write after {Interval} tries again.", _options.PurgeInterval);
+        }
     }
 
     private int Purge(DateTimeOffset now)

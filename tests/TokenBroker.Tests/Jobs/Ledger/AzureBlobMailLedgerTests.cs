@@ -15,7 +15,11 @@ public sealed class AzureBlobMailLedgerTests : MailLedgerContract
 
     protected override IMailLedger CreateLedger() => Create();
 
-    private AzureBlobMailLedger Create() => new(Azurite, new AzureBlobMailLedgerOptions { ContainerName = _container, MaxRetries = 1 });
+    private AzureBlobMailLedger Create(TimeProvider? time = null) =>
+        new(Azurite, new AzureBlobMailLedgerOptions { ContainerName = _container, MaxRetries = 1 }, timeProvider: time);
+
+    // Azurite stamps Last-Modified with the real clock: a ledger whose clock runs ahead sees today's records as old.
+    private static ManualTimeProvider DaysAhead(double days) => new(DateTimeOffset.UtcNow.AddDays(days));
 
     protected override async Task<string> DumpStorageAsync()
     {
@@ -27,6 +31,80 @@ public sealed class AzureBlobMailLedgerTests : MailLedgerContract
             dump.AppendLine(Encoding.UTF8.GetString((await ledger.Container.GetAsync(name, Ct))!.Data));
         }
         return dump.ToString();
+    }
+
+    [Fact]
+    public async Task The_purge_deletes_sent_records_older_than_the_retention()
+    {
+        using var writer = Create();
+        await writer.RecordSentAsync(Alice, "old", Sent("old"), Ct);
+        await writer.SaveCheckpointAsync(Alice, "imap", "INBOX", ImapAt(1), null, Ct);
+        using var purger = Create(DaysAhead(31));
+
+        Assert.Equal(1, await purger.PurgeAsync(Ct));
+
+        Assert.Null(await writer.FindSentAsync(Alice, "old", Ct));
+        Assert.NotNull(await writer.GetCheckpointAsync(Alice, "imap", "INBOX", Ct));
+    }
+
+    [Fact]
+    public async Task The_purge_keeps_sent_records_within_the_retention()
+    {
+        using var writer = Create();
+        await writer.RecordSentAsync(Alice, "recent", Sent("recent"), Ct);
+        using var purger = Create(DaysAhead(29));
+
+        Assert.Equal(0, await purger.PurgeAsync(Ct));
+
+        Assert.NotNull(await writer.FindSentAsync(Alice, "recent", Ct));
+    }
+
+    [Fact]
+    public async Task A_write_starts_the_purge_at_most_once_an_hour()
+    {
+        using var writer = Create();
+        var clock = DaysAhead(31);
+        using var purger = Create(clock);
+        await writer.RecordSentAsync(Alice, "first-old", Sent("first-old"), Ct);
+        await purger.RecordSentAsync(Bob, "w1", Sent("w1"), Ct); // purges
+        await writer.RecordSentAsync(Alice, "second-old", Sent("second-old"), Ct);
+
+        clock.Advance(TimeSpan.FromMinutes(50));
+        await purger.RecordSentAsync(Bob, "w2", Sent("w2"), Ct); // within the hour: no purge
+        var keptWithinTheHour = await writer.FindSentAsync(Alice, "second-old", Ct);
+        clock.Advance(TimeSpan.FromMinutes(15));
+        await purger.RecordSentAsync(Bob, "w3", Sent("w3"), Ct);
+
+        Assert.NotNull(keptWithinTheHour);
+        Assert.Null(await writer.FindSentAsync(Alice, "first-old", Ct));
+        Assert.Null(await writer.FindSentAsync(Alice, "second-old", Ct));
+    }
+
+    [Fact]
+    public async Task A_checkpoint_save_whose_response_was_lost_and_retried_is_reported_as_saved()
+    {
+        using var http = new HttpClient(new LoseFirstPutResponse("/checkpoints/"));
+        using var ledger = new AzureBlobMailLedger(Azurite,
+            new AzureBlobMailLedgerOptions { ContainerName = _container, MaxRetries = 2, RetryDelay = TimeSpan.FromMilliseconds(10) }, http);
+
+        var saved = await ledger.SaveCheckpointAsync(Alice, "imap", "INBOX", ImapAt(5), null, Ct);
+
+        var read = await ledger.GetCheckpointAsync(Alice, "imap", "INBOX", Ct);
+        Assert.Equal(read!.Version, saved.Version);
+        Assert.Equal(5, read.Value.LastUid);
+    }
+
+    [Fact]
+    public async Task A_sent_record_whose_response_was_lost_and_retried_is_recorded_once()
+    {
+        using var http = new HttpClient(new LoseFirstPutResponse("/sent/"));
+        using var ledger = new AzureBlobMailLedger(Azurite,
+            new AzureBlobMailLedgerOptions { ContainerName = _container, MaxRetries = 2, RetryDelay = TimeSpan.FromMilliseconds(10) }, http);
+        var record = Sent("lost-response");
+
+        await ledger.RecordSentAsync(Alice, "lost-response", record, Ct);
+
+        Assert.Equal(record, await ledger.FindSentAsync(Alice, "lost-response", Ct));
     }
 
     [Fact]
@@ -87,5 +165,24 @@ public sealed class AzureBlobMailLedgerTests : MailLedgerContract
         Assert.Equal(StorageService.Blob, error.Service);
         Assert.Equal(System.Net.HttpStatusCode.Forbidden, error.Status);
         Assert.Contains("Storage Blob Data Contributor", error.Message);
+    }
+
+    /// <summary>Lets the first PUT under a path reach the service, then loses its response as a dropped connection would.</summary>
+    private sealed class LoseFirstPutResponse(string pathPart) : DelegatingHandler(new SocketsHttpHandler())
+    {
+        private int _lost;
+
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            var response = await base.SendAsync(request, cancellationToken);
+            if (request.Method == HttpMethod.Put && request.RequestUri!.AbsolutePath.Contains(pathPart, StringComparison.Ordinal)
+                && Interlocked.Exchange(ref _lost, 1) == 0)
+            {
+                Assert.True(response.IsSuccessStatusCode);
+                response.Dispose();
+                throw new HttpRequestException("The connection was reset after the request was sent.");
+            }
+            return response;
+        }
     }
 }
