@@ -31,7 +31,13 @@ public sealed partial class ImapClient
         {
             if (response.Name != "FETCH") return;
             var message = ParseFetch(response);
-            if (message is null || message.Uid == 0) return;
+            if (message is null) return;
+            if (message.Uid == 0)
+            {
+                // Unsolicited (no UID): nobody will receive its body, so its sink is released here.
+                if (message.Body is not null) await message.Body.DisposeAsync().ConfigureAwait(false);
+                return;
+            }
             await onMessage(message, cancellationToken).ConfigureAwait(false);
         }
 

@@ -19,14 +19,15 @@ public sealed partial class Pop3Client : IAsyncDisposable
 
     /// <summary>
     /// Connects, reads the greeting and, for pop3://, upgrades with STLS (refusing to go on without it);
-    /// for pop3s:// TLS is already up. CAPA is read either way. The client is then ready to authenticate.
+    /// for pop3s:// TLS is already up. CAPA is read either way (a server without CAPA is tolerated). The
+    /// client is then ready to authenticate.
     /// </summary>
     public static async Task<Pop3Client> ConnectAsync(MailEndpoint endpoint, MailClientOptions options, CancellationToken cancellationToken = default)
     {
         var client = await OpenAsync(endpoint, options, cancellationToken).ConfigureAwait(false);
         try
         {
-            await client.CapaAsync(cancellationToken).ConfigureAwait(false);
+            await client.TryCapaAsync(cancellationToken).ConfigureAwait(false);
             if (!client.IsEncrypted) await client.StlsAsync(cancellationToken).ConfigureAwait(false);
             return client;
         }

@@ -130,4 +130,16 @@ public class ImapFetchTests
         await Assert.ThrowsAsync<MailCommandException>(() => client.SelectAsync("Nope", cancellationToken: TestContext.Current.CancellationToken));
         await client.NoopAsync(TestContext.Current.CancellationToken);
     }
+
+    [Fact]
+    public async Task The_sink_of_an_unsolicited_body_without_uid_is_released()
+    {
+        var (client, _) = await StartAsync(Lines(DovecotGreeting, "* 4 FETCH (BODY[] {3}", "abc)", "A1 OK done"));
+        var sinks = new List<MemoryStream>();
+
+        await client.UidFetchAsync("1", ImapFetchItems.Body, (_, _) => ValueTask.CompletedTask,
+            _ => { var sink = new MemoryStream(); sinks.Add(sink); return sink; }, TestContext.Current.CancellationToken);
+
+        Assert.False(Assert.Single(sinks).CanRead); // disposed
+    }
 }

@@ -61,6 +61,22 @@ public class Pop3SessionTests
     }
 
     [Fact]
+    public async Task A_server_without_capa_still_gets_stls_tried_and_used()
+    {
+        await using var server = ScriptedServer.Start(s => s
+            .Send("+OK POP3 server ready\r\n")
+            .Expect("CAPA").Send("-ERR unknown command\r\n")
+            .Expect("STLS").Send("+OK go ahead\r\n")
+            .StartTls()
+            .Expect("CAPA").Send("-ERR unknown command\r\n"));
+
+        await using var client = await Pop3Client.ConnectAsync(server.Endpoint("pop3"), ScriptedServer.ClientOptions(), TestContext.Current.CancellationToken);
+
+        Assert.True(client.IsEncrypted);
+        Assert.False(client.CapabilitiesKnown);
+    }
+
+    [Fact]
     public async Task Auth_always_waits_for_the_prompt_before_sending_the_initial_response()
     {
         var (client, transport) = await StartAsync(Lines(DovecotGreeting, "+ ", "+OK Logged in."));
