@@ -124,7 +124,8 @@ public sealed class SmtpSendBenchmark : IBenchmark
         await smtp.SendAsync(SaslEncoding.EncodeResponse(new XOAuth2Mechanism(sender, token).Start()) + "\r\n", cancellationToken);
         await smtp.ExpectAsync("235", cancellationToken);
 
-        var envelope = $"MAIL FROM:<{sender}>\r\nRCPT TO:<{recipient}>\r\n";
+        // The same envelope SmtpClient writes for a raw stream, so both modes put identical bytes on the wire.
+        var envelope = $"MAIL FROM:<{sender}> SIZE={body.Length}{(ehlo.Contains("8BITMIME", StringComparison.OrdinalIgnoreCase) ? " BODY=8BITMIME" : "")}\r\nRCPT TO:<{recipient}>\r\n";
         if (chunking)
         {
             // One message per write: Dovecot 2.3.19 submission panics (smtp_server_transaction_finished:
