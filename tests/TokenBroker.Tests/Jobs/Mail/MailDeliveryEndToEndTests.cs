@@ -30,7 +30,7 @@ public sealed class MailDeliveryEndToEndTests
             services => MailBrokerPeers.AddOAuth(services, settings), settings, data);
         var mailbox = Maildir.UniqueAddress("sender");
         var recipient = Maildir.UniqueAddress("rcpt");
-        await MailBrokerPeers.ConsentAsync(broker.Client, mailbox, Ct);
+        await MailBrokerPeers.ConsentAsync(broker.Client.BaseAddress!, mailbox, Ct);
         Assert.Equal(MailboxState.Connected, (await broker.Services.GetRequiredService<IMailboxRegistry>().GetAsync(mailbox, Ct))!.Value.State);
 
         var ids = Enumerable.Range(0, 200).Select(i => $"e2e-{i:D3}").ToList();
