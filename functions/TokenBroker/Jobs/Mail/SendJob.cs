@@ -27,6 +27,7 @@ public sealed class SendJob(
     ILogger<SendJob> logger)
 {
     private const int LedgerWriteAttempts = 3;
+    private readonly KeyedLock _requestLock = new();
 
     public async Task RunAsync(SendRequest request, FunctionContext context, CancellationToken cancellationToken = default)
     {
@@ -36,6 +37,7 @@ public sealed class SendJob(
         if (MailboxSendability.Refusal(mailbox) is { } refusal)
             throw new MailRequestRejectedException(refusal);
 
+        using var sameRequest = await _requestLock.AcquireAsync(mailbox.Address.ToLowerInvariant() + "\n" + request.Id, cancellationToken).ConfigureAwait(false);
         if (await ledger.FindSentAsync(mailbox.Address, request.Id, cancellationToken).ConfigureAwait(false) is { } earlier)
         {
             logger.LogInformation("Request {RequestId} of {Mailbox} was already sent as {MessageId}; not sending it again.", request.Id, mailbox.Address, earlier.MessageId);
@@ -51,6 +53,10 @@ public sealed class SendJob(
         var message = SendMessageBuilder.Build(request, messageId, timeProvider.GetUtcNow());
 
         SmtpSendResult result;
+        SentRecord record;
+        // The connection slot is held until the send is recorded: a send the server accepted but the ledger does not
+        // know yet is the one a crash would repeat, and holding the slot keeps at most MaxConnections of them per mailbox
+        // instead of letting accepted sends queue up behind ledger writes.
         await using (var session = await OpenSessionAsync(mailbox.Address, token, cancellationToken).ConfigureAwait(false))
         {
             try
@@ -70,10 +76,10 @@ public sealed class SendJob(
                 session.Discard();
                 throw;
             }
+            record = new SentRecord(messageId, timeProvider.GetUtcNow(), result.AcceptedRecipients.Count);
+            await RecordSentAsync(mailbox.Address, request.Id, record).ConfigureAwait(false);
         }
 
-        var record = new SentRecord(messageId, timeProvider.GetUtcNow(), result.AcceptedRecipients.Count);
-        await RecordSentAsync(mailbox.Address, request.Id, record).ConfigureAwait(false);
         logger.LogInformation("Sent request {RequestId} of {Mailbox} as {MessageId} to {Recipients} recipient(s).", request.Id, mailbox.Address, record.MessageId, record.Recipients);
         events.Sent(context, mailbox.Address, request.Id, record.MessageId, record.Recipients, result.RefusedRecipients.Select(r => r.Address).ToList());
     }

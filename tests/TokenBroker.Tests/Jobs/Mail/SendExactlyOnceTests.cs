@@ -52,6 +52,24 @@ public sealed class SendExactlyOnceTests
     }
 
     [Fact]
+    public async Task Two_copies_of_a_request_handled_at_the_same_time_are_sent_once()
+    {
+        await using var harness = MailJobsHarness.Create();
+        var from = Maildir.UniqueAddress("sender");
+        var to = Maildir.UniqueAddress("rcpt");
+        await harness.RegisterAsync(from);
+        var text = MailJobsHarness.SendRequest(from, to, id: "same-batch").ToJsonString();
+
+        var contexts = await Task.WhenAll(harness.RunAsync(text, Ct), harness.RunAsync(text, Ct));
+
+        var types = contexts.SelectMany(c => MailJobsHarness.Outputs(c, MailEvents.OutputBinding)).Select(e => e.GetProperty("type").GetString()).Order().ToList();
+        Assert.Equal(["mail.duplicate", "mail.sent"], types);
+        await Maildir.For(to).WaitForMessagesAsync(1, cancellationToken: Ct);
+        await Task.Delay(TimeSpan.FromSeconds(1), Ct); // let a wrong second delivery arrive before counting
+        Assert.Single(Maildir.For(to).List());
+    }
+
+    [Fact]
     public async Task Bcc_recipients_receive_the_message_without_a_bcc_header()
     {
         await using var harness = MailJobsHarness.Create();
