@@ -8,7 +8,7 @@ using TokenBroker.TestHost;
 using static TokenBroker.Hosting.Functions.FunctionDeclarations;
 
 // Settings: TestHost:ProcessedLog (a file each handled message's text is appended to), TestHost:DelayMs.
-// TestHost:Table=product hosts the product table with the OAuth services, trusting the CA file in TestHost:IdentityCaFile
+// TestHost:Table=product hosts the product table, its identity-provider client trusting the CA file in TestHost:IdentityCaFile
 // for the identity server (the mail worker's kill -9 test).
 var product = args.Contains("--TestHost:Table=product");
 var table = product ? BrokerFunctions.Table : new FunctionTable([Queue<AppendToLogFunction>("Work", "crash-items")]);
@@ -32,7 +32,6 @@ var app = BrokerApplication.Build(new BrokerStartup(args, HostingMode.Standalone
             },
         };
         builder.Services.AddSingleton(new IdentityProviderHttpHandler(handler));
-        builder.Services.AddOAuth(builder.Configuration);
     },
 });
 await app.RunAsync();

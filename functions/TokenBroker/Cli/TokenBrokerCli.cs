@@ -15,6 +15,12 @@ public static class TokenBrokerCli
         {
             ServeCommand.Create(),
             PackageCommand.Create(),
+            new Command("mail", "Send, fetch and probe mail with an OAuth token, as the broker does (diagnoses \"AUTHENTICATE failed\").")
+            {
+                MailSendCommand.Create(),
+                MailFetchCommand.Create(),
+                MailProbeCommand.Create(),
+            },
         };
         root.TreatUnmatchedTokensAsErrors = false;
         root.SetAction((result, cancellationToken) => ServeCommand.RunAsync(HostingMode.Standalone, result.UnmatchedTokens.ToArray(), cancellationToken));

@@ -11,6 +11,8 @@ using TokenBroker.Hosting.Functions;
 using TokenBroker.Hosting.Standalone;
 using TokenBroker.Jobs.Mail;
 using TokenBroker.Queues;
+using TokenBroker.Jobs.Ledger;
+using TokenBroker.OAuth;
 using TokenBroker.Store;
 
 namespace TokenBroker.Hosting;
@@ -50,6 +52,8 @@ public static class BrokerApplication
             services.AddKeyVaultTokenStore(builder.Configuration);
         else
             services.AddTokenStore(builder.Configuration);
+        services.AddOAuth(builder.Configuration);
+        services.AddMailLedger(builder.Configuration);
         services.AddMailJobs(builder.Configuration);
         if (startup.Mode == HostingMode.Standalone)
         {

@@ -26,11 +26,21 @@ public static class AppOnlyApi
         IOptions<OAuthOptions> options,
         CancellationToken cancellationToken)
     {
-        if (AdminAccess.CheckAdministration(context, options.Value) is { } refusal) return refusal;
+        OAuthOptions o;
+        try
+        {
+            o = options.Value;
+        }
+        catch (OptionsValidationException exception)
+        {
+            return TypedResults.Problem(detail: string.Join(" ", exception.Failures), statusCode: StatusCodes.Status500InternalServerError,
+                title: "The broker is not configured for OAuth");
+        }
+        if (AdminAccess.CheckAdministration(context, o) is { } refusal) return refusal;
         if (request is null) return BadRequest("The body must be JSON: {\"mailbox\": \"user@contoso.com\", \"tenant\": \"<tenant id>\", \"protocols\": \"imap,smtp\"}.");
         if (!AddressInput.TryNormalize(request.Mailbox, out var mailbox, out var addressError)) return BadRequest(addressError);
         if (!MailScopes.TryParseProtocols(request.Protocols, out var protocols, out var protocolError)) return BadRequest(protocolError!);
-        var tenant = string.IsNullOrWhiteSpace(request.Tenant) ? options.Value.TenantId : request.Tenant.Trim();
+        var tenant = string.IsNullOrWhiteSpace(request.Tenant) ? o.TenantId : request.Tenant.Trim();
         if (string.IsNullOrWhiteSpace(tenant) || !ConsentApi.IsTenantName(tenant))
             return BadRequest("No valid tenant given: add \"tenant\" to the body or set OAuth:TenantId.");
 

@@ -20,7 +20,20 @@ public static class ConsentApi
         IOptions<OAuthOptions> options,
         CancellationToken cancellationToken)
     {
-        if (AdminAccess.CheckAdministration(context, options.Value) is { } refusal) return refusal;
+        try
+        {
+            return await StartCheckedAsync(context, mailbox, protocols, delegateAddress, tenant, consentStart, options.Value, cancellationToken);
+        }
+        catch (OptionsValidationException exception)
+        {
+            return ConsentPage.Render(500, "The broker is not configured for sign-in", [.. exception.Failures]);
+        }
+    }
+
+    private static async Task<IResult> StartCheckedAsync(HttpContext context, string? mailbox, string? protocols, string? delegateAddress,
+        string? tenant, ConsentStart consentStart, OAuthOptions options, CancellationToken cancellationToken)
+    {
+        if (AdminAccess.CheckAdministration(context, options) is { } refusal) return refusal;
 
         if (!AddressInput.TryNormalize(mailbox, out var address, out var addressError))
             return ConsentPage.Render(400, "Cannot start the consent", addressError, "Call /api/consent/start?mailbox=user@contoso.com&protocols=imap,smtp.");
@@ -30,7 +43,7 @@ public static class ConsentApi
         if (!string.IsNullOrWhiteSpace(delegateAddress) && !AddressInput.TryNormalize(delegateAddress, out delegateNormalized, out var delegateError))
             return ConsentPage.Render(400, "Cannot start the consent", "delegate: " + delegateError);
         if (AddressInput.SameAddress(delegateNormalized, address)) delegateNormalized = null;
-        var tenantId = string.IsNullOrWhiteSpace(tenant) ? options.Value.TenantId : tenant.Trim();
+        var tenantId = string.IsNullOrWhiteSpace(tenant) ? options.TenantId : tenant.Trim();
         if (string.IsNullOrWhiteSpace(tenantId) || !IsTenantName(tenantId))
             return ConsentPage.Render(400, "Cannot start the consent",
                 string.IsNullOrWhiteSpace(tenantId) ? "No tenant given: add &tenant=<tenant id or domain> or set OAuth:TenantId." : $"'{tenantId}' is not a tenant id or domain.");
@@ -44,16 +57,20 @@ public static class ConsentApi
         {
             return ConsentPage.Render(409, "Cannot start the consent", exception.Message);
         }
-        catch (OptionsValidationException exception)
-        {
-            return ConsentPage.Render(500, "The broker is not configured for sign-in", [.. exception.Failures]);
-        }
     }
 
     /// <summary>302 to the tenant's admin-consent page for the broker's Exchange Online permissions.</summary>
     public static IResult AdminConsent(HttpContext context, [FromQuery] string? tenant, IOptions<OAuthOptions> options)
     {
-        var o = options.Value;
+        OAuthOptions o;
+        try
+        {
+            o = options.Value;
+        }
+        catch (OptionsValidationException exception)
+        {
+            return ConsentPage.Render(500, "The broker is not configured for sign-in", [.. exception.Failures]);
+        }
         if (AdminAccess.CheckAdministration(context, o) is { } refusal) return refusal;
         var tenantId = string.IsNullOrWhiteSpace(tenant) ? o.TenantId : tenant.Trim();
         if (string.IsNullOrWhiteSpace(tenantId) || !IsTenantName(tenantId))
@@ -73,8 +90,15 @@ public static class ConsentApi
         ConsentCallback callback,
         CancellationToken cancellationToken)
     {
-        var outcome = await callback.CompleteAsync(new ConsentCallbackQuery(code, state, error, errorDescription, adminConsent, tenant), cancellationToken);
-        return ConsentPage.Render(outcome.StatusCode, outcome.Title, [.. outcome.Paragraphs]);
+        try
+        {
+            var outcome = await callback.CompleteAsync(new ConsentCallbackQuery(code, state, error, errorDescription, adminConsent, tenant), cancellationToken);
+            return ConsentPage.Render(outcome.StatusCode, outcome.Title, [.. outcome.Paragraphs]);
+        }
+        catch (OptionsValidationException exception)
+        {
+            return ConsentPage.Render(500, "The broker is not configured for sign-in", [.. exception.Failures]);
+        }
     }
 
     /// <summary>A GUID or a domain name; anything else would alter the authority path.</summary>

@@ -250,6 +250,20 @@ public sealed class TokenAccessTests
     }
 
     [Fact]
+    public async Task Consent_start_with_a_broken_configuration_names_the_setting()
+    {
+        await using var host = await OAuthTestHost.StartAsync(configureServices: services =>
+            services.PostConfigure<OAuthOptions>(o => o.ClientId = null));
+
+        using var response = await host.Browser.GetAsync($"/api/consent/start?mailbox={Uri.EscapeDataString(NewUser())}", Ct);
+
+        Assert.Equal(HttpStatusCode.InternalServerError, response.StatusCode);
+        var page = await response.Content.ReadAsStringAsync(Ct);
+        Assert.True(page.Contains("OAuth:ClientId is missing", StringComparison.Ordinal), page);
+        Assert.DoesNotContain(host.ClientSecret, page);
+    }
+
+    [Fact]
     public async Task Admin_consent_redirects_to_the_tenants_adminconsent_page()
     {
         await using var host = await OAuthTestHost.StartAsync();

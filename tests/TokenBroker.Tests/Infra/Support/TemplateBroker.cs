@@ -36,7 +36,6 @@ internal static class TemplateBroker
     {
         var app = BrokerApplication.Build(new BrokerStartup(Arguments(appSettings), HostingMode.CustomHandler, BrokerFunctions.Table)
         {
-            Configure = builder => builder.Services.AddOAuth(builder.Configuration),
         });
         try
         {

@@ -42,21 +42,12 @@ internal static class MailBrokerPeers
         ["Queues:MaxPollingInterval"] = "00:00:00.250",
     };
 
-    /// <summary>The product table plus the consent routes (the lead maps those in the product table).</summary>
-    public static FunctionTable TableWithConsent() => new(
-    [
-        .. BrokerFunctions.Table.Functions,
-        FunctionDeclarations.Http("ConsentStart", "consent/start", "GET", HttpAuthLevel.Anonymous, ConsentApi.StartAsync),
-        FunctionDeclarations.Http("ConsentCallback", "consent/callback", "GET", HttpAuthLevel.Anonymous, ConsentApi.CallbackAsync),
-    ]);
+    /// <summary>The product table (it maps the consent routes and the mail functions).</summary>
+    public static FunctionTable TableWithConsent() => BrokerFunctions.Table;
 
-    /// <summary>Registers the OAuth services (not yet part of BrokerApplication) with a client that trusts the test CA.</summary>
-    public static void AddOAuth(IServiceCollection services, IDictionary<string, string> settings)
-    {
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings!).Build();
+    /// <summary>The broker's identity-provider client must trust the test CA (the OAuth services come with the app).</summary>
+    public static void AddOAuth(IServiceCollection services, IDictionary<string, string> settings) =>
         services.AddSingleton(new IdentityProviderHttpHandler(IdentityPeer.CreateTrustingHandler()));
-        services.AddOAuth(configuration);
-    }
 
     /// <summary>Consent start on the broker → the identity server signs the user in → the broker's callback.</summary>
     public static async Task ConsentAsync(Uri brokerUrl, string mailbox, CancellationToken cancellationToken)
