@@ -26,16 +26,8 @@ public static class AppOnlyApi
         IOptions<OAuthOptions> options,
         CancellationToken cancellationToken)
     {
-        OAuthOptions o;
-        try
-        {
-            o = options.Value;
-        }
-        catch (OptionsValidationException exception)
-        {
-            return TypedResults.Problem(detail: string.Join(" ", exception.Failures), statusCode: StatusCodes.Status500InternalServerError,
-                title: "The broker is not configured for OAuth");
-        }
+        if (!OAuthSettings.TryGet(options, out var o, out var failures))
+            return OAuthSettings.NotConfiguredProblem(failures);
         if (AdminAccess.CheckAdministration(context, o) is { } refusal) return refusal;
         if (request is null) return BadRequest("The body must be JSON: {\"mailbox\": \"user@contoso.com\", \"tenant\": \"<tenant id>\", \"protocols\": \"imap,smtp\"}.");
         if (!AddressInput.TryNormalize(request.Mailbox, out var mailbox, out var addressError)) return BadRequest(addressError);

@@ -26,7 +26,7 @@ public static class ConsentApi
         }
         catch (OptionsValidationException exception)
         {
-            return ConsentPage.Render(500, "The broker is not configured for sign-in", [.. exception.Failures]);
+            return ConsentPage.Render(500, OAuthSettings.NotConfiguredTitle, [.. exception.Failures]);
         }
     }
 
@@ -62,15 +62,8 @@ public static class ConsentApi
     /// <summary>302 to the tenant's admin-consent page for the broker's Exchange Online permissions.</summary>
     public static IResult AdminConsent(HttpContext context, [FromQuery] string? tenant, IOptions<OAuthOptions> options)
     {
-        OAuthOptions o;
-        try
-        {
-            o = options.Value;
-        }
-        catch (OptionsValidationException exception)
-        {
-            return ConsentPage.Render(500, "The broker is not configured for sign-in", [.. exception.Failures]);
-        }
+        if (!OAuthSettings.TryGet(options, out var o, out var failures))
+            return ConsentPage.Render(500, OAuthSettings.NotConfiguredTitle, [.. failures]);
         if (AdminAccess.CheckAdministration(context, o) is { } refusal) return refusal;
         var tenantId = string.IsNullOrWhiteSpace(tenant) ? o.TenantId : tenant.Trim();
         if (string.IsNullOrWhiteSpace(tenantId) || !IsTenantName(tenantId))
@@ -97,7 +90,7 @@ public static class ConsentApi
         }
         catch (OptionsValidationException exception)
         {
-            return ConsentPage.Render(500, "The broker is not configured for sign-in", [.. exception.Failures]);
+            return ConsentPage.Render(500, OAuthSettings.NotConfiguredTitle, [.. exception.Failures]);
         }
     }
 

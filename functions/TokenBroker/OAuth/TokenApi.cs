@@ -19,16 +19,8 @@ public static class TokenApi
         IOptions<OAuthOptions> options,
         CancellationToken cancellationToken)
     {
-        OAuthOptions o;
-        try
-        {
-            o = options.Value;
-        }
-        catch (OptionsValidationException exception)
-        {
-            return TypedResults.Problem(detail: string.Join(" ", exception.Failures), statusCode: StatusCodes.Status500InternalServerError,
-                title: "The broker is not configured for OAuth");
-        }
+        if (!OAuthSettings.TryGet(options, out var o, out var failures))
+            return OAuthSettings.NotConfiguredProblem(failures);
         if (AdminAccess.CheckTokenAccess(context, o) is { } refusal) return refusal;
         if (!AddressInput.TryNormalize(address, out var mailbox, out var addressError))
             return TypedResults.Problem(detail: addressError, statusCode: StatusCodes.Status400BadRequest, title: "Bad mailbox address");

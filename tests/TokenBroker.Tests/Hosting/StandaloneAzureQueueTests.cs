@@ -30,13 +30,6 @@ public class StandaloneAzureQueueTests
                 ["DoomedQueue"] = _queue + "-d",
             });
 
-    private static async Task WaitForDepthAsync(IQueueTransport transport, string queue, int depth)
-    {
-        using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        while (await transport.GetApproximateCountAsync(queue, limit.Token) != depth)
-            await Task.Delay(50, limit.Token);
-    }
-
     [Fact]
     public async Task Every_message_put_on_an_azurite_queue_is_handled_exactly_once()
     {
@@ -48,7 +41,7 @@ public class StandaloneAzureQueueTests
         foreach (var text in texts)
             await transport.SendAsync(_queue, text, cancellationToken: TestContext.Current.CancellationToken);
         await _recorder.WaitForAsync(r => r.Messages.Count >= texts.Count, TimeSpan.FromSeconds(60));
-        await WaitForDepthAsync(transport, _queue, 0);
+        await QueueDepth.WaitForAsync(transport, _queue, 0);
 
         Assert.Equal(texts.Order(), _recorder.Messages.Select(m => m.Text).Order());
     }
@@ -61,7 +54,7 @@ public class StandaloneAzureQueueTests
         await transport.CreateIfNotExistsAsync(_queue + "-d", TestContext.Current.CancellationToken);
 
         await transport.SendAsync(_queue + "-d", "plain text <not json> & more", cancellationToken: TestContext.Current.CancellationToken);
-        await WaitForDepthAsync(transport, _queue + "-d-poison", 1);
+        await QueueDepth.WaitForAsync(transport, _queue + "-d-poison", 1);
 
         Assert.Equal(5, _recorder.Messages.Count);
         var poisoned = Assert.Single(await transport.ReceiveAsync(_queue + "-d-poison", 32, TimeSpan.FromMinutes(1), TestContext.Current.CancellationToken));

@@ -16,13 +16,6 @@ public class StandaloneQueueTests
 
     private static IQueueTransport Transport(RunningBroker broker) => broker.Services.GetRequiredService<IQueueTransport>();
 
-    private static async Task WaitForDepthAsync(IQueueTransport transport, string queue, int depth)
-    {
-        using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        while (await transport.GetApproximateCountAsync(queue, limit.Token) != depth)
-            await Task.Delay(20, limit.Token);
-    }
-
     [Fact]
     public async Task Every_message_put_on_the_queue_is_handled_exactly_once()
     {
@@ -32,7 +25,7 @@ public class StandaloneQueueTests
 
         foreach (var text in texts)
             await transport.SendAsync("work-items", text, cancellationToken: TestContext.Current.CancellationToken);
-        await WaitForDepthAsync(transport, "work-items", 0);
+        await QueueDepth.WaitForAsync(transport, "work-items", 0);
 
         Assert.Equal(texts.Order(), _recorder.Messages.Select(m => m.Text).Order());
     }
@@ -45,7 +38,7 @@ public class StandaloneQueueTests
         const string text = """{"to":"ops@example.com","subject":"Grüße \u2603 <&>"}""";
 
         await transport.SendAsync("doomed-items", text, cancellationToken: TestContext.Current.CancellationToken);
-        await WaitForDepthAsync(transport, "doomed-items-poison", 1);
+        await QueueDepth.WaitForAsync(transport, "doomed-items-poison", 1);
 
         Assert.Equal([1L, 2, 3, 4, 5], _recorder.Messages.Select(m => m.DequeueCount));
         var poisoned = Assert.Single(await transport.ReceiveAsync("doomed-items-poison", 32, TimeSpan.FromMinutes(1), TestContext.Current.CancellationToken));
@@ -60,7 +53,7 @@ public class StandaloneQueueTests
         var transport = Transport(broker);
 
         await transport.SendAsync("work-items", """{"echo":"ping"}""", cancellationToken: TestContext.Current.CancellationToken);
-        await WaitForDepthAsync(transport, "work-results", 1);
+        await QueueDepth.WaitForAsync(transport, "work-results", 1);
 
         var output = Assert.Single(await transport.ReceiveAsync("work-results", 32, TimeSpan.FromMinutes(1), TestContext.Current.CancellationToken));
         Assert.Equal("""{"echo":"ping"}""", output.Text);
