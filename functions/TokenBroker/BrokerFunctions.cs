@@ -1,6 +1,7 @@
 using TokenBroker.Hosting;
 using TokenBroker.Hosting.Functions;
 using TokenBroker.Hosting.Health;
+using TokenBroker.Jobs.Mail;
 using TokenBroker.OAuth;
 using static TokenBroker.Hosting.Functions.FunctionDeclarations;
 
@@ -18,5 +19,9 @@ public static class BrokerFunctions
         Http("ConsentCallback", "consent/callback", "GET", HttpAuthLevel.Anonymous, ConsentApi.CallbackAsync),
         Http("RegisterAppOnlyMailbox", "mailboxes/app-only", "POST", HttpAuthLevel.Function, AppOnlyApi.RegisterAsync),
         Http("MailboxToken", "mailboxes/{address}/token", "GET", HttpAuthLevel.Function, TokenApi.GetTokenAsync),
+        EnqueueMailApi.Function,
+        FunctionDeclarations.Queue<MailWorkerFunction>(MailWorkerFunction.FunctionName, MailWorkerFunction.QueueName,
+            FunctionDeclarations.QueueOutput(MailEvents.OutputBinding, MailWorkerFunction.EventsQueueName),
+            FunctionDeclarations.QueueOutput(MailEvents.PoisonBinding, MailWorkerFunction.PoisonQueueName)),
     ]);
 }

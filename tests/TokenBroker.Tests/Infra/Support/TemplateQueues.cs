@@ -16,7 +16,9 @@ internal static class TemplateQueues
                 ? appSettings.TryGetValue(queue[1..^1], out var value) ? value : throw new InvalidOperationException($"The table refers to {queue}, which the template does not set.")
                 : queue;
             yield return name;
-            yield return PoisonQueue.NameFor(name);
+            // An output that writes to a poison queue (the mail worker's "poison" binding) needs no poison queue of its own.
+            if (!name.EndsWith("-poison", StringComparison.Ordinal))
+                yield return PoisonQueue.NameFor(name);
         }
     }
 
