@@ -1,0 +1,48 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using TokenBroker.Hosting.Functions;
+
+namespace TokenBroker.Jobs.Mail;
+
+/// <summary>
+/// The worker's events (ISSUE5 design, version 1) on the "events" output binding (→ broker-events). They carry
+/// ids, addresses and reasons; never a token or a message body.
+/// </summary>
+public sealed class MailEvents(TimeProvider timeProvider)
+{
+    public const string OutputBinding = "events";
+    public const string PoisonBinding = "poison";
+
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
+    {
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+    };
+
+    public void Sent(FunctionContext context, string mailbox, string requestId, string messageId, int recipients, IReadOnlyList<string>? refusedRecipients = null) =>
+        Add(context, new MailEvent("mail.sent", mailbox, requestId) { MessageId = messageId, Recipients = recipients, RefusedRecipients = refusedRecipients is { Count: > 0 } ? refusedRecipients : null });
+
+    public void Duplicate(FunctionContext context, string mailbox, string requestId, string messageId, DateTimeOffset firstSentAt) =>
+        Add(context, new MailEvent("mail.duplicate", mailbox, requestId) { MessageId = messageId, FirstSentAt = firstSentAt });
+
+    public void Failed(FunctionContext context, string? mailbox, string? requestId, string? kind, string reason) =>
+        Add(context, new MailEvent("mail.failed", mailbox, requestId) { Kind = kind, Reason = reason });
+
+    private void Add(FunctionContext context, MailEvent mailEvent)
+    {
+        var stamped = mailEvent with { Id = Guid.NewGuid().ToString("N"), At = timeProvider.GetUtcNow() };
+        context.AddOutput(OutputBinding, JsonSerializer.Serialize(stamped, Json));
+    }
+}
+
+public sealed record MailEvent(string Type, string? Mailbox, string? RequestId)
+{
+    public int Version { get; init; } = 1;
+    public string Id { get; init; } = "";
+    public DateTimeOffset At { get; init; }
+    public string? Kind { get; init; }
+    public string? MessageId { get; init; }
+    public int? Recipients { get; init; }
+    public IReadOnlyList<string>? RefusedRecipients { get; init; }
+    public DateTimeOffset? FirstSentAt { get; init; }
+    public string? Reason { get; init; }
+}

@@ -1,0 +1,65 @@
+using System.Security.Cryptography.X509Certificates;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+using TokenBroker.Jobs.Ledger;
+using TokenBroker.Jobs.Mail.Governor;
+using TokenBroker.Mail.Net;
+using TokenBroker.Mail.Smtp;
+
+namespace TokenBroker.Jobs.Mail;
+
+/// <summary>
+/// The mail worker's services. Settings: "Mail" (<see cref="MailSendOptions"/>: Smtp, ExtraTrustedCaFile, SaslMechanism,
+/// timeouts; <see cref="MailRequestLimits"/>: MaxMessageBytes), "Mail:Governor" (<see cref="MailGovernorOptions"/>), and
+/// the ledger's ("Ledger", see AddMailLedger). Needs IMailboxRegistry (token store) and IMailboxTokenProvider (AddOAuth).
+/// </summary>
+public static class MailJobsServiceCollectionExtensions
+{
+    /// <exception cref="InvalidOperationException">A setting is invalid; the message names it.</exception>
+    public static IServiceCollection AddMailJobs(this IServiceCollection services, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(configuration);
+        // Read now, so a bad setting stops the start-up with its name rather than failing the first message.
+        var send = new MailSendOptions();
+        configuration.GetSection(MailSendOptions.Section).Bind(send);
+        if (!MailEndpoint.TryParse(send.Smtp, out var endpoint, out var endpointError) || endpoint.Protocol != MailProtocol.Smtp)
+            throw new InvalidOperationException($"Setting 'Mail:Smtp' is '{send.Smtp}': {(endpointError.Length > 0 ? endpointError : "use smtp:// or smtps://.")}");
+        if (!TokenBroker.Mail.Sasl.OAuthMechanisms.Names.Contains(send.SaslMechanism.ToLowerInvariant()))
+            throw new InvalidOperationException($"Setting 'Mail:SaslMechanism' is '{send.SaslMechanism}'; use {string.Join(" or ", TokenBroker.Mail.Sasl.OAuthMechanisms.Names)}.");
+        var limits = new MailRequestLimits();
+        configuration.GetSection(MailSendOptions.Section).Bind(limits);
+        var governor = new MailGovernorOptions();
+        configuration.GetSection(MailGovernorOptions.Section).Bind(governor);
+        governor.Validate();
+        var extraRoots = LoadExtraRoots(send.ExtraTrustedCaFile);
+
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddMailLedger(configuration);
+        services.TryAddSingleton(limits);
+        services.TryAddSingleton<MailRequestParser>();
+        services.TryAddSingleton<MailEvents>();
+        services.TryAddSingleton(new SmtpTarget(endpoint, send.SaslMechanism.ToLowerInvariant()));
+        services.TryAddSingleton<ISmtpSessionFactory>(provider => new SmtpSessionFactory(new MailSender(new MailClientOptions
+        {
+            ExtraTrustedRoots = extraRoots,
+            ConnectTimeout = send.ConnectTimeout,
+            CommandTimeout = send.CommandTimeout,
+            TimeProvider = provider.GetRequiredService<TimeProvider>(),
+        })));
+        services.TryAddSingleton(provider => new SendGovernor(governor, provider.GetRequiredService<ISmtpSessionFactory>(),
+            provider.GetRequiredService<TimeProvider>(), provider.GetService<ILogger<SendGovernor>>()));
+        services.TryAddSingleton<SendJob>();
+        return services;
+    }
+
+    private static X509Certificate2Collection? LoadExtraRoots(string? file)
+    {
+        if (string.IsNullOrWhiteSpace(file)) return null;
+        if (!File.Exists(file))
+            throw new InvalidOperationException($"Setting 'Mail:ExtraTrustedCaFile' names '{file}', which does not exist.");
+        var roots = new X509Certificate2Collection();
+        roots.ImportFromPemFile(file);
+        return roots.Count > 0 ? roots : throw new InvalidOperationException($"Setting 'Mail:ExtraTrustedCaFile': '{file}' holds no PEM certificate.");
+    }
+}

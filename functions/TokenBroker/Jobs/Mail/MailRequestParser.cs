@@ -1,0 +1,102 @@
+using System.Text.Json;
+
+namespace TokenBroker.Jobs.Mail;
+
+/// <summary>
+/// Reads a mail request (schema version 1, docs/mail-requests.md) and checks it with <see cref="MailRequestValidator"/>.
+/// The same code runs in the worker and behind POST /api/mail, so what the API accepts the worker accepts.
+/// </summary>
+public sealed class MailRequestParser(MailRequestLimits? limits = null)
+{
+    public const int SupportedVersion = 1;
+
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
+    {
+        AllowTrailingCommas = false,
+        ReadCommentHandling = JsonCommentHandling.Disallow,
+    };
+
+    private static readonly HashSet<string> SendProperties = new(StringComparer.Ordinal)
+    {
+        "version", "kind", "id", "from", "to", "cc", "bcc", "replyTo", "subject", "text", "html", "attachments", "headers",
+    };
+
+    private static readonly HashSet<string> FetchProperties = new(StringComparer.Ordinal)
+    {
+        "version", "kind", "id", "mailbox", "protocol", "folder", "maxMessages", "afterFetch", "moveTo", "sink",
+    };
+
+    private readonly MailRequestValidator _validator = new(limits ?? new MailRequestLimits());
+
+    public ParsedMailRequest Parse(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(text);
+        }
+        catch (JsonException exception)
+        {
+            return Rejected(null, null, null, $"The request is not valid JSON: {exception.Message}");
+        }
+        using (document)
+        {
+            var root = document.RootElement;
+            if (root.ValueKind != JsonValueKind.Object)
+                return Rejected(null, null, null, $"The request must be a JSON object; it is a JSON {root.ValueKind.ToString().ToLowerInvariant()}.");
+            var id = StringProperty(root, "id");
+            var kind = StringProperty(root, "kind");
+            var mailbox = StringProperty(root, kind == "fetch" ? "mailbox" : "from");
+
+            var problems = new List<string>();
+            if (!root.TryGetProperty("version", out var version))
+                problems.Add($"The request has no \"version\"; this broker understands version {SupportedVersion}.");
+            else if (version.ValueKind != JsonValueKind.Number || !version.TryGetInt32(out var number) || number != SupportedVersion)
+                problems.Add($"Unknown version {version.GetRawText()}; this broker understands version {SupportedVersion}.");
+            if (kind is null)
+                problems.Add("The request has no \"kind\"; use \"send\" or \"fetch\".");
+            else if (kind is not ("send" or "fetch"))
+                problems.Add($"Unknown kind \"{kind}\"; use \"send\" or \"fetch\".");
+            if (problems.Count > 0)
+                return new ParsedMailRequest(kind, id, mailbox, null, null, problems);
+
+            var known = kind == "send" ? SendProperties : FetchProperties;
+            foreach (var property in root.EnumerateObject())
+            {
+                if (!known.Contains(property.Name))
+                    problems.Add($"\"{property.Name}\" is not a field of a {kind} request (names are case-sensitive; see docs/mail-requests.md).");
+            }
+            try
+            {
+                if (kind == "send")
+                {
+                    var send = root.Deserialize<SendRequest>(Json) ?? new SendRequest();
+                    problems.AddRange(_validator.Validate(send));
+                    return new ParsedMailRequest(kind, id, mailbox, problems.Count == 0 ? send : null, null, problems);
+                }
+                var fetch = root.Deserialize<FetchRequest>(Json) ?? new FetchRequest();
+                problems.AddRange(_validator.Validate(fetch));
+                return new ParsedMailRequest(kind, id, mailbox, null, problems.Count == 0 ? MailRequestValidator.Normalize(fetch) : null, problems);
+            }
+            catch (JsonException exception)
+            {
+                var where = exception.Path is { Length: > 1 } path ? $" at {path}" : "";
+                problems.Add($"A field of the {kind} request has the wrong type{where}: {FirstSentence(exception.Message)}");
+                return new ParsedMailRequest(kind, id, mailbox, null, null, problems);
+            }
+        }
+    }
+
+    private static ParsedMailRequest Rejected(string? kind, string? id, string? mailbox, string problem) =>
+        new(kind, id, mailbox, null, null, [problem]);
+
+    private static string? StringProperty(JsonElement root, string name) =>
+        root.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+
+    private static string FirstSentence(string message)
+    {
+        var end = message.IndexOf(". ", StringComparison.Ordinal);
+        return end > 0 ? message[..(end + 1)] : message;
+    }
+}

@@ -1,0 +1,135 @@
+using Microsoft.Extensions.Logging;
+using TokenBroker.Hosting.Functions;
+using TokenBroker.Jobs.Ledger;
+using TokenBroker.Jobs.Mail.Governor;
+using TokenBroker.Mail;
+using TokenBroker.Mail.Net;
+using TokenBroker.Mail.Smtp;
+using TokenBroker.OAuth;
+using TokenBroker.Store;
+
+namespace TokenBroker.Jobs.Mail;
+
+/// <summary>
+/// Sends one validated request exactly once: ledger check (a redelivery becomes mail.duplicate), governor, token,
+/// a pooled SMTP session, the message with the Message-ID derived from the idempotency key, the ledger record right
+/// after the server's 250 for DATA, then mail.sent. Permanent failures throw <see cref="MailRequestRejectedException"/>;
+/// everything else (4xx, network, identity-provider trouble, spent budget) propagates so the queue retries.
+/// </summary>
+public sealed class SendJob(
+    IMailboxRegistry registry,
+    IMailboxTokenProvider tokens,
+    IMailLedger ledger,
+    SendGovernor governor,
+    SmtpTarget smtp,
+    MailEvents events,
+    TimeProvider timeProvider,
+    ILogger<SendJob> logger)
+{
+    private const int LedgerWriteAttempts = 3;
+
+    public async Task RunAsync(SendRequest request, FunctionContext context, CancellationToken cancellationToken = default)
+    {
+        var from = TokenBroker.Mail.Mime.MailboxAddress.Parse(request.From).Address;
+        var mailbox = (await registry.GetAsync(from, cancellationToken).ConfigureAwait(false))?.Value
+            ?? throw new MailRequestRejectedException($"{from} is not a registered mailbox; register it with a consent (GET /api/consent/start?mailbox={from}&protocols=smtp) before sending from it.");
+        if (MailboxSendability.Refusal(mailbox) is { } refusal)
+            throw new MailRequestRejectedException(refusal);
+
+        if (await ledger.FindSentAsync(mailbox.Address, request.Id, cancellationToken).ConfigureAwait(false) is { } earlier)
+        {
+            logger.LogInformation("Request {RequestId} of {Mailbox} was already sent as {MessageId}; not sending it again.", request.Id, mailbox.Address, earlier.MessageId);
+            events.Duplicate(context, mailbox.Address, request.Id, earlier.MessageId, earlier.SentAt);
+            return;
+        }
+
+        var recipients = request.AllRecipients.Count();
+        var messageId = TokenBroker.Jobs.Ledger.MessageIds.For(mailbox.Address, request.Id, TokenBroker.Jobs.Ledger.MessageIds.DomainOf(from));
+        governor.TakeRecipients(mailbox.Address, recipients);
+        using var messageSlot = await governor.WaitForMessageSlotAsync(mailbox.Address, cancellationToken).ConfigureAwait(false);
+        var token = await GetTokenAsync(mailbox.Address, cancellationToken).ConfigureAwait(false);
+        var message = SendMessageBuilder.Build(request, messageId, timeProvider.GetUtcNow());
+
+        SmtpSendResult result;
+        await using (var session = await OpenSessionAsync(mailbox.Address, token, cancellationToken).ConfigureAwait(false))
+        {
+            try
+            {
+                result = await session.Client.SendAsync(message, cancellationToken).ConfigureAwait(false);
+            }
+            catch (SmtpCommandException refused) when (!refused.IsTransient)
+            {
+                throw new MailRequestRejectedException($"The SMTP server refused the message from {mailbox.Address}: {refused.Message}", refused);
+            }
+            catch (SmtpCommandException)
+            {
+                throw; // 4xx: the connection is fine, the message waits for a retry
+            }
+            catch
+            {
+                session.Discard();
+                throw;
+            }
+        }
+
+        var record = new SentRecord(messageId, timeProvider.GetUtcNow(), result.AcceptedRecipients.Count);
+        await RecordSentAsync(mailbox.Address, request.Id, record).ConfigureAwait(false);
+        logger.LogInformation("Sent request {RequestId} of {Mailbox} as {MessageId} to {Recipients} recipient(s).", request.Id, mailbox.Address, record.MessageId, record.Recipients);
+        events.Sent(context, mailbox.Address, request.Id, record.MessageId, record.Recipients, result.RefusedRecipients.Select(r => r.Address).ToList());
+    }
+
+    private async Task<MailboxAccessToken> GetTokenAsync(string mailbox, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await tokens.GetAccessTokenAsync(mailbox, cancellationToken).ConfigureAwait(false);
+        }
+        catch (MailboxTokenUnavailableException unavailable) when (!unavailable.Failure.IsTransient)
+        {
+            throw new MailRequestRejectedException(unavailable.Failure.Kind switch
+            {
+                TokenFailureKind.NeedsConsent => $"{mailbox} needs consent again ({unavailable.Failure.Reason}); send its owner a new consent link (GET /api/consent/start?mailbox={mailbox}) and resubmit.",
+                TokenFailureKind.BrokenCredential => $"The broker's own credential is broken ({unavailable.Failure.Reason}); an operator must fix it before {mailbox} can send.",
+                _ => $"No token for {mailbox}: {unavailable.Failure.Reason}",
+            }, unavailable);
+        }
+    }
+
+    private async Task<PooledSmtpSession> OpenSessionAsync(string mailbox, MailboxAccessToken token, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await governor.RentSessionAsync(mailbox, smtp.Endpoint, token, smtp.SaslMechanism, cancellationToken).ConfigureAwait(false);
+        }
+        catch (MailAuthenticationException refused) when (!refused.IsTransient)
+        {
+            throw new MailRequestRejectedException($"The SMTP server at {smtp.Endpoint} refused {mailbox}'s token: {refused.Message}", refused);
+        }
+        catch (SmtpCommandException refused) when (!refused.IsTransient)
+        {
+            throw new MailRequestRejectedException($"The SMTP server at {smtp.Endpoint} refused the session for {mailbox}: {refused.Message}", refused);
+        }
+    }
+
+    private async Task RecordSentAsync(string mailbox, string requestId, SentRecord record)
+    {
+        // The server has the message: a failure here would resend it on retry, so try harder than once. Not cancellable:
+        // the work is done and only its record is missing.
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await ledger.RecordSentAsync(mailbox, requestId, record, CancellationToken.None).ConfigureAwait(false);
+                return;
+            }
+            catch (Exception exception) when (attempt < LedgerWriteAttempts)
+            {
+                logger.LogWarning(exception, "Recording request {RequestId} of {Mailbox} as sent failed (attempt {Attempt}); trying again.", requestId, mailbox, attempt);
+                await Task.Delay(TimeSpan.FromMilliseconds(200 * attempt), timeProvider, CancellationToken.None).ConfigureAwait(false);
+            }
+        }
+    }
+}
+
+/// <summary>The SMTP server and SASL mechanism the send job uses (settings Mail:Smtp, Mail:SaslMechanism).</summary>
+public sealed record SmtpTarget(MailEndpoint Endpoint, string SaslMechanism);

@@ -1,0 +1,77 @@
+using Microsoft.Extensions.DependencyInjection;
+using TokenBroker.Hosting;
+using TokenBroker.Jobs.Ledger;
+using TokenBroker.Queues;
+using TokenBroker.Testing;
+using TokenBroker.Tests.Hosting.Support;
+using TokenBroker.Tests.Jobs.Mail.Support;
+
+namespace TokenBroker.Tests.Jobs.Mail;
+
+/// <summary>kill -9 of the broker process in the middle of a 500-message send batch, then a restart.</summary>
+public sealed class SendCrashRecoveryTests
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task Killing_the_broker_mid_batch_and_restarting_it_delivers_every_message_exactly_once()
+    {
+        var port = MailBrokerPeers.FreePort();
+        var data = Directory.CreateTempSubdirectory("tokenbroker-crash-mail-").FullName;
+        var settings = MailBrokerPeers.Settings(port, data, Guid.NewGuid().ToString());
+        var mailbox = Maildir.UniqueAddress("sender");
+        var recipient = Maildir.UniqueAddress("rcpt");
+        var ids = Enumerable.Range(0, 500).Select(i => $"crash-{i:D3}").ToList();
+
+        // Consent and queue the batch with an in-process broker, then hand its data folder to the child process.
+        await using (var setup = await RunningBroker.StartAsync(HostingMode.Standalone, new FunctionTable([.. MailBrokerPeers.TableWithConsent().Http]),
+                         services => MailBrokerPeers.AddOAuth(services, settings), settings, data))
+        {
+            await MailBrokerPeers.ConsentAsync(setup.Client.BaseAddress!, mailbox, Ct);
+            var transport = setup.Services.GetRequiredService<IQueueTransport>();
+            await transport.CreateIfNotExistsAsync("mail-requests", Ct);
+            foreach (var id in ids)
+                await transport.SendAsync("mail-requests", MailJobsHarness.SendRequest(mailbox, recipient, id).ToJsonString(), cancellationToken: Ct);
+        }
+
+        var arguments = settings.Select(s => $"--{s.Key}={s.Value}").Concat(
+        [
+            "--TestHost:Table=product",
+            $"--TestHost:IdentityCaFile={PeersEnvironment.Get("PEERS_CA_FILE")}",
+            "--Queues:MessageLease=00:00:05",
+            "--Logging:LogLevel:Default=Warning",
+        ]).ToArray();
+        var maildir = Maildir.For(recipient);
+        using (var first = TestHostProcess.Start(arguments))
+        {
+            await WaitUntilAsync(() => maildir.List().Count >= 150, first, TimeSpan.FromMinutes(2));
+            first.Kill(); // SIGKILL: no shutdown code runs
+            await first.WaitForExitAsync(Ct);
+        }
+        var deliveredBeforeKill = maildir.List().Count;
+        using (var second = TestHostProcess.Start(arguments))
+        {
+            await WaitUntilAsync(() => maildir.List().Count >= ids.Count, second, TimeSpan.FromMinutes(3));
+            await Task.Delay(TimeSpan.FromSeconds(8), Ct); // past the lease: a message redelivered after the kill would have arrived
+            second.Kill();
+            await second.WaitForExitAsync(Ct);
+        }
+
+        Assert.InRange(deliveredBeforeKill, 150, ids.Count - 1);
+        var expected = ids.Select(id => MessageIds.For(mailbox, id, "tokenbroker.test")).Order().ToList();
+        Assert.Equal(expected, MailBrokerPeers.MessageIds(maildir).Order().ToList());
+    }
+
+    private static async Task WaitUntilAsync(Func<bool> condition, System.Diagnostics.Process process, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (!condition())
+        {
+            if (process.HasExited)
+                throw new InvalidOperationException($"The broker process exited with code {process.ExitCode}.");
+            if (DateTime.UtcNow > deadline)
+                throw new TimeoutException("The broker did not get there in time.");
+            await Task.Delay(50, Ct);
+        }
+    }
+}

@@ -1,0 +1,101 @@
+using TokenBroker.Jobs.Mail.Governor;
+using TokenBroker.Mail.Net;
+using TokenBroker.Mail.Sasl;
+using TokenBroker.Mail.Smtp;
+using TokenBroker.OAuth;
+using TokenBroker.Testing;
+
+namespace TokenBroker.Tests.Jobs.Mail;
+
+/// <summary>The per-mailbox limits, driven by a manual clock: nothing sleeps.</summary>
+public sealed class SendGovernorTests
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+    private static readonly MailEndpoint Endpoint = new(MailProtocol.Smtp, MailSecurity.StartTls, "localhost", 587);
+    private static readonly MailboxAccessToken Token = new("header.payload.signature", DateTimeOffset.UtcNow.AddHours(1), "a@contoso.com");
+
+    /// <summary>Hands out unconnected clients: enough to count sessions without a server.</summary>
+    private sealed class CountingFactory : ISmtpSessionFactory
+    {
+        public int Opened;
+        public Task<SmtpClient> OpenAsync(MailEndpoint endpoint, ISaslMechanism mechanism, CancellationToken cancellationToken = default)
+        {
+            Interlocked.Increment(ref Opened);
+            return Task.FromResult(new SmtpClient());
+        }
+    }
+
+    private static SendGovernor Create(ManualTimeProvider clock, MailGovernorOptions? options = null) =>
+        new(options ?? new MailGovernorOptions(), new CountingFactory(), clock);
+
+    [Fact]
+    public async Task Thirty_messages_go_at_once_and_the_thirty_first_waits_for_the_minute_to_pass()
+    {
+        var clock = new ManualTimeProvider();
+        await using var governor = Create(clock);
+        for (var i = 0; i < 30; i++)
+            Assert.True((await governor.WaitForMessageSlotAsync("a@contoso.com", Ct)).IsAcquired);
+
+        var thirtyFirst = governor.WaitForMessageSlotAsync("a@contoso.com", Ct);
+        clock.Advance(TimeSpan.FromSeconds(50));
+        Assert.False(thirtyFirst.IsCompleted);
+        clock.Advance(TimeSpan.FromSeconds(10));
+
+        Assert.True((await thirtyFirst.WaitAsync(TimeSpan.FromSeconds(5), Ct)).IsAcquired);
+    }
+
+    [Fact]
+    public async Task Each_mailbox_has_its_own_message_rate()
+    {
+        var clock = new ManualTimeProvider();
+        await using var governor = Create(clock, new MailGovernorOptions { MessagesPerMinute = 1 });
+        await governor.WaitForMessageSlotAsync("a@contoso.com", Ct);
+
+        var other = governor.WaitForMessageSlotAsync("b@contoso.com", Ct);
+
+        Assert.True(other.IsCompletedSuccessfully);
+        Assert.False(governor.WaitForMessageSlotAsync("a@contoso.com", Ct).IsCompleted);
+    }
+
+    [Fact]
+    public async Task Recipients_over_the_daily_budget_are_refused_as_transient_until_the_day_slides()
+    {
+        var clock = new ManualTimeProvider();
+        await using var governor = Create(clock, new MailGovernorOptions { RecipientsPerDay = 100 });
+        governor.TakeRecipients("a@contoso.com", 60);
+        governor.TakeRecipients("a@contoso.com", 40);
+
+        var refused = Assert.Throws<SendBudgetExhaustedException>(() => governor.TakeRecipients("a@contoso.com", 1));
+        Assert.Contains("limit of 100 recipients in the last 24 hours", refused.Message);
+        Assert.Contains("stays in the queue", refused.Message);
+
+        clock.Advance(TimeSpan.FromHours(23));
+        Assert.Throws<SendBudgetExhaustedException>(() => governor.TakeRecipients("a@contoso.com", 1));
+        clock.Advance(TimeSpan.FromHours(1));
+        governor.TakeRecipients("a@contoso.com", 100);
+    }
+
+    [Fact]
+    public async Task A_fourth_connection_of_a_mailbox_waits_until_one_of_three_is_returned()
+    {
+        var clock = new ManualTimeProvider();
+        await using var governor = Create(clock);
+        var sessions = new List<PooledSmtpSession>();
+        for (var i = 0; i < 3; i++)
+            sessions.Add(await governor.RentSessionAsync("a@contoso.com", Endpoint, Token, cancellationToken: Ct));
+
+        var fourth = governor.RentSessionAsync("a@contoso.com", Endpoint, Token, cancellationToken: Ct);
+        Assert.False(fourth.IsCompleted);
+        await sessions[0].DisposeAsync();
+
+        await using var granted = await fourth.WaitAsync(TimeSpan.FromSeconds(5), Ct);
+        foreach (var session in sessions.Skip(1)) await session.DisposeAsync();
+    }
+
+    [Fact]
+    public void Settings_out_of_range_are_refused_with_the_setting_name()
+    {
+        var error = Assert.Throws<InvalidOperationException>(() => new MailGovernorOptions { MaxConnections = 0 }.Validate());
+        Assert.Equal("Setting 'Mail:Governor:MaxConnections' must be at least 1; it is 0.", error.Message);
+    }
+}

@@ -1,0 +1,78 @@
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using TokenBroker.Hosting;
+using TokenBroker.Hosting.Functions;
+using TokenBroker.OAuth;
+using TokenBroker.Testing;
+using TokenBroker.Tests.OAuth.Support;
+
+namespace TokenBroker.Tests.Jobs.Mail.Support;
+
+/// <summary>
+/// What an end-to-end mail test needs around the real broker: settings pointing at the peers (identity server, Dovecot
+/// submission), the OAuth services, the consent routes, and a consent run the way a browser would do it.
+/// </summary>
+internal static class MailBrokerPeers
+{
+    public static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    /// <summary>Settings for a broker listening on <paramref name="port"/> with its data in <paramref name="dataDirectory"/>.</summary>
+    public static Dictionary<string, string> Settings(int port, string dataDirectory, string clientId, int messagesPerMinute = 100_000) => new()
+    {
+        ["Broker:Urls"] = $"http://127.0.0.1:{port}",
+        ["Broker:DataDirectory"] = dataDirectory,
+        ["TokenStore:Kind"] = "Embedded",
+        ["TokenStore:DataDirectory"] = dataDirectory,
+        ["OAuth:AuthorityHost"] = IdentityPeer.Url,
+        ["OAuth:TenantId"] = IdentityPeer.Tenant,
+        ["OAuth:ClientId"] = clientId,
+        ["OAuth:ClientSecret"] = "test-secret-" + clientId,
+        ["OAuth:BehindFunctionsHost"] = "false",
+        ["OAuth:RedirectUri"] = $"http://127.0.0.1:{port}{OAuthOptions.CallbackPath}",
+        ["Mail:Smtp"] = MailJobsHarness.SubmissionUrl,
+        ["Mail:ExtraTrustedCaFile"] = PeersEnvironment.Get("PEERS_CA_FILE"),
+        ["Mail:Governor:MessagesPerMinute"] = messagesPerMinute.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["Queues:MaxPollingInterval"] = "00:00:00.250",
+    };
+
+    /// <summary>The product table plus the consent routes (the lead maps those in the product table).</summary>
+    public static FunctionTable TableWithConsent() => new(
+    [
+        .. BrokerFunctions.Table.Functions,
+        FunctionDeclarations.Http("ConsentStart", "consent/start", "GET", HttpAuthLevel.Anonymous, ConsentApi.StartAsync),
+        FunctionDeclarations.Http("ConsentCallback", "consent/callback", "GET", HttpAuthLevel.Anonymous, ConsentApi.CallbackAsync),
+    ]);
+
+    /// <summary>Registers the OAuth services (not yet part of BrokerApplication) with a client that trusts the test CA.</summary>
+    public static void AddOAuth(IServiceCollection services, IDictionary<string, string> settings)
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings!).Build();
+        services.AddSingleton(new IdentityProviderHttpHandler(IdentityPeer.CreateTrustingHandler()));
+        services.AddOAuth(configuration);
+    }
+
+    /// <summary>Consent start on the broker → the identity server signs the user in → the broker's callback.</summary>
+    public static async Task ConsentAsync(Uri brokerUrl, string mailbox, CancellationToken cancellationToken)
+    {
+        // A browser that does not follow redirects by itself: each hop is the test's own request.
+        using var broker = new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false }) { BaseAddress = brokerUrl, Timeout = TimeSpan.FromSeconds(30) };
+        using var start = await broker.GetAsync($"/api/consent/start?mailbox={Uri.EscapeDataString(mailbox)}&protocols=smtp", cancellationToken);
+        Assert.True(start.StatusCode == HttpStatusCode.Redirect, $"consent start answered {(int)start.StatusCode}: {await start.Content.ReadAsStringAsync(cancellationToken)}");
+        using var identity = new HttpClient(IdentityPeer.CreateTrustingHandler());
+        using var authorize = await identity.GetAsync(start.Headers.Location!, cancellationToken);
+        Assert.Equal(HttpStatusCode.Found, authorize.StatusCode);
+        using var callback = await broker.GetAsync(authorize.Headers.Location!.PathAndQuery, cancellationToken);
+        Assert.True(callback.StatusCode == HttpStatusCode.OK, await callback.Content.ReadAsStringAsync(cancellationToken));
+    }
+
+    /// <summary>Message-IDs of the delivered messages, unfolded.</summary>
+    public static List<string> MessageIds(Maildir maildir) =>
+        maildir.List().Select(m => m.Header("Message-ID")?.Trim() ?? "(none)").ToList();
+}
