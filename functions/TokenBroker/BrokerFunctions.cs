@@ -1,12 +1,9 @@
 using TokenBroker.Hosting;
 using TokenBroker.Hosting.Functions;
 using TokenBroker.Hosting.Health;
-<<<<<<< HEAD
+using TokenBroker.Jobs.Mail;
 using TokenBroker.OAuth;
 using static TokenBroker.Hosting.Functions.FunctionDeclarations;
-=======
-using TokenBroker.Jobs.Mail;
->>>>>>> jobs-send
 
 namespace TokenBroker;
 
@@ -16,18 +13,15 @@ public static class BrokerFunctions
     public static FunctionTable Table { get; } = new(
     [
         HealthApi.Function,
-<<<<<<< HEAD
         Http("ConsentStart", "consent/start", "GET", HttpAuthLevel.Function, ConsentApi.StartAsync),
         Http("ConsentAdmin", "consent/admin", "GET", HttpAuthLevel.Function, ConsentApi.AdminConsent),
         // The redirect URI: the identity provider sends the admin's browser here, without a key.
         Http("ConsentCallback", "consent/callback", "GET", HttpAuthLevel.Anonymous, ConsentApi.CallbackAsync),
         Http("RegisterAppOnlyMailbox", "mailboxes/app-only", "POST", HttpAuthLevel.Function, AppOnlyApi.RegisterAsync),
         Http("MailboxToken", "mailboxes/{address}/token", "GET", HttpAuthLevel.Function, TokenApi.GetTokenAsync),
-=======
         EnqueueMailApi.Function,
         FunctionDeclarations.Queue<MailWorkerFunction>(MailWorkerFunction.FunctionName, MailWorkerFunction.QueueName,
             FunctionDeclarations.QueueOutput(MailEvents.OutputBinding, MailWorkerFunction.EventsQueueName),
             FunctionDeclarations.QueueOutput(MailEvents.PoisonBinding, MailWorkerFunction.PoisonQueueName)),
->>>>>>> jobs-send
     ]);
 }
