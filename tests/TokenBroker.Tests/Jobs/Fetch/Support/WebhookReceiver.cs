@@ -57,6 +57,14 @@ internal sealed class WebhookReceiver : IDisposable
             catch (Exception) when (!_listener.IsListening) { return; }
             catch (HttpListenerException) { return; }
             catch (ObjectDisposedException) { return; }
+            _ = Task.Run(() => HandleAsync(context));
+        }
+    }
+
+    private async Task HandleAsync(HttpListenerContext context)
+    {
+        try
+        {
             using var buffer = new MemoryStream();
             await context.Request.InputStream.CopyToAsync(buffer);
             var headers = context.Request.Headers;
@@ -65,17 +73,15 @@ internal sealed class WebhookReceiver : IDisposable
             var attempt = Interlocked.Increment(ref Attempts);
             if (OnReceived is { } hook) await hook(delivery);
             var (status, body) = Respond(attempt, delivery);
+            // Like a real receiver: what it has taken stays taken even if the broker hangs up before the answer.
             if (status is >= 200 and < 300) Accepted.Enqueue(delivery);
-            try
-            {
-                context.Response.StatusCode = status;
-                await context.Response.OutputStream.WriteAsync(Encoding.UTF8.GetBytes(body));
-                context.Response.Close();
-            }
-            catch (Exception exception) when (exception is HttpListenerException or IOException or ObjectDisposedException)
-            {
-                // The broker gave up on this request (cancelled or timed out); the receiver already has the message.
-            }
+            context.Response.StatusCode = status;
+            await context.Response.OutputStream.WriteAsync(Encoding.UTF8.GetBytes(body));
+            context.Response.Close();
+        }
+        catch (Exception exception) when (exception is HttpListenerException or IOException or ObjectDisposedException or InvalidOperationException)
+        {
+            // The broker dropped the connection mid-request (a cancelled or crashed fetch).
         }
     }
 
