@@ -16,15 +16,20 @@ public static class MailEnqueueCommand
     {
         var file = new Option<FileInfo>("--file") { Description = "The JSON mail request (send or fetch, schema version 1).", Required = true };
         file.AcceptExistingOnly();
-        var url = new Option<Uri>("--url") { Description = "The running broker.", DefaultValueFactory = _ => new Uri("http://127.0.0.1:7071") };
+        var url = new Option<string>("--url") { Description = "The running broker.", DefaultValueFactory = _ => "http://127.0.0.1:7071" };
         var adminKey = new Option<string>("--admin-key") { Description = "The broker's admin (function) key, sent as x-functions-key." };
         var command = new Command("enqueue", "Queue a mail request on a running broker (POST /api/mail).") { file, url, adminKey };
         command.SetAction(async (result, cancellationToken) =>
         {
             var output = result.InvocationConfiguration.Output;
             var errors = result.InvocationConfiguration.Error;
+            if (!Uri.TryCreate(result.GetValue(url), UriKind.Absolute, out var brokerUrl) || brokerUrl.Scheme is not ("http" or "https"))
+            {
+                await errors.WriteLineAsync($"--url '{result.GetValue(url)}' is not an http(s) address of the broker.");
+                return 2;
+            }
             var body = await File.ReadAllTextAsync(result.GetValue(file)!.FullName, cancellationToken);
-            using var http = new HttpClient { BaseAddress = result.GetValue(url), Timeout = TimeSpan.FromSeconds(30) };
+            using var http = new HttpClient { BaseAddress = brokerUrl, Timeout = TimeSpan.FromSeconds(30) };
             using var request = new HttpRequestMessage(HttpMethod.Post, "api/mail") { Content = new StringContent(body, Encoding.UTF8, "application/json") };
             if (result.GetValue(adminKey) is { Length: > 0 } key)
                 request.Headers.Add("x-functions-key", key);

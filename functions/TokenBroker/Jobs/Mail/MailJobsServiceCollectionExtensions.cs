@@ -35,7 +35,8 @@ public static class MailJobsServiceCollectionExtensions
         var extraRoots = LoadExtraRoots(send.ExtraTrustedCaFile);
 
         services.TryAddSingleton(TimeProvider.System);
-        services.AddMailLedger(configuration);
+        if (LedgerCanFollowQueueTransport(configuration))
+            services.AddMailLedger(configuration);
         services.TryAddSingleton(limits);
         services.TryAddSingleton<MailRequestParser>();
         services.TryAddSingleton<MailEvents>();
@@ -52,6 +53,12 @@ public static class MailJobsServiceCollectionExtensions
         services.TryAddSingleton<SendJob>();
         return services;
     }
+
+    // An unknown Queues:Transport is reported by the queue settings' own validation, in its words; the ledger, which
+    // follows the transport unless Ledger:Kind says otherwise, must not pre-empt it with a second error.
+    private static bool LedgerCanFollowQueueTransport(IConfiguration configuration) =>
+        configuration["Ledger:Kind"] is { Length: > 0 }
+        || configuration["Queues:Transport"]?.Trim().ToLowerInvariant() is null or "" or "sqlite" or "azure" or "azurestorage";
 
     private static X509Certificate2Collection? LoadExtraRoots(string? file)
     {
