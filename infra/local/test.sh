@@ -23,7 +23,7 @@ export TOKENBROKER_PUBLISH_DIR="$repo/artifacts/publish"
 trap '"$peers" stop >/dev/null 2>&1 || true' EXIT
 
 status=0
-for project in tests/*/*.csproj; do
+for project in tests/*/*.Tests.csproj; do
   name=$(basename "$project" .csproj)
   dotnet test "$project" --no-build -c Release --logger "trx;LogFileName=$name.trx" --results-directory "$results" || status=1
 done

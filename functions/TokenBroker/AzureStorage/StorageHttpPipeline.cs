@@ -1,5 +1,8 @@
 using System.Net;
+using System.Runtime.CompilerServices;
 using System.Xml.Linq;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Polly;
 using Polly.Retry;
 using Polly.Timeout;
@@ -20,8 +23,11 @@ internal sealed class StorageHttpPipeline
     private readonly string _apiVersion;
     private readonly ResiliencePipeline<HttpResponseMessage> _resilience;
 
-    public StorageHttpPipeline(HttpClient http, StorageRequestAuthenticator authenticator, StorageRequestOptions options, TimeProvider time, StorageService service)
+    /// <param name="logger">Retries are logged as warnings (operation, attempt, status or error; never headers).</param>
+    public StorageHttpPipeline(HttpClient http, StorageRequestAuthenticator authenticator, StorageRequestOptions options, TimeProvider time, StorageService service,
+        ILogger? logger = null)
     {
+        logger ??= NullLogger.Instance;
         _http = http;
         _authenticator = authenticator;
         _service = service;
@@ -41,6 +47,10 @@ internal sealed class StorageHttpPipeline
                     .HandleResult(response => IsTransient(response.StatusCode)),
                 OnRetry = arguments =>
                 {
+                    logger.LogWarning("Azure Storage {Service} request '{Operation}' attempt {Attempt} failed ({Outcome}); retrying in {Delay} ms.",
+                        service.Label(), arguments.Context.OperationKey, arguments.AttemptNumber + 1,
+                        arguments.Outcome.Exception is { } error ? $"{error.GetType().Name}: {error.Message}" : $"{(int)arguments.Outcome.Result!.StatusCode} {arguments.Outcome.Result.ReasonPhrase}",
+                        (long)arguments.RetryDelay.TotalMilliseconds);
                     arguments.Outcome.Result?.Dispose();
                     return ValueTask.CompletedTask;
                 },
@@ -50,17 +60,25 @@ internal sealed class StorageHttpPipeline
     }
 
     /// <summary>Sends the request <paramref name="createRequest"/> builds; the caller disposes the response.</summary>
-    public async Task<HttpResponseMessage> SendAsync(string operation, Func<HttpRequestMessage> createRequest, CancellationToken cancellationToken)
+    public Task<HttpResponseMessage> SendAsync(string operation, Func<HttpRequestMessage> createRequest, CancellationToken cancellationToken) =>
+        SendAsync(operation, createRequest, attempts: null, cancellationToken);
+
+    /// <param name="attempts">Counts the attempts made, for callers whose reading of the answer depends on a retry
+    /// (a retried delete that finds the item gone has succeeded).</param>
+    public async Task<HttpResponseMessage> SendAsync(string operation, Func<HttpRequestMessage> createRequest, StrongBox<int>? attempts, CancellationToken cancellationToken)
     {
+        var context = ResilienceContextPool.Shared.Get(operation, cancellationToken);
         try
         {
-            return await _resilience.ExecuteAsync(async token =>
+            return await _resilience.ExecuteAsync(async attempt =>
             {
+                var token = attempt.CancellationToken;
+                if (attempts is not null) attempts.Value++;
                 using var request = createRequest();
                 request.Headers.TryAddWithoutValidation("x-ms-version", _apiVersion);
                 await _authenticator.AuthenticateAsync(request, token).ConfigureAwait(false);
                 return await _http.SendAsync(request, HttpCompletionOption.ResponseContentRead, token).ConfigureAwait(false);
-            }, cancellationToken).ConfigureAwait(false);
+            }, context).ConfigureAwait(false);
         }
         catch (TimeoutRejectedException e)
         {
@@ -69,6 +87,10 @@ internal sealed class StorageHttpPipeline
         catch (HttpRequestException e)
         {
             throw new HttpRequestException($"Azure Storage {_service.Label()} request '{operation}' failed: {e.Message}", e, e.StatusCode);
+        }
+        finally
+        {
+            ResilienceContextPool.Shared.Return(context);
         }
     }
 

@@ -7,20 +7,27 @@ namespace TokenBroker.Queues;
 /// </summary>
 public interface IQueueTransport
 {
-    /// <summary>Creates the queue if it does not exist.</summary>
+    /// <summary>Creates the queue if it does not exist. Call it at start-up for every queue used: Azure refuses a send to a missing queue (QueueNotFound).</summary>
     Task CreateIfNotExistsAsync(string queueName, CancellationToken cancellationToken = default);
 
     /// <summary>Adds a message; <paramref name="initialVisibilityDelay"/> hides it for that long first.</summary>
     /// <exception cref="QueueMessageTooLargeException">The encoded message exceeds 64 KiB.</exception>
     Task SendAsync(string queueName, string messageText, TimeSpan? initialVisibilityDelay = null, CancellationToken cancellationToken = default);
 
-    /// <summary>Receives up to <paramref name="maxMessages"/> visible messages, hiding each for <paramref name="visibilityTimeout"/> and incrementing its dequeue count.</summary>
+    /// <summary>
+    /// Receives up to <paramref name="maxMessages"/> (1-32) visible messages, hiding each for <paramref name="visibilityTimeout"/>
+    /// and incrementing its dequeue count. Fewer (even none) may come back while more are visible; Azure counts the
+    /// timeout in whole seconds, at least 1. Expired messages (time-to-live, 7 days by default) are never returned.
+    /// </summary>
     Task<IReadOnlyList<ReceivedQueueMessage>> ReceiveAsync(string queueName, int maxMessages, TimeSpan visibilityTimeout, CancellationToken cancellationToken = default);
 
     /// <summary>Removes a received message for good. A stale pop receipt (the lease expired and someone else took it) throws <see cref="QueueLeaseLostException"/>.</summary>
     Task DeleteAsync(string queueName, ReceivedQueueMessage message, CancellationToken cancellationToken = default);
 
-    /// <summary>Makes a received message visible again after <paramref name="visibilityDelay"/> (a retry).</summary>
+    /// <summary>
+    /// Makes a received message visible again after <paramref name="visibilityDelay"/> (a retry); the dequeue count is kept.
+    /// The message's pop receipt is stale afterwards; a stale receipt throws <see cref="QueueLeaseLostException"/>.
+    /// </summary>
     Task ReleaseAsync(string queueName, ReceivedQueueMessage message, TimeSpan visibilityDelay, CancellationToken cancellationToken = default);
 
     /// <summary>Approximate number of messages in the queue (visible or not); 0 when the queue does not exist.</summary>

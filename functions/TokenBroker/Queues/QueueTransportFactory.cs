@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Logging;
 
 namespace TokenBroker.Queues;
 
@@ -13,14 +14,14 @@ public static class QueueTransportFactory
     public const string SectionName = "Queues";
 
     /// <exception cref="InvalidOperationException">A setting is missing or invalid; the message names it.</exception>
-    public static IQueueTransport Create(IConfiguration configuration, TimeProvider? timeProvider = null, HttpClient? httpClient = null)
+    public static IQueueTransport Create(IConfiguration configuration, TimeProvider? timeProvider = null, HttpClient? httpClient = null, ILoggerFactory? loggerFactory = null)
     {
         ArgumentNullException.ThrowIfNull(configuration);
         var transport = configuration[$"{SectionName}:Transport"] ?? "Sqlite";
         return transport.ToLowerInvariant() switch
         {
             "sqlite" => CreateSqlite(configuration, timeProvider),
-            "azurestorage" or "azure" => CreateAzureStorage(configuration, timeProvider, httpClient),
+            "azurestorage" or "azure" => CreateAzureStorage(configuration, timeProvider, httpClient, loggerFactory),
             _ => throw new InvalidOperationException($"Setting '{SectionName}:Transport' is '{transport}'; use 'Sqlite' or 'AzureStorage'."),
         };
     }
@@ -32,11 +33,12 @@ public static class QueueTransportFactory
         return new SqliteQueueTransport(options, timeProvider);
     }
 
-    public static AzureStorageQueueTransport CreateAzureStorage(IConfiguration configuration, TimeProvider? timeProvider = null, HttpClient? httpClient = null)
+    public static AzureStorageQueueTransport CreateAzureStorage(IConfiguration configuration, TimeProvider? timeProvider = null, HttpClient? httpClient = null, ILoggerFactory? loggerFactory = null)
     {
         var connectionName = configuration[$"{SectionName}:Connection"] is { Length: > 0 } name ? name : "AzureWebJobsStorage";
         var options = new AzureQueueTransportOptions();
         configuration.GetSection($"{SectionName}:Azure").Bind(options);
-        return new AzureStorageQueueTransport(QueueConnection.FromConfiguration(configuration, connectionName), options, httpClient, timeProvider);
+        return new AzureStorageQueueTransport(QueueConnection.FromConfiguration(configuration, connectionName), options, httpClient, timeProvider,
+            loggerFactory?.CreateLogger<AzureStorageQueueTransport>());
     }
 }

@@ -63,7 +63,9 @@ make_certificate() {
 
 case "${1:?usage: azurite.sh install|start|stop}" in
   install)
-    (cd "$app" && npm ci --no-audit --no-fund --loglevel=error)
+    PEER_NAME=azurite
+    . "$here/lib/common.sh"
+    npm_ci_once "$app"
     ;;
   start)
     mkdir -p "$dir"

@@ -16,13 +16,7 @@ tenant_domain=tokenbroker.test
 
 case "${1:-}" in
   install)
-    command -v node >/dev/null || die "node is required (node >= 20)"
-    lock_hash=$(sha256sum "$app/package-lock.json" | cut -d' ' -f1)
-    if [ "$(cat "$app/node_modules/.installed-lock-sha256" 2>/dev/null)" != "$lock_hash" ]; then
-      log "npm ci in $app"
-      (cd "$app" && npm ci --no-audit --no-fund --loglevel=error >&2) || die "npm ci failed"
-      echo "$lock_hash" >"$app/node_modules/.installed-lock-sha256"
-    fi
+    npm_ci_once "$app"
     ;;
   start)
     load_ca_env

@@ -1,7 +1,9 @@
 using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
+using System.Runtime.CompilerServices;
 using System.Text;
+using Microsoft.Extensions.Logging;
 using TokenBroker.AzureStorage;
 
 namespace TokenBroker.Queues;
@@ -21,7 +23,9 @@ public sealed class AzureStorageQueueTransport : IQueueTransport, IDisposable
     private readonly bool _ownsHttpClient;
 
     /// <param name="httpClient">Null: the transport makes and owns its own. A caller's client is not disposed with the transport.</param>
-    public AzureStorageQueueTransport(QueueConnection connection, AzureQueueTransportOptions? options = null, HttpClient? httpClient = null, TimeProvider? timeProvider = null)
+    /// <param name="logger">Retries are logged as warnings (operation, attempt, status; never headers).</param>
+    public AzureStorageQueueTransport(QueueConnection connection, AzureQueueTransportOptions? options = null, HttpClient? httpClient = null,
+        TimeProvider? timeProvider = null, ILogger<AzureStorageQueueTransport>? logger = null)
     {
         ArgumentNullException.ThrowIfNull(connection);
         StorageHttpPipeline.EnsureProtected(connection.QueueServiceUri, StorageService.Queue);
@@ -30,7 +34,7 @@ public sealed class AzureStorageQueueTransport : IQueueTransport, IDisposable
         _ownsHttpClient = httpClient is null;
         _http = httpClient ?? new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) }) { Timeout = Timeout.InfiniteTimeSpan };
         var time = timeProvider ?? TimeProvider.System;
-        _pipeline = new StorageHttpPipeline(_http, StorageRequestAuthenticator.For(connection.Account, time), _options, time, StorageService.Queue);
+        _pipeline = new StorageHttpPipeline(_http, StorageRequestAuthenticator.For(connection.Account, time), _options, time, StorageService.Queue, logger);
     }
 
     public async Task CreateIfNotExistsAsync(string queueName, CancellationToken cancellationToken = default)
@@ -75,8 +79,11 @@ public sealed class AzureStorageQueueTransport : IQueueTransport, IDisposable
         QueueNames.Validate(queueName);
         ArgumentNullException.ThrowIfNull(message);
         var query = $"popreceipt={Uri.EscapeDataString(message.PopReceipt)}";
+        var attempts = new StrongBox<int>();
         using var response = await _pipeline.SendAsync("Delete Message",
-            () => Request(HttpMethod.Delete, MessagePath(queueName, message), query), cancellationToken).ConfigureAwait(false);
+            () => Request(HttpMethod.Delete, MessagePath(queueName, message), query), attempts, cancellationToken).ConfigureAwait(false);
+        // A retried delete whose earlier attempt went through (its answer was lost) finds the message gone: done.
+        if (attempts.Value > 1 && response.StatusCode == HttpStatusCode.NotFound && ErrorCode(response) == "MessageNotFound") return;
         await EnsureLeaseHeldAsync("Delete Message", queueName, message, response, cancellationToken).ConfigureAwait(false);
     }
 
@@ -87,8 +94,11 @@ public sealed class AzureStorageQueueTransport : IQueueTransport, IDisposable
         QueueMessageLimits.EnsureVisibility(visibilityDelay, nameof(visibilityDelay));
         // Update Message without a body changes only the visibility; the service answers with a new pop receipt.
         var query = $"popreceipt={Uri.EscapeDataString(message.PopReceipt)}&visibilitytimeout={Seconds(visibilityDelay)}";
+        var attempts = new StrongBox<int>();
         using var response = await _pipeline.SendAsync("Update Message",
-            () => Request(HttpMethod.Put, MessagePath(queueName, message), query, EmptyContent()), cancellationToken).ConfigureAwait(false);
+            () => Request(HttpMethod.Put, MessagePath(queueName, message), query, EmptyContent()), attempts, cancellationToken).ConfigureAwait(false);
+        // A retried release whose earlier attempt went through (its answer was lost) finds the receipt replaced: done.
+        if (attempts.Value > 1 && response.StatusCode == HttpStatusCode.BadRequest && ErrorCode(response) == "PopReceiptMismatch") return;
         await EnsureLeaseHeldAsync("Update Message", queueName, message, response, cancellationToken).ConfigureAwait(false);
     }
 
@@ -128,6 +138,9 @@ public sealed class AzureStorageQueueTransport : IQueueTransport, IDisposable
         var (code, message) = await StorageHttpPipeline.ReadErrorAsync(response, cancellationToken).ConfigureAwait(false);
         return new QueueRequestFailedException(operation, response.StatusCode, code, message);
     }
+
+    private static string? ErrorCode(HttpResponseMessage response) =>
+        response.Headers.TryGetValues("x-ms-error-code", out var codes) ? codes.FirstOrDefault() : null;
 
     private HttpRequestMessage Request(HttpMethod method, string path, string query, HttpContent? content = null)
     {

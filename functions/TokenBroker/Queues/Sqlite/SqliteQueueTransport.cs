@@ -10,17 +10,18 @@ namespace TokenBroker.Queues;
 /// one process or several on the same machine, may share the file: a receive leases its messages in a
 /// single UPDATE ... RETURNING statement, so no two consumers hold the same message at once.
 /// WAL needs shared memory: keep the file on a local disk, never on a network share.
-/// Each instance owns one connection, used by one operation at a time.
+/// Each instance owns one connection; operations that arrive while it is busy are committed together
+/// (<see cref="SqliteGroupCommit"/>), so share one instance per process rather than opening many.
 /// </summary>
 public sealed class SqliteQueueTransport : IQueueTransport, IAsyncDisposable, IDisposable
 {
     private readonly SqliteQueueOptions _options;
     private readonly TimeProvider _time;
-    private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly SqliteConnection _connection;
+    private readonly SqliteGroupCommit _group;
     private readonly SqliteCommand _createQueue, _send, _receive, _delete, _release, _count, _purgeExpired;
     private DateTimeOffset _lastPurge = DateTimeOffset.MinValue;
-    private bool _disposed;
+    private int _disposed;
 
     public SqliteQueueTransport(SqliteQueueOptions options, TimeProvider? timeProvider = null)
     {
@@ -36,6 +37,7 @@ public sealed class SqliteQueueTransport : IQueueTransport, IAsyncDisposable, ID
         _release = Prepare(SqliteQueueSchema.Release, "$id", "$queue", "$receipt", "$visible_at");
         _count = Prepare(SqliteQueueSchema.Count, "$queue", "$now");
         _purgeExpired = Prepare(SqliteQueueSchema.PurgeExpired, "$now");
+        _group = new SqliteGroupCommit(_connection);
     }
 
     public Task CreateIfNotExistsAsync(string queueName, CancellationToken cancellationToken = default)
@@ -151,24 +153,23 @@ public sealed class SqliteQueueTransport : IQueueTransport, IAsyncDisposable, ID
 
     public void Dispose()
     {
-        _gate.Wait();
-        try
-        {
-            if (_disposed) return;
-            _disposed = true;
-            foreach (var command in new[] { _createQueue, _send, _receive, _delete, _release, _count, _purgeExpired }) command.Dispose();
-            _connection.Dispose();
-        }
-        finally
-        {
-            _gate.Release();
-        }
+        if (Interlocked.Exchange(ref _disposed, 1) == 1) return;
+        _group.Dispose(); // waits for the operation in progress; later ones fail with ObjectDisposedException
+        foreach (var command in new[] { _createQueue, _send, _receive, _delete, _release, _count, _purgeExpired }) command.Dispose();
+        _connection.Dispose();
     }
 
     private static SqliteConnection Open(SqliteQueueOptions options)
     {
         var fullPath = Path.GetFullPath(options.DatabasePath);
-        Directory.CreateDirectory(Path.GetDirectoryName(fullPath)!);
+        try
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(fullPath)!);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new InvalidOperationException($"Cannot create the directory of the queue database '{fullPath}' (Queues:Sqlite:DatabasePath): {e.Message}", e);
+        }
         var connection = new SqliteConnection(new SqliteConnectionStringBuilder
         {
             DataSource = fullPath,
@@ -216,18 +217,10 @@ public sealed class SqliteQueueTransport : IQueueTransport, IAsyncDisposable, ID
     private Task WithConnectionAsync(Action operation, CancellationToken cancellationToken) =>
         WithConnectionAsync<object?>(() => { operation(); return null; }, cancellationToken);
 
-    private async Task<T> WithConnectionAsync<T>(Func<T> operation, CancellationToken cancellationToken)
+    private Task<T> WithConnectionAsync<T>(Func<T> operation, CancellationToken cancellationToken)
     {
-        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            ObjectDisposedException.ThrowIf(_disposed, this);
-            return operation();
-        }
-        finally
-        {
-            _gate.Release();
-        }
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) == 1, this);
+        return _group.RunAsync(operation, cancellationToken);
     }
 
     private static long ParseId(ReceivedQueueMessage message) =>

@@ -27,6 +27,18 @@ peer_port() { echo $((PEERS_BASE_PORT + $1)); }
 log() { echo "peers/${PEER_NAME:-?}: $*" >&2; }
 die() { log "$*"; exit 1; }
 
+# npm ci only when package-lock.json changed since the last install (a clean install takes minutes).
+npm_ci_once() {
+  local app=$1 lock_hash
+  command -v node >/dev/null || die "node is required (node >= 20)"
+  lock_hash=$(sha256sum "$app/package-lock.json" | cut -d' ' -f1)
+  if [ "$(cat "$app/node_modules/.installed-lock-sha256" 2>/dev/null)" != "$lock_hash" ]; then
+    log "npm ci in $app"
+    (cd "$app" && npm ci --no-audit --no-fund --loglevel=error >&2) || die "npm ci failed in $app"
+    echo "$lock_hash" >"$app/node_modules/.installed-lock-sha256"
+  fi
+}
+
 # apt-get install of whatever is missing; the package lists are refreshed once unless fresh already.
 apt_install() {
   local missing=() package
