@@ -12,6 +12,9 @@ public sealed class FetchedMail
     /// <summary>The IMAP UID; null for POP3.</summary>
     public uint? Uid { get; init; }
 
+    /// <summary>IMAP: the folder's UIDVALIDITY the <see cref="Uid"/> belongs to; null for POP3.</summary>
+    public uint? UidValidity { get; init; }
+
     public required long Size { get; init; }
 
     /// <summary>IMAP flags as they were when fetched; empty for POP3.</summary>

@@ -38,6 +38,7 @@ internal sealed class ImapFetchRun(
                 {
                     Id = message.Uid.ToString(CultureInfo.InvariantCulture),
                     Uid = message.Uid,
+                    UidValidity = uidValidity,
                     Size = message.BodyLength,
                     Flags = message.Flags ?? [],
                     InternalDate = message.InternalDate,

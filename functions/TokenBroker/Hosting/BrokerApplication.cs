@@ -9,6 +9,7 @@ using TokenBroker.Hosting.Configuration;
 using TokenBroker.Hosting.CustomHandler;
 using TokenBroker.Hosting.Functions;
 using TokenBroker.Hosting.Standalone;
+using TokenBroker.Jobs.Fetch;
 using TokenBroker.Jobs.Mail;
 using TokenBroker.Queues;
 using TokenBroker.Jobs.Ledger;
@@ -55,6 +56,7 @@ public static class BrokerApplication
         services.AddOAuth(builder.Configuration);
         services.AddMailLedger(builder.Configuration);
         services.AddMailJobs(builder.Configuration);
+        services.AddFetchJob(builder.Configuration);
         if (startup.Mode == HostingMode.Standalone)
         {
             services.AddHostedService<TimerScheduler>();

@@ -1,0 +1,116 @@
+using System.Net;
+using Microsoft.Extensions.DependencyInjection;
+using TokenBroker.Hosting;
+using TokenBroker.Hosting.Functions;
+using TokenBroker.Queues;
+using TokenBroker.Testing;
+using TokenBroker.Tests.Hosting.Support;
+using TokenBroker.Tests.Jobs.Fetch.Support;
+using TokenBroker.Tests.Jobs.Mail.Support;
+using TokenBroker.Tests.OAuth.Support;
+
+namespace TokenBroker.Tests.Jobs.Fetch;
+
+/// <summary>kill -9 of the broker process in the middle of a fetch into a webhook, then a restart.</summary>
+public sealed class FetchKillTests
+{
+    private const int MessageCount = 300;
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task Killing_the_broker_mid_fetch_and_restarting_it_loses_and_duplicates_nothing_by_delivery_id()
+    {
+        var port = MailBrokerPeers.FreePort();
+        var data = Directory.CreateTempSubdirectory("tokenbroker-crash-fetch-").FullName;
+        var settings = MailBrokerPeers.Settings(port, data, Guid.NewGuid().ToString());
+        settings["Mail:Imap"] = FetchHarness.Imaps.ToString();
+        settings["Mail:Pop3"] = FetchHarness.Pop3s.ToString();
+        settings[FetchHarness.SecretSetting] = FetchHarness.Secret;
+        var mailbox = Maildir.UniqueAddress("fetchkill");
+        // A receiver slow enough that the kill lands in the middle of the fetch.
+        using var receiver = new WebhookReceiver { OnReceived = _ => Task.Delay(15) };
+
+        // The mailbox is consented through the broker (identity server sign-in), then the request queued.
+        await using (var setup = await RunningBroker.StartAsync(HostingMode.Standalone, ConsentTable(),
+                         services => MailBrokerPeers.AddOAuth(services, settings), settings, data))
+        {
+            await ConsentForImapAsync(setup.Client.BaseAddress!, mailbox);
+            await using (var seed = await FetchHarness.CreateAsync(Directory.CreateTempSubdirectory("tokenbroker-seed-").FullName, mailbox))
+                await seed.AppendAsync("INBOX", MessageCount);
+            var transport = setup.Services.GetRequiredService<IQueueTransport>();
+            await transport.CreateIfNotExistsAsync("mail-requests", Ct);
+            var request = new System.Text.Json.Nodes.JsonObject
+            {
+                ["version"] = 1, ["kind"] = "fetch", ["id"] = "fetch-kill", ["mailbox"] = mailbox, ["protocol"] = "imap", ["folder"] = "INBOX",
+                ["maxMessages"] = MessageCount, ["afterFetch"] = "none",
+                ["sink"] = new System.Text.Json.Nodes.JsonObject { ["type"] = "webhook", ["url"] = receiver.Url, ["secretSetting"] = FetchHarness.SecretSetting },
+            };
+            await transport.SendAsync("mail-requests", request.ToJsonString(), cancellationToken: Ct);
+        }
+
+        var arguments = settings.Select(s => $"--{s.Key}={s.Value}").Concat(
+        [
+            "--TestHost:Table=product",
+            $"--TestHost:IdentityCaFile={PeersEnvironment.Get("PEERS_CA_FILE")}",
+            "--Queues:MessageLease=00:00:05",
+            "--Logging:LogLevel:Default=Warning",
+        ]).ToArray();
+        using (var first = TestHostProcess.Start(arguments))
+        {
+            await WaitUntilAsync(() => receiver.Accepted.Count >= MessageCount / 3, first, TimeSpan.FromMinutes(2));
+            first.Kill(); // SIGKILL: no shutdown code runs
+            await first.WaitForExitAsync(Ct);
+        }
+        var acceptedBeforeKill = receiver.AcceptedPerDeliveryId.Count;
+        using (var second = TestHostProcess.Start(arguments))
+        {
+            await WaitUntilAsync(() => receiver.AcceptedPerDeliveryId.Count >= MessageCount, second, TimeSpan.FromMinutes(3));
+            await Task.Delay(TimeSpan.FromSeconds(8), Ct); // past the lease: a redelivered request would have posted again by now
+            second.Kill();
+            await second.WaitForExitAsync(Ct);
+        }
+
+        Assert.InRange(acceptedBeforeKill, MessageCount / 3, MessageCount - 1);
+        var subjects = receiver.Accepted.GroupBy(d => d.DeliveryId).Select(g => WebhookFetchTests.Subject(g.First().Text)).Order().ToList();
+        Assert.Equal(Enumerable.Range(1, MessageCount).Select(i => $"Message {i}").Order(), subjects);
+        // Re-posts (the message in flight at the kill, and one per request redelivered past its 5 s lease while the first
+        // run was still going, which then stops on the checkpoint conflict) carry the same delivery id: the receiver absorbs them.
+        Assert.All(receiver.Accepted.GroupBy(d => d.DeliveryId), g => Assert.Single(g.Select(d => Convert.ToHexString(d.Body)).Distinct()));
+        TestContext.Current.TestOutputHelper?.WriteLine($"{receiver.Accepted.Count} posts for {MessageCount} messages; {acceptedBeforeKill} accepted before the kill.");
+        Assert.All(receiver.Accepted, d => Assert.True(d.SignatureIsValidFor(FetchHarness.Secret)));
+    }
+
+    /// <summary>The product's HTTP functions with the consent routes open (the test plays the admin, without a function key).</summary>
+    private static FunctionTable ConsentTable() => new(
+    [
+        .. BrokerFunctions.Table.Http.Where(f => f.Name is not ("ConsentStart" or "ConsentCallback")),
+        FunctionDeclarations.Http("ConsentStart", "consent/start", "GET", HttpAuthLevel.Anonymous, TokenBroker.OAuth.ConsentApi.StartAsync),
+        FunctionDeclarations.Http("ConsentCallback", "consent/callback", "GET", HttpAuthLevel.Anonymous, TokenBroker.OAuth.ConsentApi.CallbackAsync),
+    ]);
+
+    /// <summary>Consent start on the broker (protocols imap) → the identity server signs the user in → the broker's callback.</summary>
+    private static async Task ConsentForImapAsync(Uri brokerUrl, string mailbox)
+    {
+        using var broker = new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false }) { BaseAddress = brokerUrl, Timeout = TimeSpan.FromSeconds(30) };
+        using var start = await broker.GetAsync($"/api/consent/start?mailbox={Uri.EscapeDataString(mailbox)}&protocols=imap", Ct);
+        Assert.True(start.StatusCode == HttpStatusCode.Redirect, $"consent start answered {(int)start.StatusCode}: {await start.Content.ReadAsStringAsync(Ct)}");
+        using var identity = new HttpClient(IdentityPeer.CreateTrustingHandler());
+        using var authorize = await identity.GetAsync(start.Headers.Location!, Ct);
+        Assert.Equal(HttpStatusCode.Found, authorize.StatusCode);
+        using var callback = await broker.GetAsync(authorize.Headers.Location!.PathAndQuery, Ct);
+        Assert.True(callback.StatusCode == HttpStatusCode.OK, await callback.Content.ReadAsStringAsync(Ct));
+    }
+
+    private static async Task WaitUntilAsync(Func<bool> condition, System.Diagnostics.Process process, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (!condition())
+        {
+            if (process.HasExited)
+                throw new InvalidOperationException($"The broker process exited with code {process.ExitCode}.");
+            if (DateTime.UtcNow > deadline)
+                throw new TimeoutException($"The broker did not get there in time ({process.Id}).");
+            await Task.Delay(50, Ct);
+        }
+    }
+}
