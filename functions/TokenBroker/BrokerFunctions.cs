@@ -1,6 +1,8 @@
 using TokenBroker.Hosting;
 using TokenBroker.Hosting.Functions;
 using TokenBroker.Hosting.Health;
+using TokenBroker.Jobs.Refresh;
+using TokenBroker.Jobs.Status;
 using TokenBroker.OAuth;
 using static TokenBroker.Hosting.Functions.FunctionDeclarations;
 
@@ -18,5 +20,7 @@ public static class BrokerFunctions
         Http("ConsentCallback", "consent/callback", "GET", HttpAuthLevel.Anonymous, ConsentApi.CallbackAsync),
         Http("RegisterAppOnlyMailbox", "mailboxes/app-only", "POST", HttpAuthLevel.Function, AppOnlyApi.RegisterAsync),
         Http("MailboxToken", "mailboxes/{address}/token", "GET", HttpAuthLevel.Function, TokenApi.GetTokenAsync),
+        Timer<RefreshTimerFunction>(RefreshTimerFunction.FunctionName, RefreshTimerFunction.Schedule, outputs: QueueOutput(RefreshTimerFunction.EventsBinding, RefreshTimerFunction.EventsQueue)),
+        Http("Status", StatusApi.Route, "GET", HttpAuthLevel.Function, StatusApi.GetAsync),
     ]);
 }

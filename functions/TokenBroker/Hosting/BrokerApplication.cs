@@ -11,6 +11,7 @@ using TokenBroker.Hosting.Functions;
 using TokenBroker.Hosting.Standalone;
 using TokenBroker.Queues;
 using TokenBroker.Jobs.Ledger;
+using TokenBroker.Jobs.Refresh;
 using TokenBroker.OAuth;
 using TokenBroker.Store;
 
@@ -53,6 +54,7 @@ public static class BrokerApplication
             services.AddTokenStore(builder.Configuration);
         services.AddOAuth(builder.Configuration);
         services.AddMailLedger(builder.Configuration);
+        services.AddRefreshJob(builder.Configuration);
         if (startup.Mode == HostingMode.Standalone)
         {
             services.AddHostedService<TimerScheduler>();
