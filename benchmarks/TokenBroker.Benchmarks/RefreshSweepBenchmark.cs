@@ -44,7 +44,7 @@ public sealed class RefreshSweepBenchmark : IBenchmark
         await using var vault = await KeyVaultDoubleServer.StartAsync();
         var storeOptions = new KeyVaultTokenStoreOptions { VaultUri = vault.VaultUri };
         var store = new KeyVaultTokenStore(vault.CreateClient(storeOptions), storeOptions);
-        var services = new ServiceCollection().AddLogging(l => l.SetMinimumLevel(LogLevel.Warning));
+        var services = new ServiceCollection().AddLogging(l => l.SetMinimumLevel(LogLevel.Warning).AddSimpleConsole(o => o.SingleLine = true));
         services.AddSingleton(store).AddSingleton(store.Mailboxes).AddSingleton(store.TokenCaches).AddSingleton(store.Secrets).AddSingleton<MsalTokenCacheBinding>();
         services.AddOAuth(configuration).AddRefreshJob(configuration);
         services.AddSingleton(new IdentityProviderHttpHandler(TrustingHandler()));

@@ -167,6 +167,21 @@ public sealed class RefreshSweepTests
         Assert.True(saved.AccessTokenExpiresAt > DateTimeOffset.UtcNow.AddMinutes(30));
     }
 
+    [Fact]
+    public async Task Concurrent_refreshes_of_different_mailboxes_do_not_disturb_each_others_token_caches()
+    {
+        await using var host = await RefreshTesting.StartAsync(refresh: o => o.MaxConcurrency = 8);
+        var mailboxes = new List<string>();
+        for (var i = 0; i < 16; i++)
+            mailboxes.Add(await RefreshTesting.ConnectAsync(host, tokenLifetimeSeconds: 420));
+
+        var result = await host.Get<RefreshSweep>().RunAsync(Ct);
+
+        Assert.Equal((16, 0), (result.Refreshed, result.Failed));
+        foreach (var mailbox in mailboxes)
+            Assert.Equal(MailboxState.Connected, (await host.Registry.GetAsync(mailbox, Ct))!.Value.State);
+    }
+
     /// <summary>A second broker instance: its own MSAL client, token provider and back-off, over the same store.</summary>
     private static RefreshSweep OtherInstanceSweep(OAuthTestHost host)
     {
