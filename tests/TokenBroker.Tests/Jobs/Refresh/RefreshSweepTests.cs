@@ -182,6 +182,32 @@ public sealed class RefreshSweepTests
             Assert.Equal(MailboxState.Connected, (await host.Registry.GetAsync(mailbox, Ct))!.Value.State);
     }
 
+    [Fact]
+    public async Task Each_refresh_waits_for_its_random_jitter_before_calling_the_identity_provider()
+    {
+        await using var host = await RefreshTesting.StartAsync(refresh: o => o.Jitter = TimeSpan.FromMinutes(1));
+        await RefreshTesting.ConnectAsync(host, tokenLifetimeSeconds: 420);
+        var sweep = new RefreshSweep(host.Registry, host.Tokens, new RefreshBackoff(), host.Get<IOptions<RefreshOptions>>(), host.Clock,
+            new Random(42), host.Get<ILoggerFactory>().CreateLogger<RefreshSweep>());
+        var start = host.Clock.GetUtcNow();
+
+        var running = sweep.RunAsync(Ct);
+        using (var limit = CancellationTokenSource.CreateLinkedTokenSource(Ct))
+        {
+            limit.CancelAfter(TimeSpan.FromSeconds(30));
+            while (!host.Clock.PendingDueTimes.Any(due => due > start && due <= start + TimeSpan.FromMinutes(1)))
+                await Task.Delay(10, limit.Token);
+        }
+        var jitterDue = host.Clock.PendingDueTimes.Where(due => due > start).Min();
+        var callsBeforeTheJitter = await host.Identity.TokenRequestCountAsync("refresh_token");
+        host.Clock.Advance(jitterDue - start);
+        var result = await running;
+
+        Assert.Equal(0, callsBeforeTheJitter);
+        Assert.Equal(1, result.Refreshed);
+        Assert.Equal(1, await host.Identity.TokenRequestCountAsync("refresh_token"));
+    }
+
     /// <summary>A second broker instance: its own MSAL client, token provider and back-off, over the same store.</summary>
     private static RefreshSweep OtherInstanceSweep(OAuthTestHost host)
     {
