@@ -2,6 +2,8 @@ using TokenBroker.Hosting;
 using TokenBroker.Hosting.Functions;
 using TokenBroker.Hosting.Health;
 using TokenBroker.Jobs.Mail;
+using TokenBroker.Jobs.Refresh;
+using TokenBroker.Jobs.Status;
 using TokenBroker.OAuth;
 using static TokenBroker.Hosting.Functions.FunctionDeclarations;
 
@@ -20,8 +22,10 @@ public static class BrokerFunctions
         Http("RegisterAppOnlyMailbox", "mailboxes/app-only", "POST", HttpAuthLevel.Function, AppOnlyApi.RegisterAsync),
         Http("MailboxToken", "mailboxes/{address}/token", "GET", HttpAuthLevel.Function, TokenApi.GetTokenAsync),
         EnqueueMailApi.Function,
-        FunctionDeclarations.Queue<MailWorkerFunction>(MailWorkerFunction.FunctionName, MailWorkerFunction.QueueName,
-            FunctionDeclarations.QueueOutput(MailEvents.OutputBinding, MailWorkerFunction.EventsQueueName),
-            FunctionDeclarations.QueueOutput(MailEvents.PoisonBinding, MailWorkerFunction.PoisonQueueName)),
+        Queue<MailWorkerFunction>(MailWorkerFunction.FunctionName, MailWorkerFunction.QueueName,
+            QueueOutput(MailEvents.OutputBinding, MailWorkerFunction.EventsQueueName),
+            QueueOutput(MailEvents.PoisonBinding, MailWorkerFunction.PoisonQueueName)),
+        Timer<RefreshTimerFunction>(RefreshTimerFunction.FunctionName, RefreshTimerFunction.Schedule, outputs: QueueOutput(RefreshTimerFunction.EventsBinding, RefreshTimerFunction.EventsQueue)),
+        Http("Status", StatusApi.Route, "GET", HttpAuthLevel.Function, StatusApi.GetAsync),
     ]);
 }

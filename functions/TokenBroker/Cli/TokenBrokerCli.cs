@@ -15,6 +15,7 @@ public static class TokenBrokerCli
         {
             ServeCommand.Create(),
             PackageCommand.Create(),
+            StatusCommand.Create(),
             new Command("mail", "Send, fetch and probe mail with an OAuth token, as the broker does (diagnoses \"AUTHENTICATE failed\").")
             {
                 MailSendCommand.Create(),

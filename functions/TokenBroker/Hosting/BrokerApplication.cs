@@ -13,6 +13,7 @@ using TokenBroker.Jobs.Fetch;
 using TokenBroker.Jobs.Mail;
 using TokenBroker.Queues;
 using TokenBroker.Jobs.Ledger;
+using TokenBroker.Jobs.Refresh;
 using TokenBroker.OAuth;
 using TokenBroker.Store;
 
@@ -57,6 +58,7 @@ public static class BrokerApplication
         services.AddMailLedger(builder.Configuration);
         services.AddMailJobs(builder.Configuration);
         services.AddFetchJob(builder.Configuration);
+        services.AddRefreshJob(builder.Configuration);
         if (startup.Mode == HostingMode.Standalone)
         {
             services.AddHostedService<TimerScheduler>();

@@ -36,6 +36,7 @@ public sealed class FunctionTable
     public IEnumerable<(string QueueName, string Connection)> AllQueues() =>
         Queues.Select(q => (q.QueueName, q.Connection))
             .Concat(Queues.SelectMany(q => q.Outputs).Select(o => (o.QueueName, o.Connection)))
+            .Concat(Timers.SelectMany(t => t.Outputs).Select(o => (o.QueueName, o.Connection)))
             .Distinct();
 
     private static bool IsValidName(string name) =>

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Microsoft.Identity.Client;
@@ -19,7 +18,6 @@ public sealed class ConfidentialClientFactory
     private readonly ITokenCacheStore _cacheStore;
     private readonly MsalTokenCacheBinding _cacheBinding;
     private readonly ILogger _msalLogger;
-    private readonly ConcurrentDictionary<string, Lazy<Task<IConfidentialClientApplication>>> _byTenant = new(StringComparer.OrdinalIgnoreCase);
 
     public ConfidentialClientFactory(
         IOptions<OAuthOptions> options,
@@ -37,11 +35,18 @@ public sealed class ConfidentialClientFactory
         _msalLogger = loggerFactory.CreateLogger("TokenBroker.OAuth.Msal");
     }
 
-    /// <summary>The tenant's client, whose user and app token caches read from and write to the store.</summary>
-    public Task<IConfidentialClientApplication> GetAsync(string tenantId, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// A client of the tenant whose user and app token caches read from and write to the store. A new client per
+    /// call: MSAL holds its cache lock only while loading (BeforeAccess), not while it reads the loaded entries, so
+    /// one client shared by concurrent calls for different accounts lets one call's load wipe what another is about
+    /// to read (seen as no_tokens_found under the refresh sweep's parallelism). Building a client is local work:
+    /// the credential is loaded once, and the cache is loaded from the store on every access anyway.
+    /// </summary>
+    public async Task<IConfidentialClientApplication> GetAsync(string tenantId, CancellationToken cancellationToken = default)
     {
-        var lazy = _byTenant.GetOrAdd(tenantId, t => new Lazy<Task<IConfidentialClientApplication>>(() => BuildBoundAsync(t)));
-        return lazy.Value.WaitAsync(cancellationToken);
+        var client = await BuildAsync(tenantId, cancellationToken).ConfigureAwait(false);
+        _cacheBinding.Bind(client);
+        return client;
     }
 
     /// <summary>
@@ -54,22 +59,6 @@ public sealed class ConfidentialClientFactory
         var staged = new StagedTokenCache(_cacheStore);
         staged.Attach(client.UserTokenCache);
         return (client, staged);
-    }
-
-    private async Task<IConfidentialClientApplication> BuildBoundAsync(string tenantId)
-    {
-        try
-        {
-            var client = await BuildAsync(tenantId, CancellationToken.None).ConfigureAwait(false);
-            _cacheBinding.Bind(client);
-            return client;
-        }
-        catch
-        {
-            // A failed build (vault unreachable) must not be cached for the life of the process.
-            _byTenant.TryRemove(tenantId, out _);
-            throw;
-        }
     }
 
     private async Task<IConfidentialClientApplication> BuildAsync(string tenantId, CancellationToken cancellationToken)

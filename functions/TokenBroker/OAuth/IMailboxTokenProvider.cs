@@ -14,6 +14,13 @@ public interface IMailboxTokenProvider
 {
     /// <exception cref="MailboxTokenUnavailableException">No token can be had now; <see cref="MailboxTokenUnavailableException.Failure"/> says why and what next.</exception>
     Task<MailboxAccessToken> GetAccessTokenAsync(string mailboxAddress, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Like <see cref="GetAccessTokenAsync"/>, but with <paramref name="force"/> the token is redeemed from the
+    /// identity provider even when the cached one is still valid, so the refresh token rotates too (the refresh job).
+    /// </summary>
+    /// <exception cref="MailboxTokenUnavailableException">No token can be had now.</exception>
+    Task<MailboxAccessToken> RefreshAsync(string mailboxAddress, bool force, CancellationToken cancellationToken = default);
 }
 
 /// <summary>

@@ -15,7 +15,10 @@ public sealed class MailboxTokenProvider(
     TimeProvider timeProvider,
     ILogger<MailboxTokenProvider> logger) : IMailboxTokenProvider
 {
-    public async Task<MailboxAccessToken> GetAccessTokenAsync(string mailboxAddress, CancellationToken cancellationToken = default)
+    public Task<MailboxAccessToken> GetAccessTokenAsync(string mailboxAddress, CancellationToken cancellationToken = default) =>
+        RefreshAsync(mailboxAddress, force: false, cancellationToken);
+
+    public async Task<MailboxAccessToken> RefreshAsync(string mailboxAddress, bool force, CancellationToken cancellationToken = default)
     {
         var current = await registry.GetAsync(mailboxAddress, cancellationToken).ConfigureAwait(false)
             ?? throw new MailboxTokenUnavailableException(mailboxAddress, null,
@@ -30,13 +33,13 @@ public sealed class MailboxTokenProvider(
             var client = await clients.GetAsync(mailbox.TenantId, cancellationToken).ConfigureAwait(false);
             try
             {
-                result = await AcquireAsync(client, mailbox, cancellationToken).ConfigureAwait(false);
+                result = await AcquireAsync(client, mailbox, force, cancellationToken).ConfigureAwait(false);
             }
             catch (StoreConcurrencyException)
             {
                 // Another instance refreshed the same account and stored its cache first; its tokens are as good
                 // as ours, and this second attempt reads them instead of refreshing again.
-                result = await AcquireAsync(client, mailbox, cancellationToken).ConfigureAwait(false);
+                result = await AcquireAsync(client, mailbox, force: false, cancellationToken).ConfigureAwait(false);
             }
         }
         catch (Exception exception) when (exception is MsalException or HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
@@ -57,18 +60,19 @@ public sealed class MailboxTokenProvider(
         return new MailboxAccessToken(result.AccessToken, result.ExpiresOn, mailbox.Address);
     }
 
-    private static Task<AuthenticationResult> AcquireAsync(IConfidentialClientApplication client, Mailbox mailbox, CancellationToken cancellationToken) =>
+    private static Task<AuthenticationResult> AcquireAsync(IConfidentialClientApplication client, Mailbox mailbox, bool force, CancellationToken cancellationToken) =>
         mailbox.Mode == MailboxMode.AppOnly
-            ? client.AcquireTokenForClient([MailScopes.AppOnlyScope]).ExecuteAsync(cancellationToken)
-            : AcquireDelegatedAsync(client, mailbox, cancellationToken);
+            ? client.AcquireTokenForClient([MailScopes.AppOnlyScope]).WithForceRefresh(force).ExecuteAsync(cancellationToken)
+            : AcquireDelegatedAsync(client, mailbox, force, cancellationToken);
 
-    private static async Task<AuthenticationResult> AcquireDelegatedAsync(IConfidentialClientApplication client, Mailbox mailbox, CancellationToken cancellationToken)
+    private static async Task<AuthenticationResult> AcquireDelegatedAsync(IConfidentialClientApplication client, Mailbox mailbox, bool force, CancellationToken cancellationToken)
     {
         var account = mailbox.HomeAccountId is null ? null : await client.GetAccountAsync(mailbox.HomeAccountId).ConfigureAwait(false);
         if (account is null)
             throw new MsalUiRequiredException(MsalError.NoTokensFoundError,
                 "The broker's token cache holds no account for this mailbox; sign in again through a new consent link.");
         return await client.AcquireTokenSilent(MailScopes.DelegatedScopes(mailbox.Protocols), account)
+            .WithForceRefresh(force)
             .ExecuteAsync(cancellationToken).ConfigureAwait(false);
     }
 

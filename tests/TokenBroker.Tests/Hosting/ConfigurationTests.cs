@@ -30,11 +30,12 @@ public class ConfigurationTests
     [Fact]
     public async Task A_schedule_setting_that_is_missing_fails_the_start_naming_the_setting()
     {
-        var table = new FunctionTable([Timer<RecordingTimerFunction>("Refresh", "%RefreshSchedule%")]);
+        // Not RefreshSchedule: appsettings.json ships a default for that one.
+        var table = new FunctionTable([Timer<RecordingTimerFunction>("Tick", "%TickSchedule%")]);
 
         var error = await Assert.ThrowsAsync<InvalidOperationException>(() => RunningBroker.StartAsync(HostingMode.Standalone, table));
 
-        Assert.Equal("Setting 'RefreshSchedule' is required: the function table refers to it as %RefreshSchedule%.", error.Message);
+        Assert.Equal("Setting 'TickSchedule' is required: the function table refers to it as %TickSchedule%.", error.Message);
     }
 
     [Fact]

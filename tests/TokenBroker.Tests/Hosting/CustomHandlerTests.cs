@@ -104,6 +104,17 @@ public class CustomHandlerTests
     }
 
     [Fact]
+    public async Task Timer_outputs_come_back_under_their_binding_name()
+    {
+        await using var broker = await StartAsync();
+
+        var (status, body) = await InvokeAsync(broker, "/Tick", """{"Data":{"timer":{"Schedule":{},"ScheduleStatus":null,"IsPastDue":true}},"Metadata":{}}""");
+
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Equal("""{"pastDue":true}""", (string?)body["Outputs"]!["ticks"]![0]);
+    }
+
+    [Fact]
     public async Task A_timer_invocation_without_schedule_status_is_accepted()
     {
         await using var broker = await StartAsync();

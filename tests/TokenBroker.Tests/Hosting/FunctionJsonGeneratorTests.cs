@@ -32,6 +32,18 @@ public class FunctionJsonGeneratorTests
     }
 
     [Fact]
+    public void A_timer_function_declares_its_output_queues_like_a_queue_function()
+    {
+        var json = FunctionJsonGenerator.Generate(Timer<RecordingTimerFunction>("Refresh", "%RefreshSchedule%", outputs: QueueOutput("events", "broker-events")));
+
+        Assert.True(JsonNode.DeepEquals(JsonNode.Parse("""
+            {"bindings":[
+              {"type":"timerTrigger","direction":"in","name":"timer","schedule":"%RefreshSchedule%","runOnStartup":false,"useMonitor":true},
+              {"type":"queue","direction":"out","name":"events","queueName":"broker-events","connection":"AzureWebJobsStorage"}]}
+            """), json), json.ToJsonString());
+    }
+
+    [Fact]
     public void A_queue_function_declares_its_trigger_queue_connection_and_output_queues()
     {
         var json = FunctionJsonGenerator.Generate(Queue<RecordingQueueFunction>("Mail", "mail-requests", QueueOutput("events", "broker-events")));

@@ -25,9 +25,9 @@ public class FunctionTableTests
     }
 
     [Fact]
-    public void All_queues_lists_trigger_and_output_queues_once()
+    public void All_queues_lists_trigger_and_output_queues_once_timer_outputs_included()
     {
         var queues = TestTables.Spine().AllQueues().Select(q => q.QueueName).ToList();
-        Assert.Equal(["work-items", "doomed-items", "work-results"], queues);
+        Assert.Equal(["work-items", "doomed-items", "work-results", "tick-results"], queues);
     }
 }

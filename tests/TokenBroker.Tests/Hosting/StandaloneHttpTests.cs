@@ -75,7 +75,7 @@ public class StandaloneHttpTests
         Assert.Equal("standalone", health!.Mode);
         Assert.Equal(HealthApi.Version, health.Version);
         Assert.Matches(@"^\d+\.\d+\.\d+", health.Version);
-        Assert.Equal(["work-items", "doomed-items", "work-results"], health.Queues.Select(q => q.Name));
+        Assert.Equal(["work-items", "doomed-items", "work-results", "tick-results"], health.Queues.Select(q => q.Name));
         Assert.Equal(new QueueHealth("work-results", 2, 0), health.Queues.Single(q => q.Name == "work-results"));
     }
 }

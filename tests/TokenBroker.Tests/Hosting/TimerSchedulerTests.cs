@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using TokenBroker.Hosting;
+using TokenBroker.Queues;
 using TokenBroker.Testing;
 using TokenBroker.Tests.Hosting.Support;
 
@@ -36,6 +37,24 @@ public class TimerSchedulerTests
 
         Assert.All(_recorder.Timers, t => Assert.False(t.IsPastDue));
         Assert.Equal(Start.AddMinutes(15), _recorder.Timers.Last().Next);
+    }
+
+    [Fact]
+    public async Task What_a_timer_adds_to_an_output_binding_is_sent_to_the_bound_queue()
+    {
+        await using var broker = await StartAsync(runOnStartup: true);
+        var transport = broker.Services.GetRequiredService<IQueueTransport>();
+
+        using var limit = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        limit.CancelAfter(TimeSpan.FromSeconds(30));
+        IReadOnlyList<ReceivedQueueMessage> received = [];
+        while (received.Count == 0)
+        {
+            await Task.Delay(20, limit.Token);
+            received = await transport.ReceiveAsync("tick-results", 32, TimeSpan.FromMinutes(1), limit.Token);
+        }
+
+        Assert.Equal("""{"pastDue":false}""", Assert.Single(received).Text);
     }
 
     [Fact]

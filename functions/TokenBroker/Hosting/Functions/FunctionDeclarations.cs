@@ -8,9 +8,9 @@ public static class FunctionDeclarations
     public static HttpFunction Http(string name, string route, string method, HttpAuthLevel authLevel, Delegate handler) =>
         new(name, route, [method], authLevel, handler);
 
-    public static TimerFunction Timer<THandler>(string name, string schedule, bool runOnStartup = false, bool useMonitor = true)
+    public static TimerFunction Timer<THandler>(string name, string schedule, bool runOnStartup = false, bool useMonitor = true, params QueueOutputBinding[] outputs)
         where THandler : ITimerFunction =>
-        new(name, schedule, runOnStartup, useMonitor, services => ActivatorUtilities.CreateInstance<THandler>(services));
+        new(name, schedule, runOnStartup, useMonitor, services => ActivatorUtilities.CreateInstance<THandler>(services)) { Outputs = outputs };
 
     public static QueueFunction Queue<THandler>(string name, string queueName, params QueueOutputBinding[] outputs)
         where THandler : IQueueFunction =>

@@ -14,10 +14,14 @@ public sealed record HttpFunction(string Name, string Route, IReadOnlyList<strin
     : FunctionDefinition(Name);
 
 /// <summary>
-/// A timer function. <paramref name="Schedule"/> is a six-field NCRONTAB expression or a <c>%Setting%</c> reference to one.
+/// A timer function. <paramref name="Schedule"/> is a six-field NCRONTAB expression or a <c>%Setting%</c> reference to one;
+/// <paramref name="Outputs"/> are the queues it may write to (written only when the run succeeds).
 /// </summary>
 public sealed record TimerFunction(string Name, string Schedule, bool RunOnStartup, bool UseMonitor, Func<IServiceProvider, ITimerFunction> Create)
-    : FunctionDefinition(Name);
+    : FunctionDefinition(Name)
+{
+    public IReadOnlyList<QueueOutputBinding> Outputs { get; init; } = [];
+}
 
 /// <summary>
 /// A queue-triggered function. <paramref name="QueueName"/> may be a <c>%Setting%</c> reference;

@@ -37,6 +37,8 @@ public static class FunctionJsonGenerator
                     ["runOnStartup"] = timer.RunOnStartup,
                     ["useMonitor"] = timer.UseMonitor,
                 };
+                foreach (var output in timer.Outputs)
+                    yield return QueueOutput(output);
                 break;
             case QueueFunction queue:
                 yield return new JsonObject
@@ -48,19 +50,19 @@ public static class FunctionJsonGenerator
                     ["connection"] = queue.Connection,
                 };
                 foreach (var output in queue.Outputs)
-                {
-                    yield return new JsonObject
-                    {
-                        ["type"] = "queue",
-                        ["direction"] = "out",
-                        ["name"] = output.BindingName,
-                        ["queueName"] = output.QueueName,
-                        ["connection"] = output.Connection,
-                    };
-                }
+                    yield return QueueOutput(output);
                 break;
             default:
                 throw new NotSupportedException($"Function '{function.Name}' has a trigger kind the package cannot describe.");
         }
     }
+
+    private static JsonObject QueueOutput(QueueOutputBinding output) => new()
+    {
+        ["type"] = "queue",
+        ["direction"] = "out",
+        ["name"] = output.BindingName,
+        ["queueName"] = output.QueueName,
+        ["connection"] = output.Connection,
+    };
 }

@@ -88,7 +88,7 @@ internal sealed class QueueListener(
             var result = await invoker.InvokeQueueAsync(function, ToTrigger(message), stopping);
             if (result.Succeeded)
             {
-                await WriteOutputsAsync(result.Context);
+                await OutputBindingWriter.WriteAsync(function.Name, result.Context, outputQueues, transport);
                 await transport.DeleteAsync(queueName, message, CancellationToken.None);
             }
             else if (stopping.IsCancellationRequested)
@@ -112,17 +112,6 @@ internal sealed class QueueListener(
         {
             // The message stays leased and reappears when the lease ends: nothing is lost.
             logger.LogError("Settling message {MessageId} of queue '{Queue}' failed; it will reappear after its lease: {Reason}", message.Id, queueName, exception.Message);
-        }
-    }
-
-    private async Task WriteOutputsAsync(FunctionContext context)
-    {
-        foreach (var (binding, messages) in context.Outputs)
-        {
-            if (!outputQueues.TryGetValue(binding, out var outputQueue))
-                throw new InvalidOperationException($"Function '{function.Name}' wrote to output '{binding}', which its table entry does not declare.");
-            foreach (var text in messages)
-                await transport.SendAsync(outputQueue, text, cancellationToken: CancellationToken.None);
         }
     }
 

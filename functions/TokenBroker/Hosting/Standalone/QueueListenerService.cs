@@ -23,7 +23,7 @@ internal sealed class QueueListenerService(
         var listeners = table.Queues.Select(function => new QueueListener(
             function,
             SettingReference.Resolve(function.QueueName, configuration),
-            function.Outputs.ToDictionary(o => o.BindingName, o => SettingReference.Resolve(o.QueueName, configuration), StringComparer.Ordinal),
+            OutputBindingWriter.Resolve(function.Outputs, name => SettingReference.Resolve(name, configuration)),
             transport,
             invoker,
             options.Value,

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Options;
 using NCrontab;
 using TokenBroker.Hosting.Configuration;
 using TokenBroker.Hosting.Functions;
+using TokenBroker.Queues;
 
 namespace TokenBroker.Hosting.Standalone;
 
@@ -13,6 +14,7 @@ internal sealed class TimerScheduler(
     FunctionTable table,
     FunctionInvoker invoker,
     IConfiguration configuration,
+    IQueueTransport transport,
     IOptions<BrokerOptions> broker,
     TimeProvider time,
     ILogger<TimerScheduler> logger) : BackgroundService
@@ -31,6 +33,9 @@ internal sealed class TimerScheduler(
 
     private async Task RunTimerAsync(TimerFunction timer, CrontabSchedule schedule, CancellationToken stopping)
     {
+        var outputQueues = OutputBindingWriter.Resolve(timer.Outputs, name => SettingReference.Resolve(name, configuration));
+        foreach (var queue in outputQueues.Values)
+            await transport.CreateIfNotExistsAsync(queue, stopping);
         var statusPath = Path.Combine(Path.GetFullPath(broker.Value.DataDirectory), "timers", timer.Name + ".json");
         var status = timer.UseMonitor ? await TimerScheduleStatus.LoadAsync(statusPath, stopping) : null;
         var now = time.GetUtcNow();
@@ -38,7 +43,7 @@ internal sealed class TimerScheduler(
         var pastDue = status?.Next is { } missed && missed < now;
         if (pastDue || timer.RunOnStartup)
         {
-            await FireAsync(timer, new TimerInfo(pastDue, status?.Last, Next(schedule, now)), stopping);
+            await FireAsync(timer, outputQueues, new TimerInfo(pastDue, status?.Last, Next(schedule, now)), stopping);
             status = new TimerScheduleStatus(now, null);
         }
 
@@ -57,16 +62,27 @@ internal sealed class TimerScheduler(
             {
                 return;
             }
-            await FireAsync(timer, new TimerInfo(IsPastDue: false, status?.Last, Next(schedule, due)), stopping);
+            await FireAsync(timer, outputQueues, new TimerInfo(IsPastDue: false, status?.Last, Next(schedule, due)), stopping);
             status = new TimerScheduleStatus(due, Next(schedule, due));
         }
     }
 
-    private async Task FireAsync(TimerFunction timer, TimerInfo info, CancellationToken stopping)
+    private async Task FireAsync(TimerFunction timer, IReadOnlyDictionary<string, string> outputQueues, TimerInfo info, CancellationToken stopping)
     {
         var result = await invoker.InvokeTimerAsync(timer, info, stopping);
         if (!result.Succeeded)
+        {
             logger.LogError("Timer function '{Function}' failed; it runs again at its next occurrence: {Reason}", timer.Name, result.Failure!.Message);
+            return;
+        }
+        try
+        {
+            await OutputBindingWriter.WriteAsync(timer.Name, result.Context, outputQueues, transport);
+        }
+        catch (Exception exception)
+        {
+            logger.LogError("Timer function '{Function}' succeeded but writing its outputs failed: {Reason}", timer.Name, exception.Message);
+        }
     }
 
     private static DateTimeOffset Next(CrontabSchedule schedule, DateTimeOffset after) =>

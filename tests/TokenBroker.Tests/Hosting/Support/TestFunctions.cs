@@ -43,6 +43,7 @@ internal sealed class RecordingTimerFunction(InvocationRecorder recorder) : ITim
     public Task RunAsync(TimerInfo timer, FunctionContext context, CancellationToken cancellationToken)
     {
         recorder.Timers.Enqueue(timer);
+        context.AddOutput("ticks", $$"""{"pastDue":{{(timer.IsPastDue ? "true" : "false")}}}""");
         return Task.CompletedTask;
     }
 }

@@ -13,7 +13,7 @@ internal static class TestTables
         HealthApi.Function,
         Http("Echo", "echo/{word}", "GET", HttpAuthLevel.Anonymous, (string word) => TypedResultsEcho(word)),
         Http("Secret", "secret", "GET", HttpAuthLevel.Function, () => "admin only"),
-        Timer<RecordingTimerFunction>("Tick", schedule, runOnStartup),
+        Timer<RecordingTimerFunction>("Tick", schedule, runOnStartup, outputs: QueueOutput("ticks", "tick-results")),
         Queue<RecordingQueueFunction>("Work", "work-items", QueueOutput("results", "work-results")),
         Queue<FailingQueueFunction>("Doomed", "doomed-items"),
     ]);

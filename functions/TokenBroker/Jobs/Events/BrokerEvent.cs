@@ -1,0 +1,39 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace TokenBroker.Jobs.Events;
+
+/// <summary>
+/// One event on the <c>broker-events</c> queue (and the webhook), version 1. Carries addresses, states and reasons
+/// in words — never a token, a secret or a message body.
+/// </summary>
+public sealed record BrokerEvent
+{
+    public const string StateChangedType = "mailbox.state-changed";
+
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
+    {
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+    };
+
+    public int Version { get; init; } = 1;
+    public required string Type { get; init; }
+    public string Id { get; init; } = Guid.NewGuid().ToString("n");
+    public required DateTimeOffset At { get; init; }
+    public required string Mailbox { get; init; }
+    public string? RequestId { get; init; }
+    public string? From { get; init; }
+    public string? To { get; init; }
+    public string? Reason { get; init; }
+
+    /// <summary>Every mailbox the change applies to, when one cause changed several at once (a broken client credential).</summary>
+    public IReadOnlyList<string>? Mailboxes { get; init; }
+
+    public static BrokerEvent StateChanged(string mailbox, string from, string to, string? reason, DateTimeOffset at) =>
+        new() { Type = StateChangedType, Mailbox = mailbox, From = from, To = to, Reason = reason, At = at };
+
+    public string ToJson() => JsonSerializer.Serialize(this, Json);
+
+    public static BrokerEvent Parse(string json) =>
+        JsonSerializer.Deserialize<BrokerEvent>(json, Json) ?? throw new JsonException("The event JSON is null.");
+}

@@ -1,0 +1,177 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Microsoft.Identity.Client;
+using TokenBroker.Jobs.Events;
+using TokenBroker.OAuth;
+using TokenBroker.Store;
+
+namespace TokenBroker.Jobs.Refresh;
+
+/// <summary>What one sweep did, and the state changes it caused (one event each).</summary>
+public sealed record RefreshSweepResult(int Registered, int Due, int Refreshed, int Skipped, int Failed, IReadOnlyList<BrokerEvent> Events);
+
+/// <summary>
+/// One pass over every mailbox: refresh the Connected ones whose access token nears expiry or that were not
+/// refreshed for <see cref="RefreshOptions.MaxInterval"/>, with jitter and bounded concurrency. A mailbox's failure
+/// stays with that mailbox, except a broken client credential, which stops the sweep: it affects every mailbox.
+/// </summary>
+public sealed class RefreshSweep(
+    IMailboxRegistry registry,
+    IMailboxTokenProvider tokens,
+    RefreshBackoff backoff,
+    IOptions<RefreshOptions> options,
+    TimeProvider time,
+    Random random,
+    ILogger<RefreshSweep> logger)
+{
+    private enum Outcome { Refreshed, Skipped, Failed, CredentialBroken }
+
+    public async Task<RefreshSweepResult> RunAsync(CancellationToken cancellationToken = default)
+    {
+        var settings = options.Value;
+        var all = await registry.ListAsync(cancellationToken).ConfigureAwait(false);
+        var now = time.GetUtcNow();
+        var due = all.Where(m => IsDue(m.Value, now, settings)).Select(m => m.Value).ToList();
+        var events = new List<BrokerEvent>();
+        int refreshed = 0, skipped = 0, failed = 0;
+        string? brokenBy = null;
+        string? brokenReason = null;
+
+        using var sweep = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var parallel = new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, settings.MaxConcurrency), CancellationToken = sweep.Token };
+        try
+        {
+            await Parallel.ForEachAsync(due, parallel, async (mailbox, ct) =>
+            {
+                var (outcome, change) = await RefreshOneAsync(mailbox, settings, ct).ConfigureAwait(false);
+                lock (events)
+                {
+                    if (change is not null) events.Add(change);
+                    switch (outcome)
+                    {
+                        case Outcome.Refreshed: refreshed++; break;
+                        case Outcome.Skipped: skipped++; break;
+                        case Outcome.Failed: failed++; break;
+                        case Outcome.CredentialBroken:
+                            failed++;
+                            if (brokenBy is null) { brokenBy = mailbox.Address; brokenReason = change?.Reason; }
+                            break;
+                    }
+                }
+                if (outcome == Outcome.CredentialBroken)
+                    await sweep.CancelAsync().ConfigureAwait(false);
+            }).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (brokenBy is not null && !cancellationToken.IsCancellationRequested)
+        {
+        }
+
+        if (brokenBy is not null)
+        {
+            // The refreshes that raced the first failure may have sent their own event; fold them into one.
+            events.RemoveAll(e => e.To == nameof(MailboxState.BrokenCredential));
+            events.Add(await MarkAllBrokenAsync(brokenBy, brokenReason, cancellationToken).ConfigureAwait(false));
+        }
+        logger.LogInformation("Refresh sweep: {Registered} mailboxes, {Due} due, {Refreshed} refreshed, {Skipped} skipped, {Failed} failed.",
+            all.Count, due.Count, refreshed, skipped, failed);
+        return new RefreshSweepResult(all.Count, due.Count, refreshed, skipped, failed, events);
+    }
+
+    private bool IsDue(Mailbox mailbox, DateTimeOffset now, RefreshOptions settings) =>
+        mailbox.State == MailboxState.Connected
+        && !backoff.IsWaiting(mailbox.Address, now)
+        && (mailbox.AccessTokenExpiresAt is not { } expires || expires - now <= settings.Margin
+            || mailbox.LastRefreshAt is not { } last || now - last >= settings.MaxInterval);
+
+    private async Task<(Outcome, BrokerEvent?)> RefreshOneAsync(Mailbox listed, RefreshOptions settings, CancellationToken cancellationToken)
+    {
+        if (settings.Jitter > TimeSpan.Zero)
+            await Task.Delay(TimeSpan.FromTicks((long)(random.NextDouble() * settings.Jitter.Ticks)), time, cancellationToken).ConfigureAwait(false);
+
+        // Another instance may have refreshed it meanwhile: then its work stands and this one does nothing.
+        var current = await registry.GetAsync(listed.Address, cancellationToken).ConfigureAwait(false);
+        if (current is null || !IsDue(current.Value, time.GetUtcNow(), settings))
+            return (Outcome.Skipped, null);
+        var before = current.Value;
+
+        using var timeout = new CancellationTokenSource(settings.MailboxTimeout, time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
+        try
+        {
+            await tokens.RefreshAsync(before.Address, force: true, linked.Token).ConfigureAwait(false);
+            backoff.RecordSuccess(before.Address);
+            return (Outcome.Refreshed, null);
+        }
+        catch (MailboxTokenUnavailableException unavailable)
+        {
+            var failure = unavailable.Failure;
+            if (failure.Kind == TokenFailureKind.BrokenCredential)
+                return (Outcome.CredentialBroken, BrokerEvent.StateChanged(before.Address, before.State.ToString(), nameof(MailboxState.BrokenCredential), failure.Reason, time.GetUtcNow()));
+            if (unavailable.State is { } after && after != before.State)
+                return (Outcome.Failed, BrokerEvent.StateChanged(before.Address, before.State.ToString(), after.ToString(), ReasonInWords(failure), time.GetUtcNow()));
+            var next = backoff.RecordFailure(before.Address, time.GetUtcNow(), RetryAfterOf(unavailable), settings);
+            logger.LogWarning("Refreshing {Mailbox} failed ({Kind}): {Reason}; next attempt after {Next:O}.", before.Address, failure.Kind, failure.Reason, next);
+            return (Outcome.Failed, null);
+        }
+        catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            var next = backoff.RecordFailure(before.Address, time.GetUtcNow(), null, settings);
+            logger.LogWarning("Refreshing {Mailbox} took longer than {Timeout}; abandoned, next attempt after {Next:O}.", before.Address, settings.MailboxTimeout, next);
+            return (Outcome.Failed, null);
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            var next = backoff.RecordFailure(before.Address, time.GetUtcNow(), null, settings);
+            logger.LogError("Refreshing {Mailbox} failed unexpectedly ({Type}: {Reason}); next attempt after {Next:O}.", before.Address, exception.GetType().Name, exception.Message, next);
+            return (Outcome.Failed, null);
+        }
+    }
+
+    /// <summary>The classifier's reason plus what must happen next, for the event and the status page.</summary>
+    private static string ReasonInWords(TokenFailure failure) => failure.Kind switch
+    {
+        TokenFailureKind.NeedsConsent => failure.Reason.TrimEnd('.') + ": an admin must reconnect the mailbox through a new consent link.",
+        _ => failure.Reason,
+    };
+
+    private static TimeSpan? RetryAfterOf(Exception exception)
+    {
+        for (var e = exception; e is not null; e = e.InnerException)
+        {
+            if (e is MsalServiceException { Headers.RetryAfter: { } retryAfter })
+                return retryAfter.Delta ?? (retryAfter.Date is { } date ? date - DateTimeOffset.UtcNow : null);
+        }
+        return null;
+    }
+
+    /// <summary>The client credential is the broker's, not a mailbox's: every Connected mailbox is as broken as the first.</summary>
+    private async Task<BrokerEvent> MarkAllBrokenAsync(string brokenBy, string? reason, CancellationToken cancellationToken)
+    {
+        reason ??= "The identity provider refused the broker's client credential.";
+        var affected = new List<string>();
+        foreach (var entry in await registry.ListAsync(cancellationToken).ConfigureAwait(false))
+        {
+            var mailbox = entry.Value;
+            if (mailbox.State == MailboxState.BrokenCredential) { affected.Add(mailbox.Address); continue; }
+            if (mailbox.State != MailboxState.Connected) continue;
+            try
+            {
+                await registry.SaveAsync(mailbox with
+                {
+                    State = MailboxState.BrokenCredential,
+                    StateReason = reason,
+                    LastError = reason,
+                    UpdatedAt = time.GetUtcNow(),
+                }, entry.Version, cancellationToken).ConfigureAwait(false);
+                affected.Add(mailbox.Address);
+            }
+            catch (StoreConcurrencyException)
+            {
+                // Changed meanwhile (another sweep, or a token request that marked or healed it): leave it to them.
+            }
+        }
+        logger.LogError("The broker's client credential is broken ({Reason}); {Count} mailboxes marked BrokenCredential.", reason, affected.Count);
+        return BrokerEvent.StateChanged(brokenBy, nameof(MailboxState.Connected), nameof(MailboxState.BrokenCredential), reason + " Every mailbox is affected until an operator fixes the credential.", time.GetUtcNow())
+            with { Mailboxes = affected };
+    }
+}

@@ -1,0 +1,50 @@
+namespace TokenBroker.Jobs.Status;
+
+/// <summary>The human form of a <see cref="StatusReport"/>: one row per mailbox, then the details that do not fit a row.</summary>
+public static class StatusTable
+{
+    public static void Write(TextWriter output, StatusReport report, DateTimeOffset now)
+    {
+        if (report.Mailboxes.Count == 0)
+        {
+            output.WriteLine("No mailboxes are registered.");
+            return;
+        }
+        string[] header = ["MAILBOX", "STATE", "TOKEN EXPIRES", "LAST REFRESH", "SCOPES"];
+        var rows = report.Mailboxes.Select(m => new[]
+        {
+            m.Address,
+            m.State,
+            Relative(m.AccessTokenExpiresAt, now),
+            Relative(m.LastRefreshAt, now),
+            m.MissingScopes.Count == 0 ? "ok" : "missing " + string.Join(", ", m.MissingScopes),
+        }).ToList();
+        var widths = Enumerable.Range(0, header.Length).Select(i => rows.Select(r => r[i].Length).Append(header[i].Length).Max()).ToArray();
+        output.WriteLine(Line(header, widths));
+        foreach (var row in rows) output.WriteLine(Line(row, widths));
+
+        foreach (var mailbox in report.Mailboxes.Where(m => m.Reason is not null || m.LastError is not null || m.ReconsentUrl is not null))
+        {
+            output.WriteLine();
+            output.WriteLine($"{mailbox.Address} ({mailbox.State}):");
+            if (mailbox.Reason is not null) output.WriteLine($"  reason:      {mailbox.Reason}");
+            if (mailbox.LastError is not null && mailbox.LastError != mailbox.Reason) output.WriteLine($"  last error:  {mailbox.LastError}");
+            output.WriteLine($"  scopes:      granted {Join(mailbox.GrantedScopes)}; required {Join(mailbox.RequiredScopes)}");
+            if (mailbox.ReconsentUrl is not null) output.WriteLine($"  re-consent:  {mailbox.ReconsentUrl}");
+        }
+    }
+
+    private static string Join(IReadOnlyList<string> scopes) => scopes.Count == 0 ? "(none)" : string.Join(", ", scopes);
+
+    private static string Line(string[] cells, int[] widths) =>
+        string.Join("  ", cells.Select((cell, i) => cell.PadRight(widths[i]))).TrimEnd();
+
+    private static string Relative(DateTimeOffset? at, DateTimeOffset now)
+    {
+        if (at is not { } value) return "-";
+        var delta = value - now;
+        var span = delta.Duration();
+        var amount = span.TotalDays >= 1 ? $"{(int)span.TotalDays}d{span.Hours}h" : span.TotalHours >= 1 ? $"{(int)span.TotalHours}h{span.Minutes}m" : $"{(int)span.TotalMinutes}m";
+        return $"{value.UtcDateTime:yyyy-MM-dd HH:mm}Z ({(delta >= TimeSpan.Zero ? "in " + amount : amount + " ago")})";
+    }
+}

@@ -1,0 +1,47 @@
+using System.Net;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
+using TokenBroker.Hosting.Functions;
+using TokenBroker.Jobs.Events;
+using TokenBroker.Jobs.Refresh;
+using TokenBroker.Tests.OAuth.Support;
+
+namespace TokenBroker.Tests.Jobs.Refresh;
+
+/// <summary>The OAuth test host (real identity server over HTTPS, real store) plus the refresh job, without jitter.</summary>
+internal static class RefreshTesting
+{
+    public static Task<OAuthTestHost> StartAsync(TestStore store = TestStore.Embedded, Action<RefreshOptions>? refresh = null, Action<EventsOptions>? events = null) =>
+        OAuthTestHost.StartAsync(store, services =>
+        {
+            services.AddRefreshJob(new ConfigurationBuilder().Build());
+            services.PostConfigure<RefreshOptions>(o =>
+            {
+                o.Jitter = TimeSpan.Zero;
+                refresh?.Invoke(o);
+            });
+            if (events is not null) services.PostConfigure(events);
+        });
+
+    /// <summary>A mailbox connected through the real consent flow, its access token living <paramref name="tokenLifetimeSeconds"/>.</summary>
+    public static async Task<string> ConnectAsync(OAuthTestHost host, int tokenLifetimeSeconds, string protocols = "imap,smtp")
+    {
+        var mailbox = $"refresh-{Guid.NewGuid():N}@{IdentityPeer.TenantDomain}";
+        await host.Identity.SetTokenLifetimeAsync(tokenLifetimeSeconds);
+        var (status, page) = await host.CompleteAsync(await host.SignInAsync(mailbox, protocols));
+        Assert.True(status == HttpStatusCode.OK, page);
+        return mailbox;
+    }
+
+    /// <summary>Runs the RefreshTokens timer function once and returns the events it put on its output binding.</summary>
+    public static async Task<IReadOnlyList<BrokerEvent>> RunTimerAsync(OAuthTestHost host, CancellationToken cancellationToken)
+    {
+        var function = ActivatorUtilities.CreateInstance<RefreshTimerFunction>(host.App.Services);
+        var context = new FunctionContext(RefreshTimerFunction.FunctionName, Guid.NewGuid().ToString("n"), NullLogger.Instance);
+        await function.RunAsync(new TimerInfo(false, null, null), context, cancellationToken);
+        return context.Outputs.TryGetValue(RefreshTimerFunction.EventsBinding, out var messages)
+            ? messages.Select(BrokerEvent.Parse).ToList()
+            : [];
+    }
+}
