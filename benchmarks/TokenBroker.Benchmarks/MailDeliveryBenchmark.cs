@@ -94,6 +94,10 @@ public sealed class MailDeliveryBenchmark : IBenchmark
         private readonly IdentityServerControl _identity = new();
         private readonly ConcurrentDictionary<string, MailboxAccessToken> _cache = new(StringComparer.OrdinalIgnoreCase);
 
+        // Minted tokens are always fresh: a forced refresh is just another mint.
+        public Task<MailboxAccessToken> RefreshAsync(string mailboxAddress, bool force, CancellationToken cancellationToken = default) =>
+            GetAccessTokenAsync(mailboxAddress, cancellationToken);
+
         public async Task<MailboxAccessToken> GetAccessTokenAsync(string mailboxAddress, CancellationToken cancellationToken = default)
         {
             if (_cache.TryGetValue(mailboxAddress, out var token)) return token;

@@ -21,6 +21,7 @@ public static class TokenBrokerCli
                 MailSendCommand.Create(),
                 MailFetchCommand.Create(),
                 MailProbeCommand.Create(),
+                MailEnqueueCommand.Create(),
             },
         };
         root.TreatUnmatchedTokensAsErrors = false;

@@ -17,6 +17,10 @@ internal sealed class MintingTokenProvider : IMailboxTokenProvider, IDisposable
     public int Calls;
     public TokenFailure? Failure { get; set; }
 
+    // Minted tokens are always fresh: a forced refresh is just another mint.
+    public Task<MailboxAccessToken> RefreshAsync(string mailboxAddress, bool force, CancellationToken cancellationToken = default) =>
+        GetAccessTokenAsync(mailboxAddress, cancellationToken);
+
     public async Task<MailboxAccessToken> GetAccessTokenAsync(string mailboxAddress, CancellationToken cancellationToken = default)
     {
         Interlocked.Increment(ref Calls);
