@@ -53,6 +53,11 @@ public sealed class FetchJob(
             var deliveryId = imap
                 ? DeliveryIds.ForImap(mailbox.Address, folder, mail.UidValidity ?? 0, mail.Uid ?? 0)
                 : DeliveryIds.ForPop3(mailbox.Address, mail.Id);
+            // A request redelivered while an earlier run still fetches the folder stops here, before posting a duplicate.
+            var current = await ledger.GetCheckpointAsync(mailbox.Address, protocol, folder, token).ConfigureAwait(false);
+            if (current?.Version != version)
+                throw new FetchConflictException($"Another worker is fetching {mailbox.Address} {protocol} {folder} (its checkpoint changed meanwhile); this request will be retried.",
+                    new StoreConcurrencyException($"checkpoint {mailbox.Address}/{protocol}/{folder}", version, current?.Version));
             await sink.DeliverAsync(new SinkMessage(mailbox.Address, folder, mail.Id, deliveryId, mail.Content), token).ConfigureAwait(false);
             first ??= mail.Id;
             last = mail.Id;

@@ -70,7 +70,7 @@ public sealed class FetchKillTests
             await second.WaitForExitAsync(Ct);
         }
 
-        Assert.InRange(acceptedBeforeKill, MessageCount / 3, MessageCount - 1);
+        Assert.InRange(acceptedBeforeKill, 1, MessageCount - 1); // killed mid-fetch
         var subjects = receiver.Accepted.GroupBy(d => d.DeliveryId).Select(g => WebhookFetchTests.Subject(g.First().Text)).Order().ToList();
         Assert.Equal(Enumerable.Range(1, MessageCount).Select(i => $"Message {i}").Order(), subjects);
         // Re-posts (the message in flight at the kill, and one per request redelivered past its 5 s lease while the first
