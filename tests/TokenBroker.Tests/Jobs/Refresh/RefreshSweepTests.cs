@@ -111,6 +111,29 @@ public sealed class RefreshSweepTests
     }
 
     [Fact]
+    public async Task Throttling_by_the_identity_provider_backs_the_mailbox_off_for_its_Retry_After()
+    {
+        await using var host = await RefreshTesting.StartAsync();
+        var mailbox = await RefreshTesting.ConnectAsync(host, tokenLifetimeSeconds: 420);
+        using var control = new TokenBroker.Testing.IdentityServerControl();
+        await control.FailNextTokenRequestAsync(429, "temporarily_unavailable", grantType: "refresh_token", clientId: host.Identity.ClientId,
+            count: 2, retryAfter: TimeSpan.FromHours(2), cancellationToken: Ct);
+
+        var start = host.Clock.GetUtcNow();
+
+        var throttled = await host.Get<RefreshSweep>().RunAsync(Ct);
+        host.Clock.Advance(TimeSpan.FromHours(1));
+        var withinRetryAfter = await host.Get<RefreshSweep>().RunAsync(Ct);
+
+        // MSAL also refuses the same request until Retry-After on its own (real) clock, so the test stops here.
+        Assert.Equal(1, throttled.Failed);
+        Assert.Equal(MailboxState.Connected, (await host.Registry.GetAsync(mailbox, Ct))!.Value.State);
+        Assert.Equal(start + TimeSpan.FromHours(2), host.Get<RefreshBackoff>().NextAttemptAt(mailbox));
+        Assert.Equal(0, withinRetryAfter.Due);
+        Assert.Equal(1, await host.Identity.TokenRequestCountAsync("refresh_token"));
+    }
+
+    [Fact]
     public async Task An_expired_client_secret_stops_the_sweep_and_marks_every_mailbox_BrokenCredential_with_one_event()
     {
         await using var host = await RefreshTesting.StartAsync(refresh: o => o.MaxConcurrency = 1);
