@@ -11,24 +11,11 @@ public sealed partial class ImapClient
     public static async Task<ImapClient> ConnectAsync(MailEndpoint endpoint, MailClientOptions options, CancellationToken cancellationToken = default)
     {
         var client = await OpenAsync(endpoint, options, cancellationToken).ConfigureAwait(false);
-        try
+        return await ClientSetup.CompleteAsync(client, async c =>
         {
-            if (!client.IsEncrypted)
-            {
-                if (client._capabilities.Count == 0) await client.CapabilityAsync(cancellationToken).ConfigureAwait(false);
-                await client.StartTlsAsync(cancellationToken).ConfigureAwait(false);
-            }
-            else if (client._capabilities.Count == 0)
-            {
-                await client.CapabilityAsync(cancellationToken).ConfigureAwait(false);
-            }
-            return client;
-        }
-        catch
-        {
-            await client.DisposeAsync().ConfigureAwait(false);
-            throw;
-        }
+            if (c._capabilities.Count == 0) await c.CapabilityAsync(cancellationToken).ConfigureAwait(false);
+            if (!c.IsEncrypted) await c.StartTlsAsync(cancellationToken).ConfigureAwait(false);
+        }).ConfigureAwait(false);
     }
 
     /// <summary>Connects and reads the greeting only (TLS only for imaps://): for a probe that shows each step.</summary>
@@ -37,16 +24,6 @@ public sealed partial class ImapClient
         ArgumentNullException.ThrowIfNull(endpoint);
         if (endpoint.Protocol != MailProtocol.Imap) throw new ArgumentException($"{endpoint} is not an IMAP endpoint.", nameof(endpoint));
         var connection = await MailConnection.ConnectAsync(endpoint, options, cancellationToken).ConfigureAwait(false);
-        var client = new ImapClient(connection);
-        try
-        {
-            await client.ReadGreetingAsync(cancellationToken).ConfigureAwait(false);
-            return client;
-        }
-        catch
-        {
-            await client.DisposeAsync().ConfigureAwait(false);
-            throw;
-        }
+        return await ClientSetup.CompleteAsync(new ImapClient(connection), c => c.ReadGreetingAsync(cancellationToken)).ConfigureAwait(false);
     }
 }

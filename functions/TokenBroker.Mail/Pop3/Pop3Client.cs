@@ -25,17 +25,11 @@ public sealed partial class Pop3Client : IAsyncDisposable
     public static async Task<Pop3Client> ConnectAsync(MailEndpoint endpoint, MailClientOptions options, CancellationToken cancellationToken = default)
     {
         var client = await OpenAsync(endpoint, options, cancellationToken).ConfigureAwait(false);
-        try
+        return await ClientSetup.CompleteAsync(client, async c =>
         {
-            await client.TryCapaAsync(cancellationToken).ConfigureAwait(false);
-            if (!client.IsEncrypted) await client.StlsAsync(cancellationToken).ConfigureAwait(false);
-            return client;
-        }
-        catch
-        {
-            await client.DisposeAsync().ConfigureAwait(false);
-            throw;
-        }
+            await c.TryCapaAsync(cancellationToken).ConfigureAwait(false);
+            if (!c.IsEncrypted) await c.StlsAsync(cancellationToken).ConfigureAwait(false);
+        }).ConfigureAwait(false);
     }
 
     /// <summary>Connects and reads the greeting only (TLS only for pop3s://): for a probe that shows each step.</summary>
@@ -44,17 +38,7 @@ public sealed partial class Pop3Client : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(endpoint);
         if (endpoint.Protocol != MailProtocol.Pop3) throw new ArgumentException($"{endpoint} is not a POP3 endpoint.", nameof(endpoint));
         var connection = await MailConnection.ConnectAsync(endpoint, options, cancellationToken).ConfigureAwait(false);
-        var client = new Pop3Client(connection);
-        try
-        {
-            await client.ReadGreetingAsync(cancellationToken).ConfigureAwait(false);
-            return client;
-        }
-        catch
-        {
-            await client.DisposeAsync().ConfigureAwait(false);
-            throw;
-        }
+        return await ClientSetup.CompleteAsync(new Pop3Client(connection), c => c.ReadGreetingAsync(cancellationToken)).ConfigureAwait(false);
     }
 
     public MailEndpoint Endpoint => _connection.Endpoint;
