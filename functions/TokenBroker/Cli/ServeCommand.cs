@@ -2,6 +2,7 @@ using System.CommandLine;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Options;
 using TokenBroker.Hosting;
+using TokenBroker.Hosting.Diagnostics;
 
 namespace TokenBroker.Cli;
 
@@ -18,6 +19,7 @@ internal static class ServeCommand
     /// <summary>Runs until stopped; a configuration mistake ends it with one sentence and exit code 2.</summary>
     public static async Task<int> RunAsync(HostingMode mode, string[] configurationArgs, CancellationToken cancellationToken)
     {
+        StartupTrace.Mark($"serving as {new HostingModeInfo(mode).Name}");
         WebApplication app;
         try
         {

@@ -7,6 +7,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using TokenBroker.Hosting.Configuration;
 using TokenBroker.Hosting.CustomHandler;
+using TokenBroker.Hosting.Diagnostics;
 using TokenBroker.Hosting.Functions;
 using TokenBroker.Hosting.Standalone;
 using TokenBroker.Jobs.Fetch;
@@ -36,6 +37,7 @@ public static class BrokerApplication
             // appsettings.json (the embedded defaults) sits next to the executable, wherever it is started from.
             ContentRootPath = AppContext.BaseDirectory,
         });
+        StartupTrace.Mark("configuration built");
         builder.WebHost.UseKestrelHttpsConfiguration();
         builder.WebHost.UseUrls(ListenUrls(startup.Mode, builder.Configuration));
 
@@ -67,8 +69,19 @@ public static class BrokerApplication
         startup.Configure?.Invoke(builder);
 
         FunctionTableValidation.Validate(startup.Table, startup.Mode, builder.Configuration);
+        StartupTrace.Mark("services registered");
 
         var app = builder.Build();
+        StartupTrace.Mark("services built");
+        if (StartupTrace.IsEnabled)
+        {
+            app.Lifetime.ApplicationStarted.Register(() => StartupTrace.Mark("Kestrel listening"));
+            app.Use(async (context, next) =>
+            {
+                await next(context);
+                StartupTrace.MarkFirstRequestServed(context.Request.Path);
+            });
+        }
         if (startup.Mode == HostingMode.CustomHandler)
             app.MapCustomHandlerInvocations();
         else
@@ -84,6 +97,7 @@ public static class BrokerApplication
                     return context => filter.InvokeAsync(context, next);
                 });
         }
+        StartupTrace.Mark("endpoints mapped");
         return app;
     }
 
