@@ -83,7 +83,11 @@ public static class BrokerApplication
             });
         }
         if (startup.Mode == HostingMode.CustomHandler)
+        {
+            app.UseCustomHandlerReadiness();
+            app.UseRouting();
             app.MapCustomHandlerInvocations();
+        }
         else
             app.MapGet("/", () => TypedResults.Text("TokenBroker is running. See /api/health."));
         foreach (var function in startup.Table.Http)

@@ -7,14 +7,14 @@ using TokenBroker.Hosting.Functions;
 namespace TokenBroker.Hosting.CustomHandler;
 
 /// <summary>
-/// The face the Azure Functions host talks to: <c>GET /</c> tells it we are up, <c>POST /{function}</c> carries
-/// timer and queue invocations. HTTP functions need nothing here: the host forwards them to <c>/api/{route}</c>.
+/// The face the Azure Functions host talks to: <c>POST /{function}</c> carries timer and queue invocations
+/// (<c>GET /</c>, which tells the host we are up, is <see cref="CustomHandlerReadiness"/>'s). HTTP functions need
+/// nothing here: the host forwards them to <c>/api/{route}</c>.
 /// </summary>
 public static class CustomHandlerEndpoints
 {
     public static IEndpointRouteBuilder MapCustomHandlerInvocations(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/", () => TypedResults.Text("TokenBroker custom handler is ready."));
         app.MapPost("/{functionName}", InvokeAsync);
         return app;
     }
