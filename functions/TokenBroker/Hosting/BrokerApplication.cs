@@ -29,11 +29,15 @@ public sealed record BrokerStartup(string[] Args, HostingMode Mode, FunctionTabl
 /// <summary>Builds the one web app behind both faces: the custom handler for the Functions host, and standalone.</summary>
 public static class BrokerApplication
 {
+    private const string DisableConfigurationReload = "--hostBuilder:reloadConfigOnChange=false";
+
     public static WebApplication Build(BrokerStartup startup)
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
         {
-            Args = startup.Args,
+            // Nothing reads settings again after the start, so appsettings.json needs no file watcher: setting one
+            // up is start-up time spent for nothing. Given first, a command line can still turn it back on.
+            Args = [DisableConfigurationReload, .. startup.Args],
             // appsettings.json (the embedded defaults) sits next to the executable, wherever it is started from.
             ContentRootPath = AppContext.BaseDirectory,
         });
