@@ -10,7 +10,12 @@ public static class TokenBrokerCli
     {
         if (HostingModeInfo.Detect() == HostingMode.CustomHandler)
             return ServeCommand.RunAsync(HostingMode.CustomHandler, args, CancellationToken.None);
+        return ParseAndInvokeAsync(args);
+    }
 
+    // Apart, so that a start under the Functions host, which waits for the handler, does not load the parser at all.
+    private static Task<int> ParseAndInvokeAsync(string[] args)
+    {
         var root = new RootCommand("TokenBroker: OAuth2 tokens for SMTP, IMAP and POP3 on Microsoft 365.")
         {
             ServeCommand.Create(),

@@ -20,6 +20,14 @@ internal sealed class PublishedBroker : IAsyncDisposable
 
     public HttpClient Client { get; }
 
+    /// <summary>The file names the process has mapped (Linux): every assembly it has loaded so far is among them.</summary>
+    public IReadOnlySet<string> MappedFileNames() =>
+        File.ReadLines($"/proc/{_process.Id}/maps")
+            .Select(line => line.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+            .Where(fields => fields.Length >= 6 && fields[5].StartsWith('/'))
+            .Select(fields => Path.GetFileName(fields[5]))
+            .ToHashSet(StringComparer.Ordinal);
+
     public static string Executable
     {
         get
