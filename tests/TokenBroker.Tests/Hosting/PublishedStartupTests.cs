@@ -30,6 +30,6 @@ public class PublishedStartupTests
         var mapped = broker.MappedFileNames();
 
         Assert.Contains("tokenbroker.dll", mapped);
-        Assert.Empty(LoadedOnlyByRequests.Where(mapped.Contains));
+        Assert.Equal([], LoadedOnlyByRequests.Where(mapped.Contains).ToArray());
     }
 }
