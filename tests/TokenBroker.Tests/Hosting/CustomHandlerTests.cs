@@ -40,6 +40,29 @@ public class CustomHandlerTests
     }
 
     [Fact]
+    public async Task The_root_answers_that_the_handler_is_ready_in_plain_text()
+    {
+        await using var broker = await StartAsync();
+
+        using var response = await broker.Client.GetAsync("/", TestContext.Current.CancellationToken);
+
+        Assert.Equal("text/plain; charset=utf-8", response.Content.Headers.ContentType?.ToString());
+        Assert.Equal("TokenBroker custom handler is ready.", await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
+    }
+
+    [Fact]
+    public async Task Invocations_sent_right_after_the_first_readiness_answer_are_served_while_the_route_table_is_built_behind_it()
+    {
+        await using var broker = await StartAsync();
+        using var ready = await broker.Client.GetAsync("/", TestContext.Current.CancellationToken);
+
+        var answers = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => InvokeAsync(broker, "/Work", QueuePayload)));
+
+        Assert.All(answers, answer => Assert.Equal(HttpStatusCode.OK, answer.Status));
+        Assert.Equal(4, _recorder.Messages.Count);
+    }
+
+    [Fact]
     public async Task A_queue_invocation_hands_the_function_the_message_text_unwrapped_once()
     {
         await using var broker = await StartAsync();
