@@ -50,7 +50,6 @@ internal sealed class MailJobsHarness : IAsyncDisposable
             ["Ledger:Kind"] = "Sqlite",
             ["Mail:Smtp"] = SubmissionUrl,
             ["Mail:ExtraTrustedCaFile"] = PeersEnvironment.Get("PEERS_CA_FILE"),
-            ["Mail:Imap"] = $"imaps://{PeersEnvironment.Get("MAIL_HOST")}:{PeersEnvironment.Get("IMAPS_PORT")}",
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
             values[key] = value;
@@ -67,8 +66,11 @@ internal sealed class MailJobsHarness : IAsyncDisposable
         var recording = new RecordingSessionFactory(new SmtpSessionFactory(new MailSender(new MailClientOptions { ExtraTrustedRoots = extraRoots })));
         services.AddSingleton<ISmtpSessionFactory>(recording);
         configure?.Invoke(services);
+        // The IMAP server the in-doubt check searches; the broker has it from the fetch job's settings.
+        services.AddSingleton(new MailServers(MailEndpoint.Parse($"imaps://{PeersEnvironment.Get("MAIL_HOST")}:{PeersEnvironment.Get("IMAPS_PORT")}"),
+            MailEndpoint.Parse($"pop3s://{PeersEnvironment.Get("MAIL_HOST")}:{PeersEnvironment.Get("POP3S_PORT")}"),
+            new MailClientOptions { ExtraTrustedRoots = extraRoots }, TokenBroker.Mail.Fetch.MailSaslMechanism.XOAuth2));
         services.AddMailJobs(configuration);
-        services.AddFetchJob(configuration); // the IMAP server the in-doubt check searches, as in the broker
         return new MailJobsHarness(services.BuildServiceProvider(), dataDirectory, tokens, recording);
     }
 
