@@ -8,8 +8,10 @@ namespace TokenBroker.OAuth;
 /// Delegated mailboxes: AcquireTokenSilent with the account the consent stored (MSAL refreshes near expiry and
 /// the bound cache persists a rotated refresh token). App-only mailboxes: AcquireTokenForClient. A failure
 /// is classified once and recorded on the mailbox; the registry is written only when something changed. A transient
-/// failure also backs the mailbox off (<see cref="Mailbox.Backoff"/>, honouring the provider's Retry-After) in that
-/// same write, and the next success clears it, so the refresh timer needs no write of its own.
+/// failure of a forced refresh (the refresh timer's) also backs the mailbox off (<see cref="Mailbox.Backoff"/>,
+/// honouring the provider's Retry-After) in that same write, and the next success clears it, so the timer needs no
+/// write of its own. Other callers' transient failures leave the back-off alone: a burst of sends during an outage
+/// must not add a Key Vault version per attempt.
 /// </summary>
 public sealed class MailboxTokenProvider(
     IMailboxRegistry registry,
@@ -50,7 +52,7 @@ public sealed class MailboxTokenProvider(
         catch (Exception exception) when (exception is MsalException or HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
         {
             var failure = TokenFailureClassifier.Classify(exception);
-            var state = await RecordFailureAsync(mailbox.Address, failure, RetryAfterOf(exception), cancellationToken).ConfigureAwait(false);
+            var state = await RecordFailureAsync(mailbox.Address, failure, extendBackoff: force, RetryAfterOf(exception), cancellationToken).ConfigureAwait(false);
             logger.LogWarning("No token for {Mailbox}: {Kind} (AADSTS{Code}, {Error}); state now {State}.",
                 mailbox.Address, failure.Kind, failure.AadstsCode, failure.Error, state);
             throw new MailboxTokenUnavailableException(mailbox.Address, state, failure, exception);
@@ -91,13 +93,18 @@ public sealed class MailboxTokenProvider(
         _ => new TokenFailure(TokenFailureKind.Failed, $"The mailbox {mailbox.Address} is in state {mailbox.State}."),
     };
 
-    private async Task<MailboxState?> RecordFailureAsync(string address, TokenFailure failure, TimeSpan? retryAfter, CancellationToken cancellationToken) =>
+    /// <param name="extendBackoff">After a transient or unknown failure, back the mailbox off further (the timer's refresh) rather than keep its back-off as is.</param>
+    private async Task<MailboxState?> RecordFailureAsync(string address, TokenFailure failure, bool extendBackoff, TimeSpan? retryAfter, CancellationToken cancellationToken) =>
         await UpdateAsync(address, mailbox => failure.Kind switch
         {
             TokenFailureKind.NeedsConsent => mailbox with { State = MailboxState.NeedsConsent, StateReason = failure.Reason, LastError = failure.Reason, Backoff = null },
             TokenFailureKind.BrokenCredential => mailbox with { State = MailboxState.BrokenCredential, StateReason = failure.Reason, LastError = failure.Reason, Backoff = null },
-            // Transient or unknown: keep the state (the grant may be fine) and wait before the timer tries again.
-            _ => mailbox with { LastError = failure.Reason, Backoff = _backoffPolicy.Next(mailbox.Backoff, timeProvider.GetUtcNow(), retryAfter) },
+            // Transient or unknown: keep the state, the grant may be fine.
+            _ => mailbox with
+            {
+                LastError = failure.Reason,
+                Backoff = extendBackoff ? _backoffPolicy.Next(mailbox.Backoff, timeProvider.GetUtcNow(), retryAfter) : mailbox.Backoff,
+            },
         }, cancellationToken).ConfigureAwait(false);
 
     /// <summary>The identity provider's Retry-After (a 429 or 503), wherever MSAL wrapped it. A date is wall-clock time.</summary>

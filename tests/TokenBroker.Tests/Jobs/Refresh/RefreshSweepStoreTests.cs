@@ -138,4 +138,37 @@ public sealed class RefreshSweepStoreTests
         Assert.Equal(1, second.Failed);
         Assert.Equal(new MailboxBackoff(host.Clock.GetUtcNow() + 2 * initial, 2), (await host.Registry.GetAsync(mailbox, Ct))!.Value.Backoff);
     }
+
+    [Fact]
+    public async Task A_token_request_outside_the_timer_that_fails_transiently_leaves_the_back_off_alone()
+    {
+        await using var host = await RefreshTesting.StartAsync(TestStore.KeyVault);
+        // 4 minutes: inside MSAL's own 5-minute window, so an ordinary token request goes to the identity provider.
+        var mailbox = await RefreshTesting.ConnectAsync(host, tokenLifetimeSeconds: 240);
+        await host.Identity.FailNextTokenCallAsync("refresh_token", "server_error", status: 500, count: 2);
+
+        await Assert.ThrowsAsync<TokenBroker.OAuth.MailboxTokenUnavailableException>(() => host.Tokens.GetAccessTokenAsync(mailbox, Ct));
+
+        var saved = (await host.Registry.GetAsync(mailbox, Ct))!.Value;
+        Assert.Contains("HTTP 500", saved.LastError);
+        Assert.Null(saved.Backoff);
+    }
+
+    [Fact]
+    public async Task Two_instances_sweeping_the_same_Key_Vault_at_once_leave_the_mailbox_connected_with_a_usable_token()
+    {
+        await using var host = await RefreshTesting.StartAsync(TestStore.KeyVault);
+        var mailbox = await RefreshTesting.ConnectAsync(host, tokenLifetimeSeconds: 420);
+        await host.Identity.SetTokenLifetimeAsync(3600);
+
+        var results = await Task.WhenAll(host.Get<RefreshSweep>().RunAsync(Ct), RefreshTesting.OtherInstanceSweep(host).RunAsync(Ct));
+
+        Assert.All(results, r => Assert.Equal(0, r.Failed));
+        Assert.InRange(results.Sum(r => r.Refreshed), 1, 2);
+        var saved = (await host.Registry.GetAsync(mailbox, Ct))!.Value;
+        Assert.Equal(MailboxState.Connected, saved.State);
+        Assert.Null(saved.LastError);
+        var token = await host.Tokens.GetAccessTokenAsync(mailbox, Ct);
+        Assert.True(token.ExpiresOn > DateTimeOffset.UtcNow.AddMinutes(30));
+    }
 }
