@@ -36,7 +36,7 @@ internal sealed class EmbeddedMailboxRegistry(EmbeddedStoreDatabase database) : 
         var key = MailboxAddress.Normalize(mailbox.Address);
         var json = MailboxJson.Serialize(mailbox);
         var summary = JsonSerializer.Serialize(MailboxMetadata.Of(mailbox));
-        var version = await database.WriteAsync(Kind, key, $"Mailbox {mailbox.Address}", json, expectedVersion, cancellationToken, summary).ConfigureAwait(false);
+        var version = await database.WriteAsync(Kind, key, $"Mailbox {mailbox.Address}", json, summary, expectedVersion, cancellationToken).ConfigureAwait(false);
         return new Versioned<Mailbox>(mailbox, version);
     }
 

@@ -114,9 +114,10 @@ internal sealed class EmbeddedStoreDatabase : IAsyncDisposable, IDisposable
 
     /// <summary>
     /// Stores <paramref name="data"/> if the row is at <paramref name="expectedVersion"/> (null: absent). Equal data
-    /// writes nothing (a changed <paramref name="summary"/> alone is stored without a new version). Returns the row's version afterwards.
+    /// writes nothing, except that a row written before summaries existed gets <paramref name="summary"/> (clear-text
+    /// listing metadata, null for none) filled in, keeping its version. Returns the row's version afterwards.
     /// </summary>
-    public async Task<string> WriteAsync(string kind, string key, string item, byte[] data, string? expectedVersion, CancellationToken cancellationToken, string? summary = null)
+    public async Task<string> WriteAsync(string kind, string key, string item, byte[] data, string? summary, string? expectedVersion, CancellationToken cancellationToken)
     {
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
