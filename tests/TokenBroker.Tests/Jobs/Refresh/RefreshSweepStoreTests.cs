@@ -45,7 +45,8 @@ public sealed class RefreshSweepStoreTests
 
         Assert.Equal((3, 0), (result.Registered, result.Due));
         Assert.Empty(MailboxValueReads(host.Vault!));
-        Assert.Equal(0, host.Vault!.Requests.Count(r => r.Method != "GET" || r.Path != "/secrets"));
+        lock (host.Vault!.Requests)
+            Assert.All(host.Vault.Requests, r => Assert.Equal(("GET", "/secrets"), (r.Method, r.Path)));
     }
 
     [Fact]
@@ -84,7 +85,7 @@ public sealed class RefreshSweepStoreTests
         Assert.Contains("HTTP 500", saved.LastError);
         Assert.Equal(new MailboxBackoff(host.Clock.GetUtcNow() + new RefreshOptions().InitialBackoff, 1), saved.Backoff);
         Assert.Equal(host.Vault.Vault.Get(secret, null).Tags["nextAttemptAt"],
-            (host.Clock.GetUtcNow() + new RefreshOptions().InitialBackoff).UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ"));
+            (host.Clock.GetUtcNow() + new RefreshOptions().InitialBackoff).UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture));
     }
 
     [Fact]
