@@ -4,7 +4,10 @@ using TokenBroker.Tests.Jobs.Mail.Support;
 
 namespace TokenBroker.Tests.Jobs.Fetch;
 
-/// <summary>A fetch from a folder the real Dovecot does not have fails for good (mail.failed + poison) instead of being retried by the queue.</summary>
+/// <summary>
+/// A fetch from a folder the real Dovecot does not have fails for good (mail.failed + poison) instead of being retried by
+/// the queue; a maildrop Dovecot cannot read right now stays transient.
+/// </summary>
 public sealed class MissingFolderTests
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
@@ -48,5 +51,28 @@ public sealed class MissingFolderTests
         Assert.Equal("mail.fetched", Assert.Single(MailJobsHarness.Outputs(context, MailEvents.OutputBinding)).GetProperty("type").GetString());
         Assert.Equal(2, receiver.Accepted.Count);
         Assert.Null(await harness.Ledger.GetCheckpointAsync(harness.Mailbox, "imap", "inbox-typo", Ct));
+    }
+
+    [Fact]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    public async Task A_pop3_maildrop_the_server_cannot_read_now_is_left_to_the_queues_retry()
+    {
+        await using var harness = await FetchHarness.CreateAsync();
+        using var receiver = new WebhookReceiver();
+        await harness.AppendAsync("INBOX", 1);
+        var cur = Path.Combine(TokenBroker.Testing.Maildir.For(harness.Mailbox).Path, "cur");
+        var mode = File.GetUnixFileMode(cur);
+        File.SetUnixFileMode(cur, UnixFileMode.None);
+        try
+        {
+            // Dovecot answers an unreadable maildrop with "-ERR [SYS/TEMP] Internal error occurred. …": not permanent.
+            var refused = await Assert.ThrowsAsync<TokenBroker.Mail.MailCommandException>(() => harness.RunAsync(harness.WebhookRequest(receiver.Url, protocol: "pop3"), Ct));
+            Assert.Contains("[SYS/TEMP]", refused.ServerReply);
+        }
+        finally
+        {
+            File.SetUnixFileMode(cur, mode);
+        }
+        Assert.Empty(receiver.Accepted);
     }
 }
