@@ -1,7 +1,6 @@
 using System.Net;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
-using TokenBroker.Hosting;
 using TokenBroker.Jobs.Mail;
 using TokenBroker.Queues;
 using TokenBroker.Testing;
@@ -23,13 +22,10 @@ public sealed class SmtpRefusalEndToEndTests
     [Fact]
     public async Task A_5xx_request_is_tried_once_and_poisoned_a_4xx_request_is_retried_by_the_queue_and_good_requests_still_arrive()
     {
-        var port = MailBrokerPeers.FreePort();
-        var data = Directory.CreateTempSubdirectory("tokenbroker-e2e-refusal-").FullName;
-        var settings = MailBrokerPeers.Settings(port, data, Guid.NewGuid().ToString());
+        var (settings, data) = MailBrokerPeers.NewBroker("e2e-refusal");
         settings["Queues:MaxDequeueCount"] = MaxDequeueCount.ToString(System.Globalization.CultureInfo.InvariantCulture);
         settings["Queues:VisibilityTimeout"] = "00:00:00";
-        await using var broker = await RunningBroker.StartAsync(HostingMode.Standalone, MailBrokerPeers.TableWithConsent(),
-            services => MailBrokerPeers.AddOAuth(services, settings), settings, data);
+        await using var broker = await MailBrokerPeers.StartAsync(settings, data);
         var mailbox = Maildir.UniqueAddress("sender");
         var recipient = Maildir.UniqueAddress("rcpt");
         var refused = Maildir.UniqueAddress("reject-5xx");
