@@ -6,6 +6,7 @@ using TokenBroker.Hosting;
 using TokenBroker.Hosting.Functions;
 using TokenBroker.OAuth;
 using TokenBroker.Testing;
+using TokenBroker.Tests.Hosting.Support;
 using TokenBroker.Tests.OAuth.Support;
 
 namespace TokenBroker.Tests.Jobs.Mail.Support;
@@ -38,9 +39,21 @@ internal static class MailBrokerPeers
         ["OAuth:RedirectUri"] = $"http://127.0.0.1:{port}{OAuthOptions.CallbackPath}",
         ["Mail:Smtp"] = MailJobsHarness.SubmissionUrl,
         ["Mail:ExtraTrustedCaFile"] = PeersEnvironment.Get("PEERS_CA_FILE"),
+        ["Mail:Imap"] = $"imaps://{PeersEnvironment.Get("MAIL_HOST")}:{PeersEnvironment.Get("IMAPS_PORT")}",
         ["Mail:Governor:MessagesPerMinute"] = messagesPerMinute.ToString(System.Globalization.CultureInfo.InvariantCulture),
         ["Queues:MaxPollingInterval"] = "00:00:00.250",
     };
+
+    /// <summary>A fresh data folder (named for <paramref name="purpose"/>) and the settings of a broker on a free port that uses it.</summary>
+    public static (Dictionary<string, string> Settings, string DataDirectory) NewBroker(string purpose)
+    {
+        var data = Directory.CreateTempSubdirectory($"tokenbroker-{purpose}-").FullName;
+        return (Settings(FreePort(), data, Guid.NewGuid().ToString()), data);
+    }
+
+    /// <summary>The broker in this process, standalone, trusting the identity server; <paramref name="table"/> null: the product table.</summary>
+    public static Task<RunningBroker> StartAsync(Dictionary<string, string> settings, string dataDirectory, FunctionTable? table = null) =>
+        RunningBroker.StartAsync(HostingMode.Standalone, table ?? TableWithConsent(), services => AddOAuth(services, settings), settings, dataDirectory);
 
     /// <summary>The product table (it maps the consent routes and the mail functions).</summary>
     public static FunctionTable TableWithConsent() => BrokerFunctions.Table;
@@ -50,11 +63,11 @@ internal static class MailBrokerPeers
         services.AddSingleton(new IdentityProviderHttpHandler(IdentityPeer.CreateTrustingHandler()));
 
     /// <summary>Consent start on the broker → the identity server signs the user in → the broker's callback.</summary>
-    public static async Task ConsentAsync(Uri brokerUrl, string mailbox, CancellationToken cancellationToken)
+    public static async Task ConsentAsync(Uri brokerUrl, string mailbox, CancellationToken cancellationToken, string protocols = "smtp")
     {
         // A browser that does not follow redirects by itself: each hop is the test's own request.
         using var broker = new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false }) { BaseAddress = brokerUrl, Timeout = TimeSpan.FromSeconds(30) };
-        using var start = await broker.GetAsync($"/api/consent/start?mailbox={Uri.EscapeDataString(mailbox)}&protocols=smtp", cancellationToken);
+        using var start = await broker.GetAsync($"/api/consent/start?mailbox={Uri.EscapeDataString(mailbox)}&protocols={protocols}", cancellationToken);
         Assert.True(start.StatusCode == HttpStatusCode.Redirect, $"consent start answered {(int)start.StatusCode}: {await start.Content.ReadAsStringAsync(cancellationToken)}");
         using var identity = new HttpClient(IdentityPeer.CreateTrustingHandler());
         using var authorize = await identity.GetAsync(start.Headers.Location!, cancellationToken);
