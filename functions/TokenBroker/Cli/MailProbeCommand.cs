@@ -2,6 +2,7 @@ using System.CommandLine;
 using TokenBroker.Mail.Net;
 using TokenBroker.Mail.Probe;
 using TokenBroker.Mail.Sasl;
+using TokenBroker.Mail.Tokens;
 
 namespace TokenBroker.Cli;
 

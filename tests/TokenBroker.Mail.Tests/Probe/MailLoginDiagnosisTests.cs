@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using TokenBroker.Mail.Net;
 using TokenBroker.Mail.Probe;
 using TokenBroker.Mail.Sasl;
+using TokenBroker.Mail.Tokens;
 using TokenBroker.Mail.Tests.Support;
 
 namespace TokenBroker.Mail.Tests.Probe;
