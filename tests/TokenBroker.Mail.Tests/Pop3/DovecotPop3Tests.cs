@@ -19,10 +19,7 @@ public class DovecotPop3Tests
     }
 
     [Theory]
-    [InlineData(false, MailSaslMechanism.XOAuth2)]
-    [InlineData(false, MailSaslMechanism.OAuthBearer)]
-    [InlineData(true, MailSaslMechanism.XOAuth2)]
-    [InlineData(true, MailSaslMechanism.OAuthBearer)]
+    [MemberData(nameof(MailPeers.TlsModesAndMechanisms), MemberType = typeof(MailPeers))]
     public async Task Logs_in_with_an_oauth_token(bool implicitTls, MailSaslMechanism mechanism)
     {
         var user = MailPeers.NewUser("pop-login");
@@ -46,9 +43,7 @@ public class DovecotPop3Tests
     }
 
     [Theory]
-    [InlineData("expired")]
-    [InlineData("wrong-user")]
-    [InlineData("bad-signature")]
+    [MemberData(nameof(MailPeers.RefusedTokenProblems), MemberType = typeof(MailPeers))]
     public async Task A_refused_token_fails_with_the_reply_and_the_decoded_challenge(string problem)
     {
         var user = MailPeers.NewUser("pop-bad");

@@ -1,3 +1,4 @@
+using TokenBroker.Mail.Fetch;
 using TokenBroker.Mail.Net;
 using TokenBroker.Testing;
 
@@ -8,7 +9,7 @@ namespace TokenBroker.Mail.Tests.Support;
 /// client options trusting only the test CA, tokens minted by the identity server, and a fresh mailbox
 /// address per test. A missing peer fails the test.
 /// </summary>
-internal static class MailPeers
+public static class MailPeers
 {
     private static readonly Lazy<IdentityServerControl> Identity = new(() => new IdentityServerControl());
 
@@ -44,6 +45,16 @@ internal static class MailPeers
     /// <summary>Mints an access token for <paramref name="user"/> (expired with a negative lifetime; signed by an untrusted key with <paramref name="wrongKey"/>).</summary>
     public static Task<string> MintTokenAsync(string user, int expiresInSeconds = 3600, bool wrongKey = false, IReadOnlyDictionary<string, object?>? claims = null) =>
         Identity.Value.MintAccessTokenAsync(user, expiresIn: TimeSpan.FromSeconds(expiresInSeconds), wrongKey: wrongKey, extraClaims: claims);
+
+    /// <summary>Plain-then-STARTTLS (false) and implicit TLS (true), each with both OAuth mechanisms.</summary>
+    public static TheoryData<bool, MailSaslMechanism> TlsModesAndMechanisms => new()
+    {
+        { false, MailSaslMechanism.XOAuth2 }, { false, MailSaslMechanism.OAuthBearer },
+        { true, MailSaslMechanism.XOAuth2 }, { true, MailSaslMechanism.OAuthBearer },
+    };
+
+    /// <summary>The problems <see cref="MintRefusedTokenAsync"/> knows.</summary>
+    public static TheoryData<string> RefusedTokenProblems => new() { "expired", "wrong-user", "bad-signature" };
 
     /// <summary>A token the mail servers refuse for <paramref name="user"/>: "expired", "wrong-user" (another user's) or "bad-signature".</summary>
     public static async Task<string> MintRefusedTokenAsync(string user, string problem) => problem switch
