@@ -25,12 +25,21 @@ public sealed partial class SmtpClient
         long? size = message.CanSeek ? message.Length - message.Position : null;
         // Raw bytes may be 8-bit; declaring 8BITMIME for 7-bit content is harmless, omitting it for 8-bit is not.
         return SendCoreAsync(from, recipients, size, declareEightBit: true,
-            (stream, token) => message.CopyToAsync(stream, 64 * 1024, token), cancellationToken);
+            (stream, token) => message.CopyToAsync(stream, 64 * 1024, token), beforeCommit: null, cancellationToken);
     }
 
     /// <summary>Sends a built message: the envelope sender is <see cref="MimeMessage.From"/> and the
     /// recipients are To, Cc and Bcc (Bcc never appears in the written headers).</summary>
-    public async Task<SmtpSendResult> SendAsync(MimeMessage message, CancellationToken cancellationToken = default)
+    public Task<SmtpSendResult> SendAsync(MimeMessage message, CancellationToken cancellationToken = default) =>
+        SendAsync(message, beforeCommit: null, cancellationToken);
+
+    /// <summary>
+    /// Like <see cref="SendAsync(MimeMessage, CancellationToken)"/>, and <paramref name="beforeCommit"/> runs once the whole
+    /// message is written but before the final "." or "BDAT … LAST": the last moment at which the server certainly
+    /// has not accepted it. After it, a lost connection leaves the outcome unknown, so a caller that must not send
+    /// twice records its intent there. If it throws, the connection is dropped and the server discards the message.
+    /// </summary>
+    public async Task<SmtpSendResult> SendAsync(MimeMessage message, Func<CancellationToken, Task>? beforeCommit, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(message);
         var from = message.From?.Address ?? throw new ArgumentException("The message has no From address.", nameof(message));
@@ -43,7 +52,7 @@ public sealed partial class SmtpClient
             size = counter.Length;
         }
         return await SendCoreAsync(from, message.EnvelopeRecipients, size, declareEightBit: false,
-            message.WriteToAsync, cancellationToken).ConfigureAwait(false);
+            message.WriteToAsync, beforeCommit, cancellationToken).ConfigureAwait(false);
     }
 
     private async Task<SmtpSendResult> SendCoreAsync(
@@ -52,6 +61,7 @@ public sealed partial class SmtpClient
         long? size,
         bool declareEightBit,
         Func<Stream, CancellationToken, Task> writeMessage,
+        Func<CancellationToken, Task>? beforeCommit,
         CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(from);
@@ -81,15 +91,15 @@ public sealed partial class SmtpClient
             mailFrom += " SMTPUTF8";
 
         if (CanSendInOneTrip && size <= SmtpChunkStream.ChunkSize)
-            return await SendInOneTripAsync(connection, mailFrom, recipientList, writeMessage, cancellationToken).ConfigureAwait(false);
+            return await SendInOneTripAsync(connection, mailFrom, recipientList, writeMessage, beforeCommit, cancellationToken).ConfigureAwait(false);
 
         var (mailReply, rcptReplies) = Capabilities.Pipelining
             ? await SendEnvelopePipelinedAsync(mailFrom, recipientList, cancellationToken).ConfigureAwait(false)
             : await SendEnvelopeInTurnAsync(mailFrom, recipientList, cancellationToken).ConfigureAwait(false);
         var (accepted, refused) = await CheckEnvelopeAsync(mailReply, rcptReplies, recipientList, cancellationToken).ConfigureAwait(false);
         var finalReply = UseChunking && Capabilities.Chunking
-            ? await SendChunkedAsync(connection, writeMessage, cancellationToken).ConfigureAwait(false)
-            : await SendDataAsync(connection, writeMessage, cancellationToken).ConfigureAwait(false);
+            ? await SendChunkedAsync(connection, writeMessage, beforeCommit, cancellationToken).ConfigureAwait(false)
+            : await SendDataAsync(connection, writeMessage, beforeCommit, cancellationToken).ConfigureAwait(false);
         return new SmtpSendResult(accepted, refused, finalReply);
     }
 

@@ -9,7 +9,8 @@ public sealed partial class SmtpClient
     private bool CanSendInOneTrip => UseChunking && Capabilities.Chunking && Capabilities.Pipelining;
 
     private async Task<SmtpSendResult> SendInOneTripAsync(
-        MailConnection connection, string mailFrom, List<string> recipients, Func<Stream, CancellationToken, Task> writeMessage, CancellationToken cancellationToken)
+        MailConnection connection, string mailFrom, List<string> recipients, Func<Stream, CancellationToken, Task> writeMessage,
+        Func<CancellationToken, Task>? beforeCommit, CancellationToken cancellationToken)
     {
         connection.QueueLine(mailFrom);
         foreach (var recipient in recipients)
@@ -24,6 +25,7 @@ public sealed partial class SmtpClient
         }
         await using var chunks = new SmtpChunkStream(connection, ReadChunkReplyAsync);
         await WriteMessageOrDisconnectAsync(writeMessage, chunks, cancellationToken).ConfigureAwait(false);
+        await RunBeforeCommitOrDisconnectAsync(beforeCommit, cancellationToken).ConfigureAwait(false);
         var chunkReplies = await chunks.CompleteAsync(cancellationToken).ConfigureAwait(false);
 
         // A refused envelope makes the server refuse the chunk too (503/554): report the envelope's reason.
@@ -37,7 +39,8 @@ public sealed partial class SmtpClient
     }
 
     /// <summary>DATA, 354, the dot-stuffed message, ".".</summary>
-    private async Task<SmtpReply> SendDataAsync(MailConnection connection, Func<Stream, CancellationToken, Task> writeMessage, CancellationToken cancellationToken)
+    private async Task<SmtpReply> SendDataAsync(MailConnection connection, Func<Stream, CancellationToken, Task> writeMessage,
+        Func<CancellationToken, Task>? beforeCommit, CancellationToken cancellationToken)
     {
         var dataReply = await CommandAsync("DATA", cancellationToken).ConfigureAwait(false);
         if (dataReply.Code != 354)
@@ -48,6 +51,7 @@ public sealed partial class SmtpClient
         }
         await using var data = new SmtpDataStream(connection);
         await WriteMessageOrDisconnectAsync(writeMessage, data, cancellationToken).ConfigureAwait(false);
+        await RunBeforeCommitOrDisconnectAsync(beforeCommit, cancellationToken).ConfigureAwait(false);
         await data.CompleteAsync(cancellationToken).ConfigureAwait(false);
         var finalReply = await ReadReplyAsync(cancellationToken).ConfigureAwait(false);
         if (!finalReply.IsSuccess)
@@ -57,10 +61,12 @@ public sealed partial class SmtpClient
 
     /// <summary>BDAT chunks (RFC 3030): no dot-stuffing and no 354 round trip. A refused chunk fails the
     /// message; the transaction is then reset so the connection stays usable.</summary>
-    private async Task<SmtpReply> SendChunkedAsync(MailConnection connection, Func<Stream, CancellationToken, Task> writeMessage, CancellationToken cancellationToken)
+    private async Task<SmtpReply> SendChunkedAsync(MailConnection connection, Func<Stream, CancellationToken, Task> writeMessage,
+        Func<CancellationToken, Task>? beforeCommit, CancellationToken cancellationToken)
     {
         await using var chunks = new SmtpChunkStream(connection, ReadReplyAsync);
         await WriteMessageOrDisconnectAsync(writeMessage, chunks, cancellationToken).ConfigureAwait(false);
+        await RunBeforeCommitOrDisconnectAsync(beforeCommit, cancellationToken).ConfigureAwait(false);
         var replies = await chunks.CompleteAsync(cancellationToken).ConfigureAwait(false);
         if (replies.FirstOrDefault(r => !r.IsSuccess) is { } refused)
         {
@@ -84,4 +90,18 @@ public sealed partial class SmtpClient
         }
     }
 
+    private async Task RunBeforeCommitOrDisconnectAsync(Func<CancellationToken, Task>? beforeCommit, CancellationToken cancellationToken)
+    {
+        if (beforeCommit is null) return;
+        try
+        {
+            await beforeCommit(cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            // The message is written but not committed: without the final "." or LAST the server discards it.
+            await DisconnectAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
 }

@@ -105,8 +105,11 @@ submission_relay_trusted = yes
 submission_relay_ssl = no
 submission_max_mail_size = $max_message_bytes
 
+# user+Sent@… (Postfix's copy for the sender, see postfix.sh) is filed in that user's Sent folder.
+recipient_delimiter = +
 protocol lmtp {
   postmaster_address = postmaster@localhost
+  lmtp_save_to_detail_mailbox = yes
 }
 
 service imap-login {

@@ -60,7 +60,10 @@ smtpd_sasl_type = dovecot
 smtpd_sasl_path = inet:127.0.0.1:$dovecot_auth
 smtpd_sasl_auth_enable = no
 smtpd_relay_restrictions = permit_mynetworks, permit_sasl_authenticated, reject_unauth_destination
+# Like Exchange Online, every sender keeps a copy in its Sent folder: Dovecot's LMTP files user+Sent@… there.
+sender_bcc_maps = regexp:$config_dir/sender-bcc-maps
 CONF
+  printf '/^([^+@]+)@(.+)$/ ${1}+Sent@${2}\n' >"$config_dir/sender-bcc-maps"
   # Exchange lets a mailbox send only as itself: every address is owned by the login of that name.
   printf '/^(.*)$/ ${1}\n' >"$config_dir/sender-login-maps"
   cat >"$config_dir/master.cf" <<CONF

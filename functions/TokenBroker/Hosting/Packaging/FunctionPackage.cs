@@ -73,7 +73,9 @@ public static class FunctionPackage
         {
             var destination = Path.Combine(target, Path.GetFileName(file));
             File.Copy(file, destination);
-            File.SetUnixFileMode(destination, File.GetUnixFileMode(file));
+            // The Linux Functions host starts the handler by its execute bit; Windows has no such bit to keep.
+            if (!OperatingSystem.IsWindows())
+                File.SetUnixFileMode(destination, File.GetUnixFileMode(file));
         }
         foreach (var directory in Directory.EnumerateDirectories(source))
             CopyDirectory(directory, Path.Combine(target, Path.GetFileName(directory)));

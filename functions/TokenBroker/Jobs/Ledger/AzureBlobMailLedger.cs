@@ -8,7 +8,7 @@ namespace TokenBroker.Jobs.Ledger;
 /// <summary>
 /// The Azure ledger: small JSON blobs in one container of the broker's storage account, over REST.
 /// A sent record is <c>sent/&lt;hash of mailbox&gt;/&lt;hash of key&gt;.json</c>, created with If-None-Match: * so the
-/// first writer wins; a checkpoint is <c>checkpoints/&lt;hash&gt;.json</c>, replaced with If-Match on its ETag.
+/// first writer wins; a send attempt is <c>attempts/…</c> under the same names, replaced by each newer attempt; a checkpoint is <c>checkpoints/&lt;hash&gt;.json</c>, replaced with If-Match on its ETag.
 /// Blob names are hashes (<see cref="LedgerKeys"/>), so a listing reveals no address. Sent records older than the
 /// retention are deleted by a purge that a write starts at most once per PurgeInterval (one List Blobs call per
 /// 5,000 records, one Delete Blob per expired one); a container lifecycle rule on "sent/" can replace it.
@@ -16,6 +16,7 @@ namespace TokenBroker.Jobs.Ledger;
 public sealed class AzureBlobMailLedger : IMailLedger, IDisposable
 {
     private const string SentPrefix = "sent/";
+    private const string AttemptPrefix = "attempts/";
     private const string CheckpointPrefix = "checkpoints/";
 
     private readonly BlobContainerClient _container;
@@ -66,6 +67,21 @@ public sealed class AzureBlobMailLedger : IMailLedger, IDisposable
         await PurgeIfDueAsync(cancellationToken).ConfigureAwait(false);
     }
 
+    public async Task RecordAttemptAsync(string mailbox, string idempotencyKey, SendAttempt attempt, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(attempt);
+        ArgumentException.ThrowIfNullOrEmpty(attempt.MessageId);
+        await _container.PutAsync(AttemptBlobName(mailbox, idempotencyKey), LedgerJson.Serialize(attempt), cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<SendAttempt?> FindAttemptAsync(string mailbox, string idempotencyKey, CancellationToken cancellationToken = default)
+    {
+        var name = AttemptBlobName(mailbox, idempotencyKey);
+        return await _container.GetAsync(name, cancellationToken).ConfigureAwait(false) is { } blob
+            ? LedgerJson.DeserializeAttempt(blob.Data, $"Blob '{_container.ContainerName}/{name}'")
+            : null;
+    }
+
     public async Task<Versioned<FetchCheckpoint>?> GetCheckpointAsync(string mailbox, string protocol, string folder, CancellationToken cancellationToken = default)
     {
         var name = CheckpointBlobName(mailbox, protocol, folder);
@@ -96,11 +112,15 @@ public sealed class AzureBlobMailLedger : IMailLedger, IDisposable
     {
         var cutoff = _time.GetUtcNow() - TimeSpan.FromDays(_options.SentRetentionDays);
         var deleted = 0;
-        foreach (var blob in await _container.ListAsync(SentPrefix, cancellationToken).ConfigureAwait(false))
+        foreach (var prefix in new[] { SentPrefix, AttemptPrefix })
         {
-            // If-Match: a record written again since the listing (a late redelivery after its purge) stays.
-            if (blob.LastModified < cutoff && await _container.DeleteIfAsync(blob.Name, blob.ETag, cancellationToken).ConfigureAwait(false))
-                deleted++;
+            foreach (var blob in await _container.ListAsync(prefix, cancellationToken).ConfigureAwait(false))
+            {
+                // If-Match: a record written again since the listing (a late redelivery after its purge) stays.
+                if (blob.LastModified < cutoff && await _container.DeleteIfAsync(blob.Name, blob.ETag, cancellationToken).ConfigureAwait(false)
+                    && prefix == SentPrefix)
+                    deleted++;
+            }
         }
         return deleted;
     }
@@ -133,6 +153,9 @@ public sealed class AzureBlobMailLedger : IMailLedger, IDisposable
 
     internal static string SentBlobName(string mailbox, string idempotencyKey) =>
         $"{SentPrefix}{LedgerKeys.Mailbox(mailbox)}/{LedgerKeys.IdempotencyKey(idempotencyKey)}.json";
+
+    internal static string AttemptBlobName(string mailbox, string idempotencyKey) =>
+        $"{AttemptPrefix}{LedgerKeys.Mailbox(mailbox)}/{LedgerKeys.IdempotencyKey(idempotencyKey)}.json";
 
     internal static string CheckpointBlobName(string mailbox, string protocol, string folder) =>
         $"{CheckpointPrefix}{LedgerKeys.Checkpoint(mailbox, protocol, folder)}.json";

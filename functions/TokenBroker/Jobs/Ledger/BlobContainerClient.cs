@@ -67,23 +67,34 @@ internal sealed class BlobContainerClient
     /// </summary>
     public async Task<string?> PutIfAsync(string blobName, byte[] data, string? ifMatch, CancellationToken cancellationToken)
     {
+        using var response = await PutWithContainerAsync(blobName, data, ifMatch is null ? ("If-None-Match", "*") : ("If-Match", ifMatch), cancellationToken).ConfigureAwait(false);
+        if (response.IsSuccessStatusCode) return ETagOf(response, "Put Blob");
+        if (response.StatusCode is HttpStatusCode.PreconditionFailed or HttpStatusCode.Conflict) return null;
+        if (ifMatch is not null && response.StatusCode == HttpStatusCode.NotFound) return null;
+        throw await _pipeline.FailureAsync("Put Blob", response, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Put Blob without a condition: creates the blob or replaces whatever it held. Returns the new ETag.</summary>
+    public async Task<string> PutAsync(string blobName, byte[] data, CancellationToken cancellationToken)
+    {
+        using var response = await PutWithContainerAsync(blobName, data, condition: null, cancellationToken).ConfigureAwait(false);
+        if (response.IsSuccessStatusCode) return ETagOf(response, "Put Blob");
+        throw await _pipeline.FailureAsync("Put Blob", response, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<HttpResponseMessage> PutWithContainerAsync(string blobName, byte[] data, (string Header, string Value)? condition, CancellationToken cancellationToken)
+    {
         await EnsureContainerAsync(cancellationToken).ConfigureAwait(false);
-        var response = await PutAsync(blobName, data, ifMatch, cancellationToken).ConfigureAwait(false);
+        var response = await SendPutAsync(blobName, data, condition, cancellationToken).ConfigureAwait(false);
         if (response.StatusCode == HttpStatusCode.NotFound && await IsContainerMissingAsync(response, cancellationToken).ConfigureAwait(false))
         {
             // Someone deleted the container since this process created it: create it again, once.
             response.Dispose();
             _containerExists = false;
             await EnsureContainerAsync(cancellationToken).ConfigureAwait(false);
-            response = await PutAsync(blobName, data, ifMatch, cancellationToken).ConfigureAwait(false);
+            response = await SendPutAsync(blobName, data, condition, cancellationToken).ConfigureAwait(false);
         }
-        using (response)
-        {
-            if (response.IsSuccessStatusCode) return ETagOf(response, "Put Blob");
-            if (response.StatusCode is HttpStatusCode.PreconditionFailed or HttpStatusCode.Conflict) return null;
-            if (ifMatch is not null && response.StatusCode == HttpStatusCode.NotFound) return null;
-            throw await _pipeline.FailureAsync("Put Blob", response, cancellationToken).ConfigureAwait(false);
-        }
+        return response;
     }
 
     /// <summary>The names of the blobs under <paramref name="prefix"/>, following continuation markers.</summary>
@@ -132,14 +143,13 @@ internal sealed class BlobContainerClient
         throw await _pipeline.FailureAsync("Delete Blob", response, cancellationToken).ConfigureAwait(false);
     }
 
-    private Task<HttpResponseMessage> PutAsync(string blobName, byte[] data, string? ifMatch, CancellationToken cancellationToken) =>
+    private Task<HttpResponseMessage> SendPutAsync(string blobName, byte[] data, (string Header, string Value)? condition, CancellationToken cancellationToken) =>
         _pipeline.SendAsync("Put Blob", () =>
         {
             var request = new HttpRequestMessage(HttpMethod.Put, BlobUri(blobName)) { Content = new ByteArrayContent(data) };
             request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
             request.Headers.TryAddWithoutValidation("x-ms-blob-type", "BlockBlob");
-            if (ifMatch is null) request.Headers.TryAddWithoutValidation("If-None-Match", "*");
-            else request.Headers.TryAddWithoutValidation("If-Match", ifMatch);
+            if (condition is { } required) request.Headers.TryAddWithoutValidation(required.Header, required.Value);
             return request;
         }, cancellationToken);
 

@@ -4,7 +4,8 @@ namespace TokenBroker.Jobs.Ledger;
 
 /// <summary>
 /// What the mail worker must remember across crashes and redeliveries: which idempotency keys were already sent
-/// (so a redelivered send is not sent twice) and where each fetch stopped (so nothing is delivered twice or skipped).
+/// (so a redelivered send is not sent twice), which were about to be committed when the worker stopped (in doubt),
+/// and where each fetch stopped (so nothing is delivered twice or skipped).
 /// Mailboxes compare case-insensitively; idempotency keys and folder names case-sensitively (INBOX excepted).
 /// </summary>
 public interface IMailLedger
@@ -14,6 +15,15 @@ public interface IMailLedger
 
     /// <summary>Records a send. The first writer wins: when the key is already recorded, this call changes nothing.</summary>
     Task RecordSentAsync(string mailbox, string idempotencyKey, SentRecord record, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Records that a send of <paramref name="idempotencyKey"/> is about to be committed. Replaces an earlier attempt
+    /// of the same key (the newest one says when the server may last have accepted it).
+    /// </summary>
+    Task RecordAttemptAsync(string mailbox, string idempotencyKey, SendAttempt attempt, CancellationToken cancellationToken = default);
+
+    /// <summary>The newest attempt recorded for <paramref name="idempotencyKey"/>, or null.</summary>
+    Task<SendAttempt?> FindAttemptAsync(string mailbox, string idempotencyKey, CancellationToken cancellationToken = default);
 
     /// <summary>The checkpoint of a mailbox's folder over a protocol ("imap" or "pop3"), with its version, or null.</summary>
     Task<Versioned<FetchCheckpoint>?> GetCheckpointAsync(string mailbox, string protocol, string folder, CancellationToken cancellationToken = default);

@@ -9,6 +9,13 @@ internal static class LedgerJson
 
     public static byte[] Serialize(SentRecord record) => JsonSerializer.SerializeToUtf8Bytes(record, Options);
 
+    public static byte[] Serialize(SendAttempt attempt) => JsonSerializer.SerializeToUtf8Bytes(attempt, Options);
+
+    public static SendAttempt DeserializeAttempt(ReadOnlySpan<byte> utf8Json, string source) =>
+        Deserialize<SendAttempt>(utf8Json, source) is { MessageId: not null } attempt
+            ? attempt
+            : throw new InvalidDataException($"{source} does not hold a send attempt (no messageId).");
+
     public static byte[] Serialize(FetchCheckpoint checkpoint) =>
         JsonSerializer.SerializeToUtf8Bytes(checkpoint with { Pop3Uidls = checkpoint.Pop3Uidls ?? [] }, Options);
 

@@ -78,6 +78,44 @@ public sealed class SqliteMailLedger : IMailLedger, IDisposable, IAsyncDisposabl
         }
     }
 
+    public async Task RecordAttemptAsync(string mailbox, string idempotencyKey, SendAttempt attempt, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(attempt);
+        ArgumentException.ThrowIfNullOrEmpty(attempt.MessageId);
+        var (mailboxKey, key) = (LedgerKeys.Mailbox(mailbox), LedgerKeys.IdempotencyKey(idempotencyKey));
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            using var upsert = Command("""
+                INSERT OR REPLACE INTO send_attempts (mailbox, idempotency_key, message_id, committing_at)
+                VALUES ($mailbox, $key, $messageId, $at);
+                """,
+                ("$mailbox", mailboxKey), ("$key", key), ("$messageId", attempt.MessageId), ("$at", attempt.CommittingAt.UtcTicks));
+            upsert.ExecuteNonQuery();
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    public async Task<SendAttempt?> FindAttemptAsync(string mailbox, string idempotencyKey, CancellationToken cancellationToken = default)
+    {
+        var (mailboxKey, key) = (LedgerKeys.Mailbox(mailbox), LedgerKeys.IdempotencyKey(idempotencyKey));
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            using var command = Command("SELECT message_id, committing_at FROM send_attempts WHERE mailbox = $mailbox AND idempotency_key = $key;",
+                ("$mailbox", mailboxKey), ("$key", key));
+            using var reader = command.ExecuteReader();
+            return reader.Read() ? new SendAttempt(reader.GetString(0), new DateTimeOffset(reader.GetInt64(1), TimeSpan.Zero)) : null;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
     public async Task<Versioned<FetchCheckpoint>?> GetCheckpointAsync(string mailbox, string protocol, string folder, CancellationToken cancellationToken = default)
     {
         var key = LedgerKeys.Checkpoint(mailbox, protocol, folder);
@@ -176,7 +214,10 @@ public sealed class SqliteMailLedger : IMailLedger, IDisposable, IAsyncDisposabl
         _lastPurge = now;
         var cutoff = now - TimeSpan.FromDays(_options.SentRetentionDays);
         using var command = Command("DELETE FROM sent_records WHERE recorded_at < $cutoff;", ("$cutoff", cutoff.UtcTicks));
-        return command.ExecuteNonQuery();
+        var deleted = command.ExecuteNonQuery();
+        using var attempts = Command("DELETE FROM send_attempts WHERE committing_at < $cutoff;", ("$cutoff", cutoff.UtcTicks));
+        attempts.ExecuteNonQuery();
+        return deleted;
     }
 
     private CheckpointRow? ReadCheckpoint(string key, SqliteTransaction? transaction)

@@ -38,6 +38,14 @@ internal static class SqliteMailLedgerSchema
                     PRIMARY KEY (mailbox, idempotency_key)
                 ) WITHOUT ROWID;
                 CREATE INDEX IF NOT EXISTS sent_records_by_age ON sent_records (recorded_at);
+                CREATE TABLE IF NOT EXISTS send_attempts (
+                    mailbox         TEXT    NOT NULL,
+                    idempotency_key TEXT    NOT NULL,
+                    message_id      TEXT    NOT NULL,
+                    committing_at   INTEGER NOT NULL,
+                    PRIMARY KEY (mailbox, idempotency_key)
+                ) WITHOUT ROWID;
+                CREATE INDEX IF NOT EXISTS send_attempts_by_age ON send_attempts (committing_at);
                 CREATE TABLE IF NOT EXISTS fetch_checkpoints (
                     checkpoint_key TEXT    NOT NULL PRIMARY KEY,
                     version        INTEGER NOT NULL,

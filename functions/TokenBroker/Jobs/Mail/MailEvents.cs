@@ -18,8 +18,15 @@ public sealed class MailEvents(TimeProvider timeProvider)
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
     };
 
-    public void Sent(FunctionContext context, string mailbox, string requestId, string messageId, int recipients, IReadOnlyList<string>? refusedRecipients = null) =>
-        Add(context, new MailEvent("mail.sent", mailbox, requestId) { MessageId = messageId, Recipients = recipients, RefusedRecipients = refusedRecipients is { Count: > 0 } ? refusedRecipients : null });
+    /// <param name="inDoubt">When an interrupted earlier attempt had to be resolved: what was found and done, in a sentence.</param>
+    public void Sent(FunctionContext context, string mailbox, string requestId, string messageId, int recipients, IReadOnlyList<string>? refusedRecipients = null, string? inDoubt = null) =>
+        Add(context, new MailEvent("mail.sent", mailbox, requestId)
+        {
+            MessageId = messageId,
+            Recipients = recipients,
+            RefusedRecipients = refusedRecipients is { Count: > 0 } ? refusedRecipients : null,
+            InDoubt = inDoubt,
+        });
 
     public void Duplicate(FunctionContext context, string mailbox, string requestId, string messageId, DateTimeOffset firstSentAt) =>
         Add(context, new MailEvent("mail.duplicate", mailbox, requestId) { MessageId = messageId, FirstSentAt = firstSentAt });
@@ -44,5 +51,6 @@ public sealed record MailEvent(string Type, string? Mailbox, string? RequestId)
     public int? Recipients { get; init; }
     public IReadOnlyList<string>? RefusedRecipients { get; init; }
     public DateTimeOffset? FirstSentAt { get; init; }
+    public string? InDoubt { get; init; }
     public string? Reason { get; init; }
 }

@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using TokenBroker.Jobs.Ledger;
 using TokenBroker.Jobs.Mail.Governor;
+using TokenBroker.Jobs.Mail.InDoubt;
 using TokenBroker.Mail.Net;
 using TokenBroker.Mail.Smtp;
 
@@ -10,7 +11,8 @@ namespace TokenBroker.Jobs.Mail;
 
 /// <summary>
 /// The mail worker's services. Settings: "Mail" (<see cref="MailSendOptions"/>: Smtp, ExtraTrustedCaFile, SaslMechanism,
-/// timeouts; <see cref="MailRequestLimits"/>: MaxMessageBytes), "Mail:Governor" (<see cref="MailGovernorOptions"/>), and
+/// timeouts; <see cref="MailRequestLimits"/>: MaxMessageBytes), "Mail:Governor" (<see cref="MailGovernorOptions"/>),
+/// "Mail:InDoubt" (<see cref="InDoubtOptions"/>; the Sent folder is searched on the fetch job's Mail:Imap server), and
 /// the ledger's ("Ledger", see AddMailLedger). Needs IMailboxRegistry (token store) and IMailboxTokenProvider (AddOAuth).
 /// </summary>
 public static class MailJobsServiceCollectionExtensions
@@ -32,6 +34,9 @@ public static class MailJobsServiceCollectionExtensions
         var governor = new MailGovernorOptions();
         configuration.GetSection(MailGovernorOptions.Section).Bind(governor);
         governor.Validate();
+        var inDoubt = new InDoubtOptions();
+        configuration.GetSection(InDoubtOptions.Section).Bind(inDoubt);
+        inDoubt.Validate();
         var extraRoots = LoadExtraRoots(send.ExtraTrustedCaFile);
 
         services.TryAddSingleton(TimeProvider.System);
@@ -50,6 +55,10 @@ public static class MailJobsServiceCollectionExtensions
         })));
         services.TryAddSingleton(provider => new SendGovernor(governor, provider.GetRequiredService<ISmtpSessionFactory>(),
             provider.GetRequiredService<TimeProvider>(), provider.GetService<ILogger<SendGovernor>>()));
+        services.TryAddSingleton(inDoubt);
+        // The IMAP server comes from the fetch job's settings (Mail:Imap) when it is registered; without it nothing can be checked.
+        services.TryAddSingleton<ISentFolderCheck>(provider => new ImapSentFolderCheck(provider.GetService<TokenBroker.Jobs.Fetch.MailServers>(), inDoubt));
+        services.TryAddSingleton<InDoubtResolver>();
         services.TryAddSingleton<SendJob>();
         return services;
     }

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging;
 using TokenBroker.Hosting.Functions;
 using TokenBroker.Jobs.Ledger;
 using TokenBroker.Jobs.Mail.Governor;
+using TokenBroker.Jobs.Mail.InDoubt;
 using TokenBroker.Mail;
 using TokenBroker.Mail.Net;
 using TokenBroker.Mail.Smtp;
@@ -11,9 +12,10 @@ using TokenBroker.Store;
 namespace TokenBroker.Jobs.Mail;
 
 /// <summary>
-/// Sends one validated request exactly once: ledger check (a redelivery becomes mail.duplicate), governor, token,
-/// a pooled SMTP session, the message with the Message-ID derived from the idempotency key, the ledger record right
-/// after the server's 250 for DATA, then mail.sent. Permanent failures throw <see cref="MailRequestRejectedException"/>;
+/// Sends one validated request exactly once: ledger check (a redelivery becomes mail.duplicate), an interrupted earlier
+/// attempt resolved by <see cref="InDoubtResolver"/>, governor, token, a pooled SMTP session, the message with the
+/// Message-ID derived from the idempotency key, an attempt record just before the final "." (or BDAT LAST), the sent
+/// record right after the server's 250, then mail.sent. Permanent failures throw <see cref="MailRequestRejectedException"/>;
 /// everything else (4xx, network, identity-provider trouble, spent budget) propagates so the queue retries.
 /// </summary>
 public sealed class SendJob(
@@ -22,6 +24,7 @@ public sealed class SendJob(
     IMailLedger ledger,
     SendGovernor governor,
     SmtpTarget smtp,
+    InDoubtResolver inDoubt,
     MailEvents events,
     TimeProvider timeProvider,
     ILogger<SendJob> logger)
@@ -46,7 +49,22 @@ public sealed class SendJob(
         }
 
         var recipients = request.AllRecipients.Count();
-        var messageId = TokenBroker.Jobs.Ledger.MessageIds.For(mailbox.Address, request.Id, TokenBroker.Jobs.Ledger.MessageIds.DomainOf(from));
+        var messageId = MessageIds.For(mailbox.Address, request.Id, MessageIds.DomainOf(from));
+        string? inDoubtExplanation = null;
+        if (await ledger.FindAttemptAsync(mailbox.Address, request.Id, cancellationToken).ConfigureAwait(false) is { } interrupted)
+        {
+            var checkToken = await GetTokenAsync(mailbox.Address, cancellationToken).ConfigureAwait(false);
+            var decision = await inDoubt.ResolveAsync(mailbox, checkToken, request.Id, interrupted, cancellationToken).ConfigureAwait(false);
+            if (decision.WasSent)
+            {
+                var confirmed = new SentRecord(interrupted.MessageId, interrupted.CommittingAt, recipients);
+                await RecordSentAsync(mailbox.Address, request.Id, confirmed).ConfigureAwait(false);
+                events.Sent(context, mailbox.Address, request.Id, confirmed.MessageId, confirmed.Recipients, inDoubt: decision.Explanation);
+                return;
+            }
+            inDoubtExplanation = decision.Explanation;
+        }
+
         governor.TakeRecipients(mailbox.Address, recipients);
         using var messageSlot = await governor.WaitForMessageSlotAsync(mailbox.Address, cancellationToken).ConfigureAwait(false);
         var token = await GetTokenAsync(mailbox.Address, cancellationToken).ConfigureAwait(false);
@@ -61,7 +79,9 @@ public sealed class SendJob(
         {
             try
             {
-                result = await session.Client.SendAsync(message, cancellationToken).ConfigureAwait(false);
+                result = await session.Client.SendAsync(message,
+                    token => ledger.RecordAttemptAsync(mailbox.Address, request.Id, new SendAttempt(messageId, timeProvider.GetUtcNow()), token),
+                    cancellationToken).ConfigureAwait(false);
             }
             catch (SmtpCommandException refused) when (!refused.IsTransient)
             {
@@ -81,7 +101,7 @@ public sealed class SendJob(
         }
 
         logger.LogInformation("Sent request {RequestId} of {Mailbox} as {MessageId} to {Recipients} recipient(s).", request.Id, mailbox.Address, record.MessageId, record.Recipients);
-        events.Sent(context, mailbox.Address, request.Id, record.MessageId, record.Recipients, result.RefusedRecipients.Select(r => r.Address).ToList());
+        events.Sent(context, mailbox.Address, request.Id, record.MessageId, record.Recipients, result.RefusedRecipients.Select(r => r.Address).ToList(), inDoubtExplanation);
     }
 
     private async Task<MailboxAccessToken> GetTokenAsync(string mailbox, CancellationToken cancellationToken)

@@ -5,7 +5,8 @@ namespace TokenBroker.Tests.Hosting.Support;
 /// <summary>tests/TokenBroker.TestHost as a child process, built in the same configuration as these tests.</summary>
 internal static class TestHostProcess
 {
-    public static Process Start(IEnumerable<string> arguments)
+    /// <param name="onOutput">Receives each line the host writes (stdout and stderr); null: the lines are dropped.</param>
+    public static Process Start(IEnumerable<string> arguments, Action<string>? onOutput = null)
     {
         var configuration = new DirectoryInfo(AppContext.BaseDirectory).Parent!.Name; // bin/<Configuration>/net10.0/
         var dll = Path.Combine(RepositoryRoot.Path, "tests", "TokenBroker.TestHost", "bin", configuration, "net10.0", "TokenBroker.TestHost.dll");
@@ -16,6 +17,11 @@ internal static class TestHostProcess
         foreach (var argument in arguments)
             start.ArgumentList.Add(argument);
         var process = Process.Start(start)!;
+        if (onOutput is not null)
+        {
+            process.OutputDataReceived += (_, e) => { if (e.Data is not null) onOutput(e.Data); };
+            process.ErrorDataReceived += (_, e) => { if (e.Data is not null) onOutput(e.Data); };
+        }
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         return process;

@@ -32,7 +32,7 @@ public sealed class FetchKillTests
         await using (var setup = await RunningBroker.StartAsync(HostingMode.Standalone, ConsentTable(),
                          services => MailBrokerPeers.AddOAuth(services, settings), settings, data))
         {
-            await MailBrokerPeers.ConsentAsync(setup.Client.BaseAddress!, mailbox, "imap", Ct);
+            await MailBrokerPeers.ConsentAsync(setup.Client.BaseAddress!, mailbox, Ct, protocols: "imap");
             await using (var seed = await FetchHarness.CreateAsync(Directory.CreateTempSubdirectory("tokenbroker-seed-").FullName, mailbox))
                 await seed.AppendAsync("INBOX", MessageCount);
             var transport = setup.Services.GetRequiredService<IQueueTransport>();

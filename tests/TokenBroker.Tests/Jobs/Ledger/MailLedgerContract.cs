@@ -124,6 +124,45 @@ public abstract class MailLedgerContract : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_key_without_an_attempt_has_none()
+    {
+        Assert.Null(await NewLedger().FindAttemptAsync(Alice, "never-tried", Ct));
+    }
+
+    [Fact]
+    public async Task A_recorded_attempt_is_found_by_another_instance()
+    {
+        var attempt = new SendAttempt(Sent("req-a1").MessageId, Noon);
+
+        await NewLedger().RecordAttemptAsync(Alice, "req-a1", attempt, Ct);
+
+        Assert.Equal(attempt, await NewLedger().FindAttemptAsync(Alice.ToUpperInvariant(), "req-a1", Ct));
+    }
+
+    [Fact]
+    public async Task A_newer_attempt_replaces_the_earlier_one()
+    {
+        var ledger = NewLedger();
+        var messageId = Sent("req-a2").MessageId;
+
+        await ledger.RecordAttemptAsync(Alice, "req-a2", new SendAttempt(messageId, Noon), Ct);
+        await ledger.RecordAttemptAsync(Alice, "req-a2", new SendAttempt(messageId, Noon.AddMinutes(7)), Ct);
+
+        Assert.Equal(Noon.AddMinutes(7), (await ledger.FindAttemptAsync(Alice, "req-a2", Ct))!.CommittingAt);
+    }
+
+    [Fact]
+    public async Task An_attempt_is_not_a_sent_record()
+    {
+        var ledger = NewLedger();
+
+        await ledger.RecordAttemptAsync(Alice, "req-a3", new SendAttempt(Sent("req-a3").MessageId, Noon), Ct);
+
+        Assert.Null(await ledger.FindSentAsync(Alice, "req-a3", Ct));
+        Assert.Null(await ledger.FindAttemptAsync(Bob, "req-a3", Ct));
+    }
+
+    [Fact]
     public async Task A_missing_checkpoint_is_null()
     {
         Assert.Null(await NewLedger().GetCheckpointAsync(Alice, "imap", "INBOX", Ct));
@@ -235,6 +274,7 @@ public abstract class MailLedgerContract : IAsyncLifetime
     {
         var ledger = NewLedger();
         await ledger.RecordSentAsync(Alice, "order-for-carol@example.org", Sent("order-for-carol@example.org"), Ct);
+        await ledger.RecordAttemptAsync(Bob, "order-for-carol@example.org", new SendAttempt(Sent("order-for-carol@example.org").MessageId, Noon), Ct);
         await ledger.SaveCheckpointAsync(Bob, "imap", "INBOX", ImapAt(3), null, Ct);
         await ledger.SaveCheckpointAsync(Alice, "pop3", "INBOX", new FetchCheckpoint(null, null, ["u1"], DateTimeOffset.UnixEpoch), null, Ct);
 

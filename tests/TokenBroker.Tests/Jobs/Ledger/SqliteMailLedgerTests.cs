@@ -84,6 +84,19 @@ public sealed class SqliteMailLedgerTests : MailLedgerContract
     }
 
     [Fact]
+    public async Task Send_attempts_older_than_the_retention_are_purged_with_the_sent_records()
+    {
+        var clock = new ManualTimeProvider();
+        await using var ledger = Create(clock, retentionDays: 30);
+        await ledger.RecordAttemptAsync(Alice, "old", new SendAttempt(Sent("old").MessageId, clock.GetUtcNow()), Ct);
+
+        clock.Advance(TimeSpan.FromDays(30) + TimeSpan.FromMinutes(1));
+        await ledger.RecordSentAsync(Alice, "new", Sent("new"), Ct);
+
+        Assert.Null(await ledger.FindAttemptAsync(Alice, "old", Ct));
+    }
+
+    [Fact]
     public async Task Sent_records_within_the_retention_are_kept()
     {
         var clock = new ManualTimeProvider();

@@ -9,18 +9,17 @@ using TokenBroker.Tests.Jobs.Mail.Support;
 namespace TokenBroker.Tests.Jobs.Mail;
 
 /// <summary>
-/// kill -9 of the broker process in the middle of a 500-message send batch, then a restart. Nothing is lost. What can
-/// repeat is only a transaction the server was completing at the instant of the kill (its final "." sent, the 250 not
-/// yet read, so the ledger could not know): at most one per connection, i.e. MaxConnections per mailbox, each with the
-/// same Message-ID as its first copy so it is recognisable downstream. Exactly-once for those needs a "sending" state in
-/// the ledger written just before the final dot (see docs/mail-requests.md), which this build does not have.
+/// kill -9 of the broker process in the middle of a 500-message send batch, then a restart: nothing lost, nothing
+/// repeated. The transactions the server was completing at the instant of the kill (final "." sent, 250 not yet
+/// recorded) are in doubt after the restart; the worker finds them in the mailbox's Sent folder over IMAP and does not
+/// send them again.
 /// </summary>
 public sealed class SendCrashRecoveryTests
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     [Fact]
-    public async Task Killing_the_broker_mid_batch_loses_nothing_and_repeats_only_transactions_in_flight_at_the_kill()
+    public async Task Killing_the_broker_mid_batch_loses_nothing_and_repeats_nothing()
     {
         var port = MailBrokerPeers.FreePort();
         var data = Directory.CreateTempSubdirectory("tokenbroker-crash-mail-").FullName;
@@ -33,7 +32,7 @@ public sealed class SendCrashRecoveryTests
         await using (var setup = await RunningBroker.StartAsync(HostingMode.Standalone, new FunctionTable([.. MailBrokerPeers.TableWithConsent().Http]),
                          services => MailBrokerPeers.AddOAuth(services, settings), settings, data))
         {
-            await MailBrokerPeers.ConsentAsync(setup.Client.BaseAddress!, mailbox, Ct);
+            await MailBrokerPeers.ConsentAsync(setup.Client.BaseAddress!, mailbox, Ct, protocols: "smtp,imap");
             var transport = setup.Services.GetRequiredService<IQueueTransport>();
             await transport.CreateIfNotExistsAsync("mail-requests", Ct);
             foreach (var id in ids)
@@ -45,6 +44,7 @@ public sealed class SendCrashRecoveryTests
             "--TestHost:Table=product",
             $"--TestHost:IdentityCaFile={PeersEnvironment.Get("PEERS_CA_FILE")}",
             "--Queues:MessageLease=00:00:05",
+            "--Mail:InDoubt:SettleTime=00:00:05",
             "--Logging:LogLevel:Default=Warning",
         ]).ToArray();
         var maildir = Maildir.For(recipient);
@@ -55,7 +55,8 @@ public sealed class SendCrashRecoveryTests
             await first.WaitForExitAsync(Ct);
         }
         var deliveredBeforeKill = maildir.List().Count;
-        using (var second = TestHostProcess.Start(arguments))
+        var inDoubt = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        using (var second = TestHostProcess.Start(arguments, line => { if (line.Contains("was in doubt", StringComparison.Ordinal)) inDoubt.Enqueue(line); }))
         {
             await WaitUntilAsync(() => maildir.List().Count >= ids.Count, second, TimeSpan.FromMinutes(3));
             await Task.Delay(TimeSpan.FromSeconds(8), Ct); // past the lease: a message redelivered after the kill would have arrived
@@ -68,11 +69,10 @@ public sealed class SendCrashRecoveryTests
         var delivered = MailBrokerPeers.MessageIds(maildir);
         var duplicated = delivered.GroupBy(id => id).Where(g => g.Count() > 1).Select(g => g.Key).ToList();
         var lost = expected.Except(delivered).ToList();
-        var report = $"{deliveredBeforeKill} delivered before the kill; duplicated: [{string.Join(", ", duplicated)}]; lost: [{string.Join(", ", lost)}]";
+        var report = $"{deliveredBeforeKill} delivered before the kill; {inDoubt.Count} in doubt after the restart; duplicated: [{string.Join(", ", duplicated)}]; lost: [{string.Join(", ", lost)}]";
         Assert.True(lost.Count == 0, report);
-        Assert.True(delivered.Count(id => duplicated.Contains(id)) == duplicated.Count * 2, report); // a repeat happens once at most
-        Assert.True(duplicated.Count <= 3, report); // Mail:Governor:MaxConnections transactions can be in flight at the kill
-        Assert.Equal(expected, delivered.Distinct().Order().ToList());
+        Assert.True(duplicated.Count == 0, report);
+        Assert.Equal(expected, delivered.Order().ToList());
         TestContext.Current.SendDiagnosticMessage(report);
     }
 

@@ -38,6 +38,7 @@ internal static class MailBrokerPeers
         ["OAuth:RedirectUri"] = $"http://127.0.0.1:{port}{OAuthOptions.CallbackPath}",
         ["Mail:Smtp"] = MailJobsHarness.SubmissionUrl,
         ["Mail:ExtraTrustedCaFile"] = PeersEnvironment.Get("PEERS_CA_FILE"),
+        ["Mail:Imap"] = $"imaps://{PeersEnvironment.Get("MAIL_HOST")}:{PeersEnvironment.Get("IMAPS_PORT")}",
         ["Mail:Governor:MessagesPerMinute"] = messagesPerMinute.ToString(System.Globalization.CultureInfo.InvariantCulture),
         ["Queues:MaxPollingInterval"] = "00:00:00.250",
     };
@@ -50,11 +51,7 @@ internal static class MailBrokerPeers
         services.AddSingleton(new IdentityProviderHttpHandler(IdentityPeer.CreateTrustingHandler()));
 
     /// <summary>Consent start on the broker → the identity server signs the user in → the broker's callback.</summary>
-    public static Task ConsentAsync(Uri brokerUrl, string mailbox, CancellationToken cancellationToken) =>
-        ConsentAsync(brokerUrl, mailbox, "smtp", cancellationToken);
-
-    /// <summary>The same for other <paramref name="protocols"/> ("imap", "imap,smtp").</summary>
-    public static async Task ConsentAsync(Uri brokerUrl, string mailbox, string protocols, CancellationToken cancellationToken)
+    public static async Task ConsentAsync(Uri brokerUrl, string mailbox, CancellationToken cancellationToken, string protocols = "smtp")
     {
         // A browser that does not follow redirects by itself: each hop is the test's own request.
         using var broker = new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false }) { BaseAddress = brokerUrl, Timeout = TimeSpan.FromSeconds(30) };

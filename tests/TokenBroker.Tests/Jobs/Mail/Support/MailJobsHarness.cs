@@ -5,6 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using TokenBroker.Hosting.Functions;
+using TokenBroker.Jobs.Fetch;
 using TokenBroker.Jobs.Mail;
 using TokenBroker.Jobs.Mail.Governor;
 using TokenBroker.Mail.Net;
@@ -38,7 +39,8 @@ internal sealed class MailJobsHarness : IAsyncDisposable
 
     public static string SubmissionUrl => $"smtp://{PeersEnvironment.Get("MAIL_HOST")}:{PeersEnvironment.Get("SUBMISSION_PORT")}";
 
-    public static MailJobsHarness Create(IDictionary<string, string?>? settings = null, TimeProvider? timeProvider = null)
+    /// <param name="configure">Runs before the mail services are added: a registration made there (say, an IMailLedger) wins.</param>
+    public static MailJobsHarness Create(IDictionary<string, string?>? settings = null, TimeProvider? timeProvider = null, Action<IServiceCollection>? configure = null)
     {
         var dataDirectory = Directory.CreateTempSubdirectory("tokenbroker-mailjobs-").FullName;
         var values = new Dictionary<string, string?>
@@ -63,6 +65,11 @@ internal sealed class MailJobsHarness : IAsyncDisposable
         extraRoots.ImportFromPemFile(PeersEnvironment.Get("PEERS_CA_FILE"));
         var recording = new RecordingSessionFactory(new SmtpSessionFactory(new MailSender(new MailClientOptions { ExtraTrustedRoots = extraRoots })));
         services.AddSingleton<ISmtpSessionFactory>(recording);
+        configure?.Invoke(services);
+        // The IMAP server the in-doubt check searches; the broker has it from the fetch job's settings.
+        services.AddSingleton(new MailServers(MailEndpoint.Parse($"imaps://{PeersEnvironment.Get("MAIL_HOST")}:{PeersEnvironment.Get("IMAPS_PORT")}"),
+            MailEndpoint.Parse($"pop3s://{PeersEnvironment.Get("MAIL_HOST")}:{PeersEnvironment.Get("POP3S_PORT")}"),
+            new MailClientOptions { ExtraTrustedRoots = extraRoots }, TokenBroker.Mail.Fetch.MailSaslMechanism.XOAuth2));
         services.AddMailJobs(configuration);
         return new MailJobsHarness(services.BuildServiceProvider(), dataDirectory, tokens, recording);
     }

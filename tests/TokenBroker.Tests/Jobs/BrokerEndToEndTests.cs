@@ -1,0 +1,124 @@
+using System.Net;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.DependencyInjection;
+using TokenBroker.Hosting;
+using TokenBroker.Jobs.Ledger;
+using TokenBroker.OAuth;
+using TokenBroker.Store;
+using TokenBroker.Testing;
+using TokenBroker.Tests.Hosting.Support;
+using TokenBroker.Tests.Jobs.Fetch;
+using TokenBroker.Tests.Jobs.Fetch.Support;
+using TokenBroker.Tests.Jobs.Mail.Support;
+
+namespace TokenBroker.Tests.Jobs;
+
+/// <summary>
+/// The whole product chain in one running broker (standalone, product function table, SQLite queue, embedded store),
+/// against the identity server, Dovecot and Postfix: consent → the refresh timer replaces the token → 200 sends via
+/// /api/mail arrive once each → fetch requests deliver every message once to a webhook (IMAP) and a Maildir sink
+/// (POP3), and a later fetch delivers only the new ones.
+/// </summary>
+public sealed class BrokerEndToEndTests
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task Consent_refresh_send_and_fetch_deliver_every_message_exactly_once()
+    {
+        var port = MailBrokerPeers.FreePort();
+        var data = Directory.CreateTempSubdirectory("tokenbroker-e2e-chain-").FullName;
+        var settings = MailBrokerPeers.Settings(port, data, Guid.NewGuid().ToString());
+        settings["Mail:Pop3"] = FetchHarness.Pop3s.ToString();
+        settings[FetchHarness.SecretSetting] = FetchHarness.Secret;
+        // Every identity-server token is within a 2-hour margin, so each timer run refreshes: the test sees it happen.
+        settings["RefreshSchedule"] = "*/2 * * * * *";
+        settings["Refresh:Margin"] = "02:00:00";
+        settings["Refresh:Jitter"] = "00:00:00";
+        await using var broker = await RunningBroker.StartAsync(HostingMode.Standalone, MailBrokerPeers.TableWithConsent(),
+            services => MailBrokerPeers.AddOAuth(services, settings), settings, data);
+        using var webhook = new WebhookReceiver();
+        var mailbox = Maildir.UniqueAddress("chain");
+        var sink = Directory.CreateTempSubdirectory("tokenbroker-e2e-sink-").FullName;
+
+        await MailBrokerPeers.ConsentAsync(broker.Client.BaseAddress!, mailbox, Ct, protocols: "smtp,imap,pop3");
+        var consented = await TokenFingerprintAsync(broker, mailbox);
+        var refreshed = await WaitForAsync(async () => await TokenFingerprintAsync(broker, mailbox) is var now && now != consented ? now : null, TimeSpan.FromSeconds(30));
+        Assert.NotEqual(consented, refreshed);
+        Assert.Equal(MailboxState.Connected, (await broker.Services.GetRequiredService<IMailboxRegistry>().GetAsync(mailbox, Ct))!.Value.State);
+
+        var firstIds = await SendToSelfAsync(broker, mailbox, Enumerable.Range(0, 200).Select(i => $"chain-{i:D3}"));
+        await Maildir.For(mailbox).WaitForMessagesAsync(200, TimeSpan.FromMinutes(3), Ct);
+        await FetchAsync(broker, mailbox, webhook, sink, "round-1");
+        await WaitForAsync(() => Task.FromResult(webhook.AcceptedPerDeliveryId.Count >= 200 && SinkMessageIds(sink).Count >= 200 ? "" : null), TimeSpan.FromMinutes(2));
+
+        var laterIds = await SendToSelfAsync(broker, mailbox, Enumerable.Range(0, 5).Select(i => $"later-{i}"));
+        await Maildir.For(mailbox).WaitForMessagesAsync(205, TimeSpan.FromMinutes(1), Ct);
+        await FetchAsync(broker, mailbox, webhook, sink, "round-2");
+        await WaitForAsync(() => Task.FromResult(webhook.AcceptedPerDeliveryId.Count >= 205 && SinkMessageIds(sink).Count >= 205 ? "" : null), TimeSpan.FromMinutes(1));
+        await Task.Delay(TimeSpan.FromSeconds(2), Ct); // a wrong extra delivery or post would have arrived by now
+
+        var expected = firstIds.Concat(laterIds).Order().ToList();
+        Assert.Equal(expected, MailBrokerPeers.MessageIds(Maildir.For(mailbox)).Order().ToList());
+        Assert.Equal(expected, WebhookMessageIds(webhook).Order().ToList());
+        Assert.Equal(expected, SinkMessageIds(sink).Order().ToList());
+        Assert.All(webhook.Accepted, delivery => Assert.True(delivery.SignatureIsValidFor(FetchHarness.Secret)));
+    }
+
+    private static async Task<List<string>> SendToSelfAsync(RunningBroker broker, string mailbox, IEnumerable<string> ids)
+    {
+        var messageIds = new List<string>();
+        foreach (var id in ids)
+        {
+            using var response = await broker.Client.PostAsync("/api/mail", Json(MailJobsHarness.SendRequest(mailbox, mailbox, id)), Ct);
+            Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+            messageIds.Add(MessageIds.For(mailbox, id, "tokenbroker.test"));
+        }
+        return messageIds;
+    }
+
+    private static async Task FetchAsync(RunningBroker broker, string mailbox, WebhookReceiver webhook, string sink, string round)
+    {
+        JsonObject Request(string protocol, JsonObject target) => new()
+        {
+            ["version"] = 1, ["kind"] = "fetch", ["id"] = $"{round}-{protocol}", ["mailbox"] = mailbox, ["protocol"] = protocol,
+            ["maxMessages"] = 1000, ["sink"] = target,
+        };
+        using var imap = await broker.Client.PostAsync("/api/mail", Json(Request("imap",
+            new JsonObject { ["type"] = "webhook", ["url"] = webhook.Url, ["secretSetting"] = FetchHarness.SecretSetting })), Ct);
+        Assert.Equal(HttpStatusCode.Accepted, imap.StatusCode);
+        using var pop3 = await broker.Client.PostAsync("/api/mail", Json(Request("pop3", new JsonObject { ["type"] = "maildir", ["path"] = sink })), Ct);
+        Assert.Equal(HttpStatusCode.Accepted, pop3.StatusCode);
+    }
+
+    private static async Task<string> TokenFingerprintAsync(RunningBroker broker, string mailbox)
+    {
+        var token = await broker.Services.GetRequiredService<IMailboxTokenProvider>().GetAccessTokenAsync(mailbox, Ct);
+        return Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(token.AccessToken)));
+    }
+
+    private static List<string> WebhookMessageIds(WebhookReceiver webhook) =>
+        webhook.Accepted.GroupBy(d => d.DeliveryId).Select(g => MessageIdOf(g.First().Text)).ToList();
+
+    private static List<string> SinkMessageIds(string sink) =>
+        Directory.GetFiles(Path.Combine(sink, "new")).Select(file => MessageIdOf(File.ReadAllText(file))).ToList();
+
+    // Headers may be folded (the Message-ID on its own continuation line): unfold before looking.
+    private static string MessageIdOf(string message) =>
+        message.Replace("\r\n ", " ").Replace("\r\n\t", " ").Split('\n').First(line => line.StartsWith("Message-ID: ", StringComparison.OrdinalIgnoreCase))["Message-ID: ".Length..].Trim();
+
+    private static StringContent Json(JsonObject body) => new(body.ToJsonString(), Encoding.UTF8, "application/json");
+
+    private static async Task<string> WaitForAsync(Func<Task<string?>> probe, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (true)
+        {
+            if (await probe() is { } value) return value;
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"Not reached within {timeout}.");
+            await Task.Delay(200, Ct);
+        }
+    }
+}
