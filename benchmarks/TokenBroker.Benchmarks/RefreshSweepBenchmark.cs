@@ -15,7 +15,7 @@ namespace TokenBroker.Benchmarks;
 /// One refresh sweep over many mailboxes (default 10,000; first argument overrides) against the local identity
 /// server (HTTPS) and the Key Vault REST double, through the real KeyVaultTokenStore and SecretClient. Mailboxes are
 /// connected through the real consent flow first (not measured) with 7-minute tokens, so all are due. Reports
-/// mailboxes/s, Key Vault writes, /token calls and memory; then a second sweep where nothing is due.
+/// mailboxes/s, Key Vault writes and GETs, /token calls and memory; then a second sweep where nothing is due.
 /// Needs the ca and identity peers.
 /// </summary>
 public sealed class RefreshSweepBenchmark : IBenchmark
@@ -70,6 +70,8 @@ public sealed class RefreshSweepBenchmark : IBenchmark
     {
         GC.Collect();
         var writesBefore = vault.WriteCount;
+        int requestsBefore;
+        lock (vault.Requests) requestsBefore = vault.Requests.Count;
         var tokenCallsBefore = await RefreshCallsAsync(control, clientId, cancellationToken);
         var allocatedBefore = GC.GetTotalAllocatedBytes();
         long peakHeap = 0;
@@ -88,10 +90,15 @@ public sealed class RefreshSweepBenchmark : IBenchmark
         await sampling.CancelAsync();
         await sampler;
         var writes = vault.WriteCount - writesBefore;
+        List<DoubleRequest> requests;
+        lock (vault.Requests) requests = vault.Requests.Skip(requestsBefore).ToList();
+        var pages = requests.Count(r => r.Method == "GET" && r.Path == "/secrets");
+        var mailboxReads = requests.Count(r => r.Method == "GET" && r.Path.StartsWith("/secrets/mbx-", StringComparison.Ordinal));
+        var otherReads = requests.Count(r => r.Method == "GET" && r.Path.StartsWith("/secrets/", StringComparison.Ordinal)) - mailboxReads;
         var tokenCalls = await RefreshCallsAsync(control, clientId, cancellationToken) - tokenCallsBefore;
         Console.WriteLine($"{what}: {result.Registered} mailboxes, {result.Due} due, {result.Refreshed} refreshed, {result.Failed} failed in {clock.Elapsed.TotalSeconds:F1} s " +
                           $"= {result.Registered / clock.Elapsed.TotalSeconds:F0} mailboxes/s ({result.Refreshed / clock.Elapsed.TotalSeconds:F0} refreshes/s); " +
-                          $"Key Vault writes {writes}; refresh_token calls {tokenCalls}; allocated {(GC.GetTotalAllocatedBytes() - allocatedBefore) / 1048576.0:F0} MiB; peak GC heap {peakHeap / 1048576.0:F0} MiB");
+                          $"Key Vault writes {writes}, GETs {pages + mailboxReads + otherReads} ({pages} listing pages, {mailboxReads} mailbox reads, {otherReads} other reads); refresh_token calls {tokenCalls}; allocated {(GC.GetTotalAllocatedBytes() - allocatedBefore) / 1048576.0:F0} MiB; peak GC heap {peakHeap / 1048576.0:F0} MiB");
     }
 
     private static async Task<int> RefreshCallsAsync(IdentityServerControl control, string clientId, CancellationToken cancellationToken) =>

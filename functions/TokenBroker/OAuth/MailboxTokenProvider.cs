@@ -7,14 +7,21 @@ namespace TokenBroker.OAuth;
 /// <summary>
 /// Delegated mailboxes: AcquireTokenSilent with the account the consent stored (MSAL refreshes near expiry and
 /// the bound cache persists a rotated refresh token). App-only mailboxes: AcquireTokenForClient. A failure
-/// is classified once and recorded on the mailbox; the registry is written only when something changed.
+/// is classified once and recorded on the mailbox; the registry is written only when something changed. A transient
+/// failure of a forced refresh (the refresh timer's) also backs the mailbox off (<see cref="Mailbox.Backoff"/>,
+/// honouring the provider's Retry-After) in that same write, and the next success clears it, so the timer needs no
+/// write of its own. Other callers' transient failures leave the back-off alone: a burst of sends during an outage
+/// must not add a Key Vault version per attempt.
 /// </summary>
 public sealed class MailboxTokenProvider(
     IMailboxRegistry registry,
     ConfidentialClientFactory clients,
     TimeProvider timeProvider,
-    ILogger<MailboxTokenProvider> logger) : IMailboxTokenProvider
+    ILogger<MailboxTokenProvider> logger,
+    MailboxBackoffPolicy? backoffPolicy = null) : IMailboxTokenProvider
 {
+    private readonly MailboxBackoffPolicy _backoffPolicy = backoffPolicy ?? MailboxBackoffPolicy.Default;
+
     public Task<MailboxAccessToken> GetAccessTokenAsync(string mailboxAddress, CancellationToken cancellationToken = default) =>
         RefreshAsync(mailboxAddress, force: false, cancellationToken);
 
@@ -45,7 +52,7 @@ public sealed class MailboxTokenProvider(
         catch (Exception exception) when (exception is MsalException or HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
         {
             var failure = TokenFailureClassifier.Classify(exception);
-            var state = await RecordFailureAsync(mailbox.Address, failure, cancellationToken).ConfigureAwait(false);
+            var state = await RecordFailureAsync(mailbox.Address, failure, extendBackoff: force, RetryAfterOf(exception), cancellationToken).ConfigureAwait(false);
             logger.LogWarning("No token for {Mailbox}: {Kind} (AADSTS{Code}, {Error}); state now {State}.",
                 mailbox.Address, failure.Kind, failure.AadstsCode, failure.Error, state);
             throw new MailboxTokenUnavailableException(mailbox.Address, state, failure, exception);
@@ -86,13 +93,30 @@ public sealed class MailboxTokenProvider(
         _ => new TokenFailure(TokenFailureKind.Failed, $"The mailbox {mailbox.Address} is in state {mailbox.State}."),
     };
 
-    private async Task<MailboxState?> RecordFailureAsync(string address, TokenFailure failure, CancellationToken cancellationToken) =>
+    /// <param name="extendBackoff">After a transient or unknown failure, back the mailbox off further (the timer's refresh) rather than keep its back-off as is.</param>
+    private async Task<MailboxState?> RecordFailureAsync(string address, TokenFailure failure, bool extendBackoff, TimeSpan? retryAfter, CancellationToken cancellationToken) =>
         await UpdateAsync(address, mailbox => failure.Kind switch
         {
-            TokenFailureKind.NeedsConsent => mailbox with { State = MailboxState.NeedsConsent, StateReason = failure.Reason, LastError = failure.Reason },
-            TokenFailureKind.BrokenCredential => mailbox with { State = MailboxState.BrokenCredential, StateReason = failure.Reason, LastError = failure.Reason },
-            _ => mailbox with { LastError = failure.Reason }, // transient or unknown: keep the state, the grant may be fine
+            TokenFailureKind.NeedsConsent => mailbox with { State = MailboxState.NeedsConsent, StateReason = failure.Reason, LastError = failure.Reason, Backoff = null },
+            TokenFailureKind.BrokenCredential => mailbox with { State = MailboxState.BrokenCredential, StateReason = failure.Reason, LastError = failure.Reason, Backoff = null },
+            // Transient or unknown: keep the state, the grant may be fine.
+            _ => mailbox with
+            {
+                LastError = failure.Reason,
+                Backoff = extendBackoff ? _backoffPolicy.Next(mailbox.Backoff, timeProvider.GetUtcNow(), retryAfter) : mailbox.Backoff,
+            },
         }, cancellationToken).ConfigureAwait(false);
+
+    /// <summary>The identity provider's Retry-After (a 429 or 503), wherever MSAL wrapped it. A date is wall-clock time.</summary>
+    private static TimeSpan? RetryAfterOf(Exception exception)
+    {
+        for (var e = exception; e is not null; e = e.InnerException)
+        {
+            if (e is MsalServiceException { Headers.RetryAfter: { } retryAfter })
+                return retryAfter.Delta ?? (retryAfter.Date is { } date ? date - DateTimeOffset.UtcNow : null);
+        }
+        return null;
+    }
 
     private Task<MailboxState?> RecordSuccessAsync(string address, DateTimeOffset expiresOn, bool refreshed, CancellationToken cancellationToken) =>
         UpdateAsync(address, mailbox => mailbox with
@@ -100,6 +124,7 @@ public sealed class MailboxTokenProvider(
             State = MailboxState.Connected,
             StateReason = null,
             LastError = null,
+            Backoff = null,
             AccessTokenExpiresAt = expiresOn,
             LastRefreshAt = refreshed ? timeProvider.GetUtcNow() : mailbox.LastRefreshAt,
         }, cancellationToken);

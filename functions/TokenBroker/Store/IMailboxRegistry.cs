@@ -6,8 +6,17 @@ public interface IMailboxRegistry
     /// <summary>The mailbox with that address, or null when it is not registered.</summary>
     Task<Versioned<Mailbox>?> GetAsync(string address, CancellationToken cancellationToken = default);
 
-    /// <summary>Every registered mailbox (order unspecified).</summary>
+    /// <summary>Every registered mailbox (order unspecified). Reads every record: for status pages, not for timers.</summary>
     Task<IReadOnlyList<Versioned<Mailbox>>> ListAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Every registered mailbox's <see cref="MailboxSummary"/>, from listing metadata alone: no record is read
+    /// (Key Vault: only the secret listing pages are fetched, no secret value). Order unspecified.
+    /// </summary>
+    Task<IReadOnlyList<MailboxSummary>> ListSummariesAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>The mailbox <paramref name="summary"/> was listed for, as stored now; null when it was deleted since.</summary>
+    Task<Versioned<Mailbox>?> GetAsync(MailboxSummary summary, CancellationToken cancellationToken = default);
 
     /// <summary>
     /// Stores <paramref name="mailbox"/>. <paramref name="expectedVersion"/> null means the mailbox must not exist yet;

@@ -38,4 +38,12 @@ public sealed record Mailbox(
     string? LastError,
     string? HomeAccountId,
     IReadOnlyList<string> GrantedScopes,
-    PendingConsent? PendingConsent);
+    PendingConsent? PendingConsent)
+{
+    /// <summary>
+    /// Set while transient refresh failures make the refresh timer wait; cleared by the next successful token
+    /// request. Left out of the JSON when null, so records written before it existed keep their exact bytes.
+    /// </summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public MailboxBackoff? Backoff { get; init; }
+}

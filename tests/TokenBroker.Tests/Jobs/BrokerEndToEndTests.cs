@@ -28,17 +28,14 @@ public sealed class BrokerEndToEndTests
     [Fact]
     public async Task Consent_refresh_send_and_fetch_deliver_every_message_exactly_once()
     {
-        var port = MailBrokerPeers.FreePort();
-        var data = Directory.CreateTempSubdirectory("tokenbroker-e2e-chain-").FullName;
-        var settings = MailBrokerPeers.Settings(port, data, Guid.NewGuid().ToString());
+        var (settings, data) = MailBrokerPeers.NewBroker("e2e-chain");
         settings["Mail:Pop3"] = FetchHarness.Pop3s.ToString();
         settings[FetchHarness.SecretSetting] = FetchHarness.Secret;
         // Every identity-server token is within a 2-hour margin, so each timer run refreshes: the test sees it happen.
         settings["RefreshSchedule"] = "*/2 * * * * *";
         settings["Refresh:Margin"] = "02:00:00";
         settings["Refresh:Jitter"] = "00:00:00";
-        await using var broker = await RunningBroker.StartAsync(HostingMode.Standalone, MailBrokerPeers.TableWithConsent(),
-            services => MailBrokerPeers.AddOAuth(services, settings), settings, data);
+        await using var broker = await MailBrokerPeers.StartAsync(settings, data);
         using var webhook = new WebhookReceiver();
         var mailbox = Maildir.UniqueAddress("chain");
         var sink = Directory.CreateTempSubdirectory("tokenbroker-e2e-sink-").FullName;

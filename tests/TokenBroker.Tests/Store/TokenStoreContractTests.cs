@@ -7,7 +7,7 @@ namespace TokenBroker.Tests.Store;
 /// What every token store implementation must do. Each subclass runs all of these against its implementation;
 /// "instance" means one broker process's view, several instances share the same backing store.
 /// </summary>
-public abstract class TokenStoreContractTests : IAsyncLifetime
+public abstract partial class TokenStoreContractTests : IAsyncLifetime
 {
     private readonly List<StoreHandles> _instances = [];
 

@@ -36,8 +36,7 @@ public sealed class SqliteMailLedger : IMailLedger, IDisposable, IAsyncDisposabl
     public async Task<SentRecord?> FindSentAsync(string mailbox, string idempotencyKey, CancellationToken cancellationToken = default)
     {
         var (mailboxKey, key) = (LedgerKeys.Mailbox(mailbox), LedgerKeys.IdempotencyKey(idempotencyKey));
-        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
+        return await LockedAsync(() =>
         {
             using var command = Command("SELECT message_id, sent_at, recipients FROM sent_records WHERE mailbox = $mailbox AND idempotency_key = $key;",
                 ("$mailbox", mailboxKey), ("$key", key));
@@ -45,11 +44,7 @@ public sealed class SqliteMailLedger : IMailLedger, IDisposable, IAsyncDisposabl
             return reader.Read()
                 ? new SentRecord(reader.GetString(0), new DateTimeOffset(reader.GetInt64(1), TimeSpan.Zero), reader.GetInt32(2))
                 : null;
-        }
-        finally
-        {
-            _gate.Release();
-        }
+        }, cancellationToken).ConfigureAwait(false);
     }
 
     public async Task RecordSentAsync(string mailbox, string idempotencyKey, SentRecord record, CancellationToken cancellationToken = default)
@@ -57,8 +52,7 @@ public sealed class SqliteMailLedger : IMailLedger, IDisposable, IAsyncDisposabl
         ArgumentNullException.ThrowIfNull(record);
         ArgumentException.ThrowIfNullOrEmpty(record.MessageId);
         var (mailboxKey, key) = (LedgerKeys.Mailbox(mailbox), LedgerKeys.IdempotencyKey(idempotencyKey));
-        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
+        await LockedAsync(() =>
         {
             var now = _time.GetUtcNow();
             using (var insert = Command("""
@@ -71,11 +65,7 @@ public sealed class SqliteMailLedger : IMailLedger, IDisposable, IAsyncDisposabl
                 insert.ExecuteNonQuery();
             }
             PurgeIfDue(now);
-        }
-        finally
-        {
-            _gate.Release();
-        }
+        }, cancellationToken).ConfigureAwait(false);
     }
 
     public async Task RecordAttemptAsync(string mailbox, string idempotencyKey, SendAttempt attempt, CancellationToken cancellationToken = default)
@@ -83,8 +73,7 @@ public sealed class SqliteMailLedger : IMailLedger, IDisposable, IAsyncDisposabl
         ArgumentNullException.ThrowIfNull(attempt);
         ArgumentException.ThrowIfNullOrEmpty(attempt.MessageId);
         var (mailboxKey, key) = (LedgerKeys.Mailbox(mailbox), LedgerKeys.IdempotencyKey(idempotencyKey));
-        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
+        await LockedAsync(() =>
         {
             using var upsert = Command("""
                 INSERT OR REPLACE INTO send_attempts (mailbox, idempotency_key, message_id, committing_at)
@@ -92,44 +81,30 @@ public sealed class SqliteMailLedger : IMailLedger, IDisposable, IAsyncDisposabl
                 """,
                 ("$mailbox", mailboxKey), ("$key", key), ("$messageId", attempt.MessageId), ("$at", attempt.CommittingAt.UtcTicks));
             upsert.ExecuteNonQuery();
-        }
-        finally
-        {
-            _gate.Release();
-        }
+        }, cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<SendAttempt?> FindAttemptAsync(string mailbox, string idempotencyKey, CancellationToken cancellationToken = default)
     {
         var (mailboxKey, key) = (LedgerKeys.Mailbox(mailbox), LedgerKeys.IdempotencyKey(idempotencyKey));
-        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
+        return await LockedAsync(() =>
         {
             using var command = Command("SELECT message_id, committing_at FROM send_attempts WHERE mailbox = $mailbox AND idempotency_key = $key;",
                 ("$mailbox", mailboxKey), ("$key", key));
             using var reader = command.ExecuteReader();
             return reader.Read() ? new SendAttempt(reader.GetString(0), new DateTimeOffset(reader.GetInt64(1), TimeSpan.Zero)) : null;
-        }
-        finally
-        {
-            _gate.Release();
-        }
+        }, cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<Versioned<FetchCheckpoint>?> GetCheckpointAsync(string mailbox, string protocol, string folder, CancellationToken cancellationToken = default)
     {
         var key = LedgerKeys.Checkpoint(mailbox, protocol, folder);
-        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
+        return await LockedAsync(() =>
         {
             return ReadCheckpoint(key, transaction: null) is { } row
                 ? new Versioned<FetchCheckpoint>(LedgerJson.DeserializeCheckpoint(row.Payload, $"The checkpoint in {DatabasePath}"), row.Version)
                 : null;
-        }
-        finally
-        {
-            _gate.Release();
-        }
+        }, cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<Versioned<FetchCheckpoint>> SaveCheckpointAsync(string mailbox, string protocol, string folder, FetchCheckpoint checkpoint,
@@ -138,8 +113,7 @@ public sealed class SqliteMailLedger : IMailLedger, IDisposable, IAsyncDisposabl
         ArgumentNullException.ThrowIfNull(checkpoint);
         var key = LedgerKeys.Checkpoint(mailbox, protocol, folder);
         var payload = LedgerJson.Serialize(checkpoint);
-        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
+        return await LockedAsync(() =>
         {
             // IMMEDIATE: the write lock is taken before the version is read, so no other process can slip in between.
             using var transaction = _connection.BeginTransaction(deferred: false);
@@ -157,6 +131,25 @@ public sealed class SqliteMailLedger : IMailLedger, IDisposable, IAsyncDisposabl
             write.ExecuteNonQuery();
             transaction.Commit();
             return new Versioned<FetchCheckpoint>(LedgerJson.DeserializeCheckpoint(payload, "The saved checkpoint"), VersionText(version));
+        }, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Deletes sent records recorded more than the retention ago; returns how many. Runs by itself on writes, at most every PurgeInterval.</summary>
+    internal async Task<int> PurgeAsync(CancellationToken cancellationToken = default)
+    {
+        return await LockedAsync(() =>
+        {
+            return Purge(_time.GetUtcNow());
+        }, cancellationToken).ConfigureAwait(false);
+    }
+
+    // One connection, one command at a time: a SQLite connection is not safe for concurrent use.
+    private async Task<T> LockedAsync<T>(Func<T> work, CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return work();
         }
         finally
         {
@@ -164,19 +157,8 @@ public sealed class SqliteMailLedger : IMailLedger, IDisposable, IAsyncDisposabl
         }
     }
 
-    /// <summary>Deletes sent records recorded more than the retention ago; returns how many. Runs by itself on writes, at most every PurgeInterval.</summary>
-    internal async Task<int> PurgeAsync(CancellationToken cancellationToken = default)
-    {
-        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            return Purge(_time.GetUtcNow());
-        }
-        finally
-        {
-            _gate.Release();
-        }
-    }
+    private Task LockedAsync(Action work, CancellationToken cancellationToken) =>
+        LockedAsync(() => { work(); return true; }, cancellationToken);
 
     public void Dispose()
     {

@@ -11,17 +11,23 @@ namespace TokenBroker.Jobs.Refresh;
 
 public static class RefreshJobServiceCollectionExtensions
 {
-    /// <summary>The refresh sweep (options "Refresh"), its back-off memory and the event webhook (options "Events").</summary>
+    /// <summary>
+    /// The refresh sweep (options "Refresh"), the back-off policy the token provider applies to transient failures
+    /// (stored on the mailbox, so every instance honours it) and the event webhook (options "Events").
+    /// </summary>
     public static IServiceCollection AddRefreshJob(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddOptions<RefreshOptions>().Bind(configuration.GetSection(RefreshOptions.Section));
         services.AddOptions<EventsOptions>().Bind(configuration.GetSection(EventsOptions.Section));
         services.TryAddSingleton(TimeProvider.System);
-        services.TryAddSingleton<RefreshBackoff>();
+        services.TryAddSingleton(provider =>
+        {
+            var refresh = provider.GetRequiredService<IOptions<RefreshOptions>>().Value;
+            return new MailboxBackoffPolicy(refresh.InitialBackoff, refresh.MaxBackoff);
+        });
         services.TryAddSingleton(provider => new RefreshSweep(
             provider.GetRequiredService<IMailboxRegistry>(),
             provider.GetRequiredService<IMailboxTokenProvider>(),
-            provider.GetRequiredService<RefreshBackoff>(),
             provider.GetRequiredService<IOptions<RefreshOptions>>(),
             provider.GetRequiredService<TimeProvider>(),
             Random.Shared,

@@ -1,6 +1,5 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Microsoft.Identity.Client;
 using TokenBroker.Jobs.Events;
 using TokenBroker.OAuth;
 using TokenBroker.Store;
@@ -12,13 +11,15 @@ public sealed record RefreshSweepResult(int Registered, int Due, int Refreshed, 
 
 /// <summary>
 /// One pass over every mailbox: refresh the Connected ones whose access token nears expiry or that were not
-/// refreshed for <see cref="RefreshOptions.MaxInterval"/>, with jitter and bounded concurrency. A mailbox's failure
-/// stays with that mailbox, except a broken client credential, which stops the sweep: it affects every mailbox.
+/// refreshed for <see cref="RefreshOptions.MaxInterval"/>, with jitter and bounded concurrency. Which ones are due
+/// is decided from the registry's listing metadata; only those records are read. A mailbox backing off after
+/// transient failures (<see cref="Mailbox.Backoff"/>, stored with it) waits, whichever instance recorded it. A
+/// mailbox's failure stays with that mailbox, except a broken client credential, which stops the sweep: it affects
+/// every mailbox.
 /// </summary>
 public sealed class RefreshSweep(
     IMailboxRegistry registry,
     IMailboxTokenProvider tokens,
-    RefreshBackoff backoff,
     IOptions<RefreshOptions> options,
     TimeProvider time,
     Random random,
@@ -29,9 +30,9 @@ public sealed class RefreshSweep(
     public async Task<RefreshSweepResult> RunAsync(CancellationToken cancellationToken = default)
     {
         var settings = options.Value;
-        var all = await registry.ListAsync(cancellationToken).ConfigureAwait(false);
+        var all = await registry.ListSummariesAsync(cancellationToken).ConfigureAwait(false);
         var now = time.GetUtcNow();
-        var due = all.Where(m => IsDue(m.Value, now, settings)).Select(m => m.Value).ToList();
+        var due = all.Where(m => IsDue(m, now, settings)).ToList();
         var events = new List<BrokerEvent>();
         int refreshed = 0, skipped = 0, failed = 0;
         string? brokenBy = null;
@@ -41,9 +42,9 @@ public sealed class RefreshSweep(
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, settings.MaxConcurrency), CancellationToken = sweep.Token };
         try
         {
-            await Parallel.ForEachAsync(due, parallel, async (mailbox, ct) =>
+            await Parallel.ForEachAsync(due, parallel, async (summary, ct) =>
             {
-                var (outcome, change) = await RefreshOneAsync(mailbox, settings, ct).ConfigureAwait(false);
+                var (address, outcome, change) = await RefreshOneAsync(summary, settings, ct).ConfigureAwait(false);
                 lock (events)
                 {
                     if (change is not null) events.Add(change);
@@ -54,7 +55,7 @@ public sealed class RefreshSweep(
                         case Outcome.Failed: failed++; break;
                         case Outcome.CredentialBroken:
                             failed++;
-                            if (brokenBy is null) { brokenBy = mailbox.Address; brokenReason = change?.Reason; }
+                            if (brokenBy is null) { brokenBy = address; brokenReason = change?.Reason; }
                             break;
                     }
                 }
@@ -77,53 +78,56 @@ public sealed class RefreshSweep(
         return new RefreshSweepResult(all.Count, due.Count, refreshed, skipped, failed, events);
     }
 
-    private bool IsDue(Mailbox mailbox, DateTimeOffset now, RefreshOptions settings) =>
-        mailbox.State == MailboxState.Connected
-        && !backoff.IsWaiting(mailbox.Address, now)
-        && (mailbox.AccessTokenExpiresAt is not { } expires || expires - now <= settings.Margin
-            || mailbox.LastRefreshAt is not { } last || now - last >= settings.MaxInterval);
+    /// <summary>Unknown metadata (a state the listing does not tell) counts as due: the record read then decides.</summary>
+    private static bool IsDue(MailboxSummary mailbox, DateTimeOffset now, RefreshOptions settings) =>
+        mailbox.State is null
+        || (mailbox.State == MailboxState.Connected
+            && !(mailbox.NextAttemptAt > now)
+            && (mailbox.AccessTokenExpiresAt is not { } expires || expires - now <= settings.Margin
+                || mailbox.LastRefreshAt is not { } last || now - last >= settings.MaxInterval));
 
-    private async Task<(Outcome, BrokerEvent?)> RefreshOneAsync(Mailbox listed, RefreshOptions settings, CancellationToken cancellationToken)
+    private async Task<(string? Address, Outcome, BrokerEvent?)> RefreshOneAsync(MailboxSummary listed, RefreshOptions settings, CancellationToken cancellationToken)
     {
         if (settings.Jitter > TimeSpan.Zero)
             await Task.Delay(TimeSpan.FromTicks((long)(random.NextDouble() * settings.Jitter.Ticks)), time, cancellationToken).ConfigureAwait(false);
 
-        // Another instance may have refreshed it meanwhile: then its work stands and this one does nothing.
-        var current = await registry.GetAsync(listed.Address, cancellationToken).ConfigureAwait(false);
-        if (current is null || !IsDue(current.Value, time.GetUtcNow(), settings))
-            return (Outcome.Skipped, null);
+        // Read only now, after the jitter: another instance may have refreshed it meanwhile (then its work stands),
+        // and the listing's metadata may be a moment older than the record.
+        var current = await registry.GetAsync(listed, cancellationToken).ConfigureAwait(false);
+        if (current is null || !IsDue(MailboxSummary.Of(listed.Id, current.Value), time.GetUtcNow(), settings))
+            return (current?.Value.Address, Outcome.Skipped, null);
         var before = current.Value;
 
         using var timeout = new CancellationTokenSource(settings.MailboxTimeout, time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
         try
         {
+            // Success clears the mailbox's back-off and a transient failure extends it, in the provider's own write.
             await tokens.RefreshAsync(before.Address, force: true, linked.Token).ConfigureAwait(false);
-            backoff.RecordSuccess(before.Address);
-            return (Outcome.Refreshed, null);
+            return (before.Address, Outcome.Refreshed, null);
         }
         catch (MailboxTokenUnavailableException unavailable)
         {
             var failure = unavailable.Failure;
             if (failure.Kind == TokenFailureKind.BrokenCredential)
-                return (Outcome.CredentialBroken, BrokerEvent.StateChanged(before.Address, before.State.ToString(), nameof(MailboxState.BrokenCredential), failure.Reason, time.GetUtcNow()));
+                return (before.Address, Outcome.CredentialBroken, BrokerEvent.StateChanged(before.Address, before.State.ToString(), nameof(MailboxState.BrokenCredential), failure.Reason, time.GetUtcNow()));
             if (unavailable.State is { } after && after != before.State)
-                return (Outcome.Failed, BrokerEvent.StateChanged(before.Address, before.State.ToString(), after.ToString(), ReasonInWords(failure), time.GetUtcNow()));
-            var next = backoff.RecordFailure(before.Address, time.GetUtcNow(), RetryAfterOf(unavailable), settings);
-            logger.LogWarning("Refreshing {Mailbox} failed ({Kind}): {Reason}; next attempt after {Next:O}.", before.Address, failure.Kind, failure.Reason, next);
-            return (Outcome.Failed, null);
+                return (before.Address, Outcome.Failed, BrokerEvent.StateChanged(before.Address, before.State.ToString(), after.ToString(), ReasonInWords(failure), time.GetUtcNow()));
+            logger.LogWarning("Refreshing {Mailbox} failed ({Kind}): {Reason}; it backs off before the next attempt.", before.Address, failure.Kind, failure.Reason);
+            return (before.Address, Outcome.Failed, null);
         }
         catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
-            var next = backoff.RecordFailure(before.Address, time.GetUtcNow(), null, settings);
+            var reason = $"Refreshing the token took longer than {settings.MailboxTimeout}; abandoned.";
+            var next = await RecordBackoffAsync(before.Address, reason, settings, cancellationToken).ConfigureAwait(false);
             logger.LogWarning("Refreshing {Mailbox} took longer than {Timeout}; abandoned, next attempt after {Next:O}.", before.Address, settings.MailboxTimeout, next);
-            return (Outcome.Failed, null);
+            return (before.Address, Outcome.Failed, null);
         }
         catch (Exception exception) when (exception is not OperationCanceledException)
         {
-            var next = backoff.RecordFailure(before.Address, time.GetUtcNow(), null, settings);
+            var next = await RecordBackoffAsync(before.Address, $"Refreshing the token failed unexpectedly ({exception.GetType().Name}).", settings, cancellationToken).ConfigureAwait(false);
             logger.LogError("Refreshing {Mailbox} failed unexpectedly ({Type}: {Reason}); next attempt after {Next:O}.", before.Address, exception.GetType().Name, exception.Message, next);
-            return (Outcome.Failed, null);
+            return (before.Address, Outcome.Failed, null);
         }
     }
 
@@ -134,12 +138,28 @@ public sealed class RefreshSweep(
         _ => failure.Reason,
     };
 
-    private static TimeSpan? RetryAfterOf(Exception exception)
+    /// <summary>
+    /// A failure the token provider did not record (it never answered): the sweep backs the mailbox off itself, in
+    /// one write with the error. Returns the next attempt time, or null when the mailbox is gone or kept changing.
+    /// </summary>
+    private async Task<DateTimeOffset?> RecordBackoffAsync(string address, string reason, RefreshOptions settings, CancellationToken cancellationToken)
     {
-        for (var e = exception; e is not null; e = e.InnerException)
+        var policy = new MailboxBackoffPolicy(settings.InitialBackoff, settings.MaxBackoff);
+        for (var attempt = 1; attempt <= 3; attempt++)
         {
-            if (e is MsalServiceException { Headers.RetryAfter: { } retryAfter })
-                return retryAfter.Delta ?? (retryAfter.Date is { } date ? date - DateTimeOffset.UtcNow : null);
+            var current = await registry.GetAsync(address, cancellationToken).ConfigureAwait(false);
+            if (current is null) return null;
+            var now = time.GetUtcNow();
+            var backoff = policy.Next(current.Value.Backoff, now, retryAfter: null);
+            try
+            {
+                await registry.SaveAsync(current.Value with { Backoff = backoff, LastError = reason, UpdatedAt = now }, current.Version, cancellationToken).ConfigureAwait(false);
+                return backoff.NextAttemptAt;
+            }
+            catch (StoreConcurrencyException)
+            {
+                // A token request or another sweep wrote meanwhile: re-read and apply the back-off on top.
+            }
         }
         return null;
     }
@@ -149,8 +169,11 @@ public sealed class RefreshSweep(
     {
         reason ??= "The identity provider refused the broker's client credential.";
         var affected = new List<string>();
-        foreach (var entry in await registry.ListAsync(cancellationToken).ConfigureAwait(false))
+        foreach (var summary in await registry.ListSummariesAsync(cancellationToken).ConfigureAwait(false))
         {
+            if (summary.State is not (null or MailboxState.Connected or MailboxState.BrokenCredential)) continue;
+            var entry = await registry.GetAsync(summary, cancellationToken).ConfigureAwait(false);
+            if (entry is null) continue;
             var mailbox = entry.Value;
             if (mailbox.State == MailboxState.BrokenCredential) { affected.Add(mailbox.Address); continue; }
             if (mailbox.State != MailboxState.Connected) continue;

@@ -40,6 +40,26 @@ internal sealed class EmbeddedStoreDatabase : IAsyncDisposable, IDisposable
                 PRIMARY KEY (kind, item_key)
             ) WITHOUT ROWID;
             """);
+        EnsureSummaryColumn();
+    }
+
+    /// <summary>
+    /// Clear-text listing metadata of an item (mailboxes: state and times, never a token) that callers can read
+    /// without decrypting every payload. Added after the first release: older files get the column on open, and
+    /// their rows have no summary until next written.
+    /// </summary>
+    private void EnsureSummaryColumn()
+    {
+        using var columns = Command("SELECT COUNT(*) FROM pragma_table_info('store_items') WHERE name = 'summary';");
+        if ((long)columns.ExecuteScalar()! != 0) return;
+        try
+        {
+            Execute("ALTER TABLE store_items ADD COLUMN summary TEXT;");
+        }
+        catch (SqliteException e) when (e.Message.Contains("duplicate column", StringComparison.OrdinalIgnoreCase))
+        {
+            // Another process sharing the file added it first.
+        }
     }
 
     public async Task<StoredItem?> ReadAsync(string kind, string key, CancellationToken cancellationToken)
@@ -73,11 +93,31 @@ internal sealed class EmbeddedStoreDatabase : IAsyncDisposable, IDisposable
         }
     }
 
+    /// <summary>Key, version and summary of every item of that kind; no payload is read or decrypted.</summary>
+    public async Task<IReadOnlyList<(string Key, string Version, string? Summary)>> ListSummariesAsync(string kind, CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            using var command = Command("SELECT item_key, version, summary FROM store_items WHERE kind = $kind ORDER BY item_key;", ("$kind", kind));
+            using var reader = command.ExecuteReader();
+            var items = new List<(string, string, string?)>();
+            while (reader.Read())
+                items.Add((reader.GetString(0), reader.GetString(1), reader.IsDBNull(2) ? null : reader.GetString(2)));
+            return items;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
     /// <summary>
     /// Stores <paramref name="data"/> if the row is at <paramref name="expectedVersion"/> (null: absent). Equal data
-    /// writes nothing. Returns the row's version afterwards.
+    /// writes nothing, except that a row written before summaries existed gets <paramref name="summary"/> (clear-text
+    /// listing metadata, null for none) filled in, keeping its version. Returns the row's version afterwards.
     /// </summary>
-    public async Task<string> WriteAsync(string kind, string key, string item, byte[] data, string? expectedVersion, CancellationToken cancellationToken)
+    public async Task<string> WriteAsync(string kind, string key, string item, byte[] data, string? summary, string? expectedVersion, CancellationToken cancellationToken)
     {
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
@@ -87,15 +127,25 @@ internal sealed class EmbeddedStoreDatabase : IAsyncDisposable, IDisposable
             if (current?.Version != expectedVersion)
                 throw new StoreConcurrencyException(item, expectedVersion, current?.Version);
             if (current is not null && current.Data.AsSpan().SequenceEqual(data))
+            {
+                // Equal data gives an equal summary, except on rows written before summaries existed: fill those in.
+                if (summary is not null)
+                {
+                    using var fill = Command("UPDATE store_items SET summary = $summary WHERE kind = $kind AND item_key = $key AND summary IS NULL;",
+                        ("$kind", kind), ("$key", key), ("$summary", summary));
+                    fill.Transaction = transaction;
+                    if (fill.ExecuteNonQuery() > 0) transaction.Commit();
+                }
                 return current.Version;
+            }
 
             var version = Guid.NewGuid().ToString("N");
             var payload = Protector(kind, key).Protect(data);
             using var command = current is null
-                ? Command("INSERT INTO store_items (kind, item_key, version, payload) VALUES ($kind, $key, $version, $payload);",
-                    ("$kind", kind), ("$key", key), ("$version", version), ("$payload", payload))
-                : Command("UPDATE store_items SET version = $version, payload = $payload WHERE kind = $kind AND item_key = $key AND version = $expected;",
-                    ("$kind", kind), ("$key", key), ("$version", version), ("$payload", payload), ("$expected", expectedVersion!));
+                ? Command("INSERT INTO store_items (kind, item_key, version, payload, summary) VALUES ($kind, $key, $version, $payload, $summary);",
+                    ("$kind", kind), ("$key", key), ("$version", version), ("$payload", payload), ("$summary", (object?)summary ?? DBNull.Value))
+                : Command("UPDATE store_items SET version = $version, payload = $payload, summary = $summary WHERE kind = $kind AND item_key = $key AND version = $expected;",
+                    ("$kind", kind), ("$key", key), ("$version", version), ("$payload", payload), ("$summary", (object?)summary ?? DBNull.Value), ("$expected", expectedVersion!));
             command.Transaction = transaction;
             if (command.ExecuteNonQuery() != 1)
                 throw new StoreConcurrencyException(item, expectedVersion, ReadLocked(kind, key, transaction)?.Version);

@@ -17,7 +17,7 @@ internal sealed class EmbeddedTokenCacheStore(EmbeddedStoreDatabase database) : 
     {
         ArgumentException.ThrowIfNullOrEmpty(cacheKey);
         ArgumentNullException.ThrowIfNull(data);
-        var version = await database.WriteAsync(Kind, cacheKey, $"Token cache '{cacheKey}'", data, expectedVersion, cancellationToken).ConfigureAwait(false);
+        var version = await database.WriteAsync(Kind, cacheKey, $"Token cache '{cacheKey}'", data, summary: null, expectedVersion, cancellationToken).ConfigureAwait(false);
         return new Versioned<byte[]>(data.ToArray(), version);
     }
 

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text;
 
 namespace TokenBroker.Store.KeyVault;
@@ -11,6 +10,7 @@ internal sealed class KeyVaultMailboxRegistry(KeyVaultSecrets secrets, SecretNam
 {
     private const string ContentType = "application/json";
     private const string SchemaVersion = "1";
+    private const int ParallelReads = 8;
 
     public async Task<Versioned<Mailbox>?> GetAsync(string address, CancellationToken cancellationToken = default)
     {
@@ -21,15 +21,33 @@ internal sealed class KeyVaultMailboxRegistry(KeyVaultSecrets secrets, SecretNam
 
     public async Task<IReadOnlyList<Versioned<Mailbox>>> ListAsync(CancellationToken cancellationToken = default)
     {
-        var names = await secrets.ListNamesAsync(SecretTags.MailboxKind, cancellationToken).ConfigureAwait(false);
-        var mailboxes = new List<Versioned<Mailbox>>(names.Count);
-        foreach (var name in names)
-        {
-            // Deleted between listing and reading: skip it like a list taken a moment later would.
-            var stored = await secrets.ReadAsync(name, cancellationToken).ConfigureAwait(false);
-            if (stored is not null) mailboxes.Add(ToVersioned(stored));
-        }
-        return mailboxes;
+        var listed = await secrets.ListAsync(SecretTags.MailboxKind, cancellationToken).ConfigureAwait(false);
+        var mailboxes = new Versioned<Mailbox>?[listed.Count];
+        // Values need one GET each; a few at a time keeps a large status listing from taking minutes while staying
+        // well inside the vault's GET budget (the client's retry policy waits out any 429).
+        await Parallel.ForAsync(0, listed.Count, new ParallelOptions { MaxDegreeOfParallelism = ParallelReads, CancellationToken = cancellationToken },
+            async (i, ct) =>
+            {
+                // Deleted between listing and reading: skip it like a list taken a moment later would.
+                var stored = await secrets.ReadAsync(listed[i].Name, ct).ConfigureAwait(false);
+                if (stored is not null) mailboxes[i] = ToVersioned(stored);
+            }).ConfigureAwait(false);
+        return mailboxes.OfType<Versioned<Mailbox>>().ToList();
+    }
+
+    public async Task<IReadOnlyList<MailboxSummary>> ListSummariesAsync(CancellationToken cancellationToken = default)
+    {
+        var listed = await secrets.ListAsync(SecretTags.MailboxKind, cancellationToken).ConfigureAwait(false);
+        return listed.Select(secret => MailboxMetadata.Summarize(secret.Name, secret.Tags)).ToList();
+    }
+
+    public async Task<Versioned<Mailbox>?> GetAsync(MailboxSummary summary, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(summary);
+        if (!summary.Id.StartsWith(SecretNaming.MailboxPrefix, StringComparison.Ordinal))
+            throw new ArgumentException($"'{summary.Id}' is not a mailbox secret name of this store.", nameof(summary));
+        var stored = await secrets.ReadAsync(summary.Id, cancellationToken).ConfigureAwait(false);
+        return stored is null ? null : ToVersioned(stored);
     }
 
     public async Task<Versioned<Mailbox>> SaveAsync(Mailbox mailbox, string? expectedVersion, CancellationToken cancellationToken = default)
@@ -51,23 +69,12 @@ internal sealed class KeyVaultMailboxRegistry(KeyVaultSecrets secrets, SecretNam
     private static Versioned<Mailbox> ToVersioned(StoredSecret stored) =>
         new(MailboxJson.Deserialize(Encoding.UTF8.GetBytes(stored.Value), $"Secret '{stored.Name}'"), stored.Version);
 
-    /// <summary>Operator-facing metadata: state, mode, protocols and times. No address, no reason text (it may quote a person).</summary>
+    /// <summary>Operator-facing metadata the refresh timer also decides on; no address, no reason text.</summary>
     private static Dictionary<string, string> TagsOf(Mailbox mailbox)
     {
-        var tags = new Dictionary<string, string>(StringComparer.Ordinal)
-        {
-            [SecretTags.Kind] = SecretTags.MailboxKind,
-            [SecretTags.Schema] = SchemaVersion,
-            ["state"] = mailbox.State.ToString(),
-            ["mode"] = mailbox.Mode.ToString(),
-            ["protocols"] = mailbox.Protocols.ToString().Replace(", ", "+", StringComparison.Ordinal),
-            ["tenant"] = mailbox.TenantId,
-        };
-        if (mailbox.AccessTokenExpiresAt is { } expires) tags["tokenExpiresAt"] = Format(expires);
-        if (mailbox.LastRefreshAt is { } refreshed) tags["lastRefreshAt"] = Format(refreshed);
-        if (mailbox.PendingConsent is { } pending) tags["consentExpiresAt"] = Format(pending.ExpiresAt);
+        var tags = MailboxMetadata.Of(mailbox);
+        tags[SecretTags.Kind] = SecretTags.MailboxKind;
+        tags[SecretTags.Schema] = SchemaVersion;
         return tags;
     }
-
-    private static string Format(DateTimeOffset time) => time.ToUniversalTime().ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture);
 }

@@ -92,17 +92,20 @@ internal sealed class KeyVaultSecrets(SecretClient client, KeyVaultTokenStoreOpt
         }
     }
 
-    /// <summary>Names of the enabled secrets tagged with that kind.</summary>
-    public async Task<IReadOnlyList<string>> ListNamesAsync(string kind, CancellationToken cancellationToken)
+    /// <summary>
+    /// Name and tags of the enabled secrets tagged with that kind, from the listing pages only (Key Vault lists
+    /// properties, never values: one GET per page of up to 25 secrets).
+    /// </summary>
+    public async Task<IReadOnlyList<(string Name, IReadOnlyDictionary<string, string> Tags)>> ListAsync(string kind, CancellationToken cancellationToken)
     {
-        var names = new List<string>();
+        var listed = new List<(string, IReadOnlyDictionary<string, string>)>();
         await foreach (var properties in client.GetPropertiesOfSecretsAsync(cancellationToken).ConfigureAwait(false))
         {
             if (properties.Enabled != false
                 && properties.Tags.TryGetValue(SecretTags.Kind, out var tagged) && tagged == kind)
-                names.Add(properties.Name);
+                listed.Add((properties.Name, properties.Tags.AsReadOnly()));
         }
-        return names;
+        return listed;
     }
 
     /// <summary>

@@ -41,12 +41,9 @@ public sealed class InDoubtSendTests
     [Fact]
     public async Task An_interrupted_send_missing_from_the_sent_folder_is_sent_again()
     {
-        var ledger = NewSqliteLedger();
-        await using var harness = MailJobsHarness.Create(configure: services => services.AddSingleton<IMailLedger>(ledger));
-        var (from, to) = (Maildir.UniqueAddress("sender"), Maildir.UniqueAddress("rcpt"));
-        await harness.RegisterAsync(from, protocols: MailProtocols.Smtp | MailProtocols.Imap);
         // The worker stopped before the server had the final dot: the attempt is recorded, the server discarded the message.
-        await ledger.RecordAttemptAsync(from, "interrupted-2", new SendAttempt(MessageIds.For(from, "interrupted-2", "tokenbroker.test"), DateTimeOffset.UtcNow.AddMinutes(-5)), Ct);
+        var (harness, from, to) = await WithInterruptedAttemptAsync("interrupted-2", MailProtocols.Smtp | MailProtocols.Imap, DateTimeOffset.UtcNow.AddMinutes(-5));
+        await using var _ = harness;
 
         var context = await harness.RunAsync(MailJobsHarness.SendRequest(from, to, id: "interrupted-2").ToJsonString(), Ct);
 
@@ -58,11 +55,8 @@ public sealed class InDoubtSendTests
     [Fact]
     public async Task An_in_doubt_send_of_a_mailbox_without_imap_consent_is_sent_again_and_says_it_could_not_be_checked()
     {
-        var ledger = NewSqliteLedger();
-        await using var harness = MailJobsHarness.Create(configure: services => services.AddSingleton<IMailLedger>(ledger));
-        var (from, to) = (Maildir.UniqueAddress("sender"), Maildir.UniqueAddress("rcpt"));
-        await harness.RegisterAsync(from, protocols: MailProtocols.Smtp);
-        await ledger.RecordAttemptAsync(from, "unverifiable", new SendAttempt(MessageIds.For(from, "unverifiable", "tokenbroker.test"), DateTimeOffset.UtcNow), Ct);
+        var (harness, from, to) = await WithInterruptedAttemptAsync("unverifiable", MailProtocols.Smtp, DateTimeOffset.UtcNow);
+        await using var _ = harness;
 
         var context = await harness.RunAsync(MailJobsHarness.SendRequest(from, to, id: "unverifiable").ToJsonString(), Ct);
 
@@ -74,13 +68,10 @@ public sealed class InDoubtSendTests
     [Fact]
     public async Task With_when_unverifiable_fail_an_in_doubt_send_is_rejected_naming_the_message_id_to_look_for()
     {
-        var ledger = NewSqliteLedger();
-        await using var harness = MailJobsHarness.Create(new Dictionary<string, string?> { ["Mail:InDoubt:WhenUnverifiable"] = "Fail" },
-            configure: services => services.AddSingleton<IMailLedger>(ledger));
-        var (from, to) = (Maildir.UniqueAddress("sender"), Maildir.UniqueAddress("rcpt"));
-        await harness.RegisterAsync(from, protocols: MailProtocols.Smtp);
+        var (harness, from, to) = await WithInterruptedAttemptAsync("hold-it", MailProtocols.Smtp, DateTimeOffset.UtcNow,
+            new Dictionary<string, string?> { ["Mail:InDoubt:WhenUnverifiable"] = "Fail" });
+        await using var _ = harness;
         var messageId = MessageIds.For(from, "hold-it", "tokenbroker.test");
-        await ledger.RecordAttemptAsync(from, "hold-it", new SendAttempt(messageId, DateTimeOffset.UtcNow), Ct);
 
         var context = await harness.RunAsync(MailJobsHarness.SendRequest(from, to, id: "hold-it").ToJsonString(), Ct);
 
@@ -89,6 +80,18 @@ public sealed class InDoubtSendTests
         Assert.Contains($"Look for Message-ID {messageId}", failed.GetProperty("reason").GetString());
         Assert.Single(MailJobsHarness.Outputs(context, MailEvents.PoisonBinding));
         Assert.Equal(0, harness.Sessions.Opened);
+    }
+
+    /// <summary>A harness over a fresh ledger that holds an attempt of <paramref name="requestId"/> at <paramref name="attemptedAt"/> and no sent record.</summary>
+    private static async Task<(MailJobsHarness Harness, string From, string To)> WithInterruptedAttemptAsync(
+        string requestId, MailProtocols protocols, DateTimeOffset attemptedAt, Dictionary<string, string?>? settings = null)
+    {
+        var ledger = NewSqliteLedger();
+        var harness = MailJobsHarness.Create(settings, configure: services => services.AddSingleton<IMailLedger>(ledger));
+        var (from, to) = (Maildir.UniqueAddress("sender"), Maildir.UniqueAddress("rcpt"));
+        await harness.RegisterAsync(from, protocols: protocols);
+        await ledger.RecordAttemptAsync(from, requestId, new SendAttempt(MessageIds.For(from, requestId, "tokenbroker.test"), attemptedAt), Ct);
+        return (harness, from, to);
     }
 
     private static SqliteMailLedger NewSqliteLedger() =>

@@ -23,11 +23,8 @@ public sealed class MailDeliveryEndToEndTests
     [Fact]
     public async Task Two_hundred_requests_posted_to_the_api_arrive_in_the_maildir_exactly_once_each()
     {
-        var port = MailBrokerPeers.FreePort();
-        var data = Directory.CreateTempSubdirectory("tokenbroker-e2e-mail-").FullName;
-        var settings = MailBrokerPeers.Settings(port, data, Guid.NewGuid().ToString());
-        await using var broker = await RunningBroker.StartAsync(HostingMode.Standalone, MailBrokerPeers.TableWithConsent(),
-            services => MailBrokerPeers.AddOAuth(services, settings), settings, data);
+        var (settings, data) = MailBrokerPeers.NewBroker("e2e-mail");
+        await using var broker = await MailBrokerPeers.StartAsync(settings, data);
         var mailbox = Maildir.UniqueAddress("sender");
         var recipient = Maildir.UniqueAddress("rcpt");
         await MailBrokerPeers.ConsentAsync(broker.Client.BaseAddress!, mailbox, Ct);
@@ -53,11 +50,8 @@ public sealed class MailDeliveryEndToEndTests
     [Fact]
     public async Task The_api_refuses_an_invalid_request_with_every_problem_and_queues_nothing()
     {
-        var port = MailBrokerPeers.FreePort();
-        var data = Directory.CreateTempSubdirectory("tokenbroker-e2e-mail-").FullName;
-        var settings = MailBrokerPeers.Settings(port, data, Guid.NewGuid().ToString());
-        await using var broker = await RunningBroker.StartAsync(HostingMode.Standalone, MailBrokerPeers.TableWithConsent(),
-            services => MailBrokerPeers.AddOAuth(services, settings), settings, data);
+        var (settings, data) = MailBrokerPeers.NewBroker("e2e-mail");
+        await using var broker = await MailBrokerPeers.StartAsync(settings, data);
         var request = MailJobsHarness.SendRequest("nobody", "alice@example.com", id: "has space");
 
         using var response = await broker.Client.PostAsync("/api/mail", new StringContent(request.ToJsonString()), Ct);

@@ -21,16 +21,13 @@ public sealed class SendCrashRecoveryTests
     [Fact]
     public async Task Killing_the_broker_mid_batch_loses_nothing_and_repeats_nothing()
     {
-        var port = MailBrokerPeers.FreePort();
-        var data = Directory.CreateTempSubdirectory("tokenbroker-crash-mail-").FullName;
-        var settings = MailBrokerPeers.Settings(port, data, Guid.NewGuid().ToString());
+        var (settings, data) = MailBrokerPeers.NewBroker("crash-mail");
         var mailbox = Maildir.UniqueAddress("sender");
         var recipient = Maildir.UniqueAddress("rcpt");
         var ids = Enumerable.Range(0, 500).Select(i => $"crash-{i:D3}").ToList();
 
         // Consent and queue the batch with an in-process broker, then hand its data folder to the child process.
-        await using (var setup = await RunningBroker.StartAsync(HostingMode.Standalone, new FunctionTable([.. MailBrokerPeers.TableWithConsent().Http]),
-                         services => MailBrokerPeers.AddOAuth(services, settings), settings, data))
+        await using (var setup = await MailBrokerPeers.StartAsync(settings, data, new FunctionTable([.. MailBrokerPeers.TableWithConsent().Http])))
         {
             await MailBrokerPeers.ConsentAsync(setup.Client.BaseAddress!, mailbox, Ct, protocols: "smtp,imap");
             var transport = setup.Services.GetRequiredService<IQueueTransport>();

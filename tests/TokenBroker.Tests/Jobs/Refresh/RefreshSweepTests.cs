@@ -128,7 +128,7 @@ public sealed class RefreshSweepTests
         // MSAL also refuses the same request until Retry-After on its own (real) clock, so the test stops here.
         Assert.Equal(1, throttled.Failed);
         Assert.Equal(MailboxState.Connected, (await host.Registry.GetAsync(mailbox, Ct))!.Value.State);
-        Assert.Equal(start + TimeSpan.FromHours(2), host.Get<RefreshBackoff>().NextAttemptAt(mailbox));
+        Assert.Equal(start + TimeSpan.FromHours(2), (await host.Registry.GetAsync(mailbox, Ct))!.Value.Backoff!.NextAttemptAt);
         Assert.Equal(0, withinRetryAfter.Due);
         Assert.Equal(1, await host.Identity.TokenRequestCountAsync("refresh_token"));
     }
@@ -210,7 +210,7 @@ public sealed class RefreshSweepTests
     {
         await using var host = await RefreshTesting.StartAsync(refresh: o => o.Jitter = TimeSpan.FromMinutes(1));
         await RefreshTesting.ConnectAsync(host, tokenLifetimeSeconds: 420);
-        var sweep = new RefreshSweep(host.Registry, host.Tokens, new RefreshBackoff(), host.Get<IOptions<RefreshOptions>>(), host.Clock,
+        var sweep = new RefreshSweep(host.Registry, host.Tokens, host.Get<IOptions<RefreshOptions>>(), host.Clock,
             new Random(42), host.Get<ILoggerFactory>().CreateLogger<RefreshSweep>());
         var start = host.Clock.GetUtcNow();
 
@@ -231,13 +231,5 @@ public sealed class RefreshSweepTests
         Assert.Equal(1, await host.Identity.TokenRequestCountAsync("refresh_token"));
     }
 
-    /// <summary>A second broker instance: its own MSAL client, token provider and back-off, over the same store.</summary>
-    private static RefreshSweep OtherInstanceSweep(OAuthTestHost host)
-    {
-        var caches = host.Get<EmbeddedTokenStore>().TokenCaches;
-        var clients = ActivatorUtilities.CreateInstance<ConfidentialClientFactory>(host.App.Services, caches, new MsalTokenCacheBinding(caches));
-        var loggers = host.Get<ILoggerFactory>();
-        var tokens = new MailboxTokenProvider(host.Registry, clients, host.Clock, loggers.CreateLogger<MailboxTokenProvider>());
-        return new RefreshSweep(host.Registry, tokens, new RefreshBackoff(), host.Get<IOptions<RefreshOptions>>(), host.Clock, new Random(7), loggers.CreateLogger<RefreshSweep>());
-    }
+    private static RefreshSweep OtherInstanceSweep(OAuthTestHost host) => RefreshTesting.OtherInstanceSweep(host);
 }

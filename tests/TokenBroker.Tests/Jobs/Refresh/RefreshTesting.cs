@@ -1,10 +1,14 @@
 using System.Net;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
 using TokenBroker.Hosting.Functions;
 using TokenBroker.Jobs.Events;
 using TokenBroker.Jobs.Refresh;
+using TokenBroker.OAuth;
+using TokenBroker.Store;
 using TokenBroker.Tests.OAuth.Support;
 
 namespace TokenBroker.Tests.Jobs.Refresh;
@@ -32,6 +36,19 @@ internal static class RefreshTesting
         var (status, page) = await host.CompleteAsync(await host.SignInAsync(mailbox, protocols));
         Assert.True(status == HttpStatusCode.OK, page);
         return mailbox;
+    }
+
+    /// <summary>
+    /// A second broker instance (or this one restarted): its own MSAL client, token provider and sweep, sharing
+    /// nothing in memory with the host's, over the same store.
+    /// </summary>
+    public static RefreshSweep OtherInstanceSweep(OAuthTestHost host)
+    {
+        var caches = host.TokenCaches;
+        var clients = ActivatorUtilities.CreateInstance<ConfidentialClientFactory>(host.App.Services, caches, new MsalTokenCacheBinding(caches));
+        var loggers = host.Get<ILoggerFactory>();
+        var tokens = new MailboxTokenProvider(host.Registry, clients, host.Clock, loggers.CreateLogger<MailboxTokenProvider>(), host.Get<MailboxBackoffPolicy>());
+        return new RefreshSweep(host.Registry, tokens, host.Get<IOptions<RefreshOptions>>(), host.Clock, new Random(7), loggers.CreateLogger<RefreshSweep>());
     }
 
     /// <summary>Runs the RefreshTokens timer function once and returns the events it put on its output binding.</summary>

@@ -19,7 +19,7 @@ internal sealed class DoubleRequestHandler(DoubleVault vault, KeyVaultDoubleServ
             var body = await ReadBodyAsync(request);
             JsonNode result = (request.Method, segments) switch
             {
-                ("GET", ["secrets"]) => Page(request, vault.List().Select(s => DoubleJson.Item(baseUri, s.Name, s.Latest, withVersion: false))),
+                ("GET", ["secrets"]) => SecretsPage(request, baseUri),
                 ("PUT", ["secrets", var name]) => Set(baseUri, name, body),
                 ("GET", ["secrets", var name]) => DoubleJson.Bundle(baseUri, name, vault.Get(name, null)),
                 ("DELETE", ["secrets", var name]) => Delete(baseUri, name),
@@ -80,17 +80,40 @@ internal sealed class DoubleRequestHandler(DoubleVault vault, KeyVaultDoubleServ
         return JsonValue.Create(true);
     }
 
+    /// <summary>
+    /// List Secrets like the service: SecretItems (id, attributes, tags, contentType; never the value), at most
+    /// <c>maxresults</c> (≤ the server's page size, 25 like Key Vault) per page, then a nextLink. Only the page is
+    /// built, so listing a large vault costs linear work, as it does on the real service.
+    /// </summary>
+    private JsonObject SecretsPage(HttpRequest request, string baseUri)
+    {
+        var (skip, size) = PageWindow(request);
+        var (page, more) = vault.List(skip, size);
+        return PageJson(request, page.Select(s => DoubleJson.Item(baseUri, s.Name, s.Latest, withVersion: false)), skip, size, more);
+    }
+
     /// <summary>A page of <c>maxresults</c> (default the server's page size) items and a nextLink carrying a skip token.</summary>
     private JsonObject Page(HttpRequest request, IEnumerable<JsonObject> items)
     {
-        var all = items.ToList();
+        var (skip, size) = PageWindow(request);
+        var window = items.Skip(skip).Take(size + 1).ToList();
+        return PageJson(request, window.Take(size), skip, size, window.Count > size);
+    }
+
+    private (int Skip, int Size) PageWindow(HttpRequest request)
+    {
         var skip = int.TryParse(request.Query["$skiptoken"], out var token) ? token : 0;
         var size = int.TryParse(request.Query["maxresults"], out var max) ? Math.Min(max, server.PageSize) : server.PageSize;
-        var page = new JsonArray(all.Skip(skip).Take(size).Select(i => (JsonNode)i).ToArray());
-        var next = skip + size < all.Count
+        if (size < 1) throw new DoubleVaultException(400, "BadParameter", "maxresults must be at least 1.");
+        return (skip, size);
+    }
+
+    private JsonObject PageJson(HttpRequest request, IEnumerable<JsonObject> page, int skip, int size, bool more)
+    {
+        var next = more
             ? $"{server.VaultUri}{request.Path.Value!.TrimStart('/')}?api-version={request.Query["api-version"]}&$skiptoken={skip + size}&maxresults={size}"
             : null;
-        return new JsonObject { ["value"] = page, ["nextLink"] = next };
+        return new JsonObject { ["value"] = new JsonArray(page.Select(i => (JsonNode)i).ToArray()), ["nextLink"] = next };
     }
 
     private static Dictionary<string, string>? ReadTags(JsonObject? body) =>

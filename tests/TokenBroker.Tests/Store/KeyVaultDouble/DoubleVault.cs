@@ -31,7 +31,8 @@ public sealed class DoubleVaultException(int status, string code, string message
 public sealed partial class DoubleVault(TimeProvider timeProvider)
 {
     private readonly object _gate = new();
-    private readonly Dictionary<string, List<DoubleSecretVersion>> _live = new(StringComparer.OrdinalIgnoreCase);
+    // Sorted so that a listing page is a walk from the start, not a sort of the whole vault per page.
+    private readonly SortedDictionary<string, List<DoubleSecretVersion>> _live = new(StringComparer.OrdinalIgnoreCase);
     private readonly Dictionary<string, DoubleDeletedSecret> _deleted = new(StringComparer.OrdinalIgnoreCase);
     private readonly Dictionary<string, int> _putCounts = new(StringComparer.OrdinalIgnoreCase);
 
@@ -90,7 +91,17 @@ public sealed partial class DoubleVault(TimeProvider timeProvider)
     /// <summary>Latest version of every live secret, ordered by name.</summary>
     public IReadOnlyList<(string Name, DoubleSecretVersion Latest)> List()
     {
-        lock (_gate) return _live.OrderBy(s => s.Key, StringComparer.Ordinal).Select(s => (s.Key, s.Value[^1])).ToList();
+        lock (_gate) return _live.Select(s => (s.Key, s.Value[^1])).ToList();
+    }
+
+    /// <summary>One listing page: the latest versions of the live secrets from position <paramref name="skip"/> on, by name.</summary>
+    public (IReadOnlyList<(string Name, DoubleSecretVersion Latest)> Page, bool More) List(int skip, int take)
+    {
+        lock (_gate)
+        {
+            var page = _live.Skip(skip).Take(take).Select(s => (s.Key, s.Value[^1])).ToList();
+            return (page, skip + page.Count < _live.Count);
+        }
     }
 
     public IReadOnlyList<DoubleSecretVersion> Versions(string name)

@@ -88,6 +88,14 @@ public sealed class KeyVaultDoubleServer : IAsyncDisposable
         return new SecretClient(VaultUri, credential ?? new FixedTokenCredential(AccessToken), clientOptions);
     }
 
+    /// <summary>A raw HTTP client for this vault (trusting the test CA, sending the accepted bearer token), to check wire shapes.</summary>
+    public HttpClient CreateHttpClient()
+    {
+        var http = new HttpClient(_authority.CreateTrustingHandler()) { BaseAddress = VaultUri, Timeout = TimeSpan.FromSeconds(30) };
+        http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", AccessToken);
+        return http;
+    }
+
     /// <summary>
     /// Runs <paramref name="action"/> once, right after the next successful set-secret and before its response is
     /// sent: the moment another instance's write would land between a writer's PUT and its verification read.

@@ -35,6 +35,42 @@ public sealed class KeyVaultDoubleTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_listing_page_holds_maxresults_items_with_tags_but_no_value_and_links_the_next_page()
+    {
+        foreach (var name in new[] { "p1", "p2", "p3" })
+        {
+            var secret = new KeyVaultSecret(name, "secret-value-" + name);
+            secret.Properties.Tags["state"] = "Connected";
+            await _client.SetSecretAsync(secret, Ct);
+        }
+        using var http = _server.CreateHttpClient();
+
+        var page = System.Text.Json.Nodes.JsonNode.Parse(await http.GetStringAsync("secrets?api-version=7.6&maxresults=2", Ct))!;
+
+        var items = page["value"]!.AsArray();
+        Assert.Equal(2, items.Count);
+        Assert.All(items, item =>
+        {
+            Assert.Null(item!["value"]);
+            Assert.Equal("Connected", item["tags"]!["state"]!.GetValue<string>());
+        });
+        Assert.Contains("maxresults=2", page["nextLink"]!.GetValue<string>());
+        Assert.DoesNotContain("secret-value", page.ToJsonString());
+    }
+
+    [Fact]
+    public async Task The_last_listing_page_has_no_next_link()
+    {
+        await _client.SetSecretAsync("only", "v", Ct);
+        using var http = _server.CreateHttpClient();
+
+        var page = System.Text.Json.Nodes.JsonNode.Parse(await http.GetStringAsync("secrets?api-version=7.6&maxresults=5", Ct))!;
+
+        Assert.Single(page["value"]!.AsArray());
+        Assert.Null(page["nextLink"]);
+    }
+
+    [Fact]
     public async Task Versions_are_listed_and_readable_one_by_one()
     {
         var first = (await _client.SetSecretAsync("versioned", "one", Ct)).Value;

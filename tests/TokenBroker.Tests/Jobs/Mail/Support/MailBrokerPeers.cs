@@ -6,6 +6,7 @@ using TokenBroker.Hosting;
 using TokenBroker.Hosting.Functions;
 using TokenBroker.OAuth;
 using TokenBroker.Testing;
+using TokenBroker.Tests.Hosting.Support;
 using TokenBroker.Tests.OAuth.Support;
 
 namespace TokenBroker.Tests.Jobs.Mail.Support;
@@ -42,6 +43,17 @@ internal static class MailBrokerPeers
         ["Mail:Governor:MessagesPerMinute"] = messagesPerMinute.ToString(System.Globalization.CultureInfo.InvariantCulture),
         ["Queues:MaxPollingInterval"] = "00:00:00.250",
     };
+
+    /// <summary>A fresh data folder (named for <paramref name="purpose"/>) and the settings of a broker on a free port that uses it.</summary>
+    public static (Dictionary<string, string> Settings, string DataDirectory) NewBroker(string purpose)
+    {
+        var data = Directory.CreateTempSubdirectory($"tokenbroker-{purpose}-").FullName;
+        return (Settings(FreePort(), data, Guid.NewGuid().ToString()), data);
+    }
+
+    /// <summary>The broker in this process, standalone, trusting the identity server; <paramref name="table"/> null: the product table.</summary>
+    public static Task<RunningBroker> StartAsync(Dictionary<string, string> settings, string dataDirectory, FunctionTable? table = null) =>
+        RunningBroker.StartAsync(HostingMode.Standalone, table ?? TableWithConsent(), services => AddOAuth(services, settings), settings, dataDirectory);
 
     /// <summary>The product table (it maps the consent routes and the mail functions).</summary>
     public static FunctionTable TableWithConsent() => BrokerFunctions.Table;
