@@ -103,8 +103,8 @@ public sealed partial class SmtpClient
         return new SmtpSendResult(accepted, refused, finalReply);
     }
 
-    /// <summary>Throws for a refused sender or when every recipient was refused (after RSET); else splits
-    /// the recipients into accepted and refused.</summary>
+    /// <summary>Throws for a refused sender or when every recipient was refused (after RSET; transient if any
+    /// refusal was); else splits the recipients into accepted and refused.</summary>
     private async Task<(List<string> Accepted, List<SmtpRecipientRefusal> Refused)> CheckEnvelopeAsync(
         SmtpReply mailReply, List<SmtpReply> rcptReplies, List<string> recipients, CancellationToken cancellationToken)
     {
@@ -120,7 +120,9 @@ public sealed partial class SmtpClient
         if (accepted.Count == 0)
         {
             await ResetAsync(cancellationToken).ConfigureAwait(false);
-            throw SmtpErrors.CommandFailed(refused[0].Reply, SmtpStep.RcptTo, refused);
+            // One temporary refusal makes the whole failure temporary: a retry may reach that recipient.
+            var reported = refused.FirstOrDefault(r => r.Reply.IsTransient) ?? refused[0];
+            throw SmtpErrors.CommandFailed(reported.Reply, SmtpStep.RcptTo, refused);
         }
         return (accepted, refused);
     }

@@ -30,6 +30,14 @@ public interface IQueueTransport
     /// </summary>
     Task ReleaseAsync(string queueName, ReceivedQueueMessage message, TimeSpan visibilityDelay, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Extends the lease on a received message that is still being processed: it stays invisible for
+    /// <paramref name="visibilityTimeout"/> from now (Azure: whole seconds, at least 1). Returns the message with its new pop
+    /// receipt and <see cref="ReceivedQueueMessage.NextVisibleTime"/>; the old receipt is stale afterwards, so use the returned
+    /// message for the later delete, release or renewal. A stale receipt throws <see cref="QueueLeaseLostException"/>.
+    /// </summary>
+    Task<ReceivedQueueMessage> RenewLeaseAsync(string queueName, ReceivedQueueMessage message, TimeSpan visibilityTimeout, CancellationToken cancellationToken = default);
+
     /// <summary>Approximate number of messages in the queue (visible or not); 0 when the queue does not exist.</summary>
     Task<int> GetApproximateCountAsync(string queueName, CancellationToken cancellationToken = default);
 }

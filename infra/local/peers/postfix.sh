@@ -60,9 +60,16 @@ smtpd_sasl_type = dovecot
 smtpd_sasl_path = inet:127.0.0.1:$dovecot_auth
 smtpd_sasl_auth_enable = no
 smtpd_relay_restrictions = permit_mynetworks, permit_sasl_authenticated, reject_unauth_destination
+# Test recipients the server refuses at RCPT TO, on every port (smtpd and submission, hence also behind Dovecot
+# submission): "reject-5xx-…" for good (550 5.1.1), "defer-4xx-…" for now (450 4.2.0).
+smtpd_recipient_restrictions = check_recipient_access regexp:$config_dir/recipient-access
 # Like Exchange Online, every sender keeps a copy in its Sent folder: Dovecot's LMTP files user+Sent@… there.
 sender_bcc_maps = regexp:$config_dir/sender-bcc-maps
 CONF
+  printf '%s\n' \
+    '/^reject-5xx-/ 550 5.1.1 This test mailbox refuses all mail' \
+    '/^defer-4xx-/ 450 4.2.0 This test mailbox is busy, try again later' \
+    >"$config_dir/recipient-access"
   printf '/^([^+@]+)@(.+)$/ ${1}+Sent@${2}\n' >"$config_dir/sender-bcc-maps"
   # Exchange lets a mailbox send only as itself: every address is owned by the login of that name.
   printf '/^(.*)$/ ${1}\n' >"$config_dir/sender-login-maps"
@@ -75,7 +82,7 @@ CONF
   -o smtpd_sasl_auth_enable=yes
   -o smtpd_client_restrictions=permit_sasl_authenticated,reject
   -o smtpd_relay_restrictions=permit_sasl_authenticated,reject
-  -o smtpd_recipient_restrictions=permit_sasl_authenticated,reject
+  -o smtpd_recipient_restrictions=check_recipient_access,regexp:$config_dir/recipient-access,permit_sasl_authenticated,reject
   -o smtpd_sender_login_maps=regexp:$config_dir/sender-login-maps
   -o smtpd_sender_restrictions=reject_sender_login_mismatch
 pickup unix n - n 60 1 pickup

@@ -85,6 +85,20 @@ public class SmtpSendTests
     }
 
     [Fact]
+    public async Task When_every_recipient_is_refused_and_one_only_for_now_the_failure_is_transient()
+    {
+        await using var server = SmtpTestServer.Start(s => s.ReadLine().ReadLine().ReadLine()
+            .Send("250 Ok\r\n550 5.1.1 unknown\r\n450 4.2.1 mailbox busy\r\n")
+            .Expect("RSET").Send("250 2.0.0 Ok\r\n"));
+        await using var client = await SmtpTestServer.ConnectAsync(server);
+
+        var error = await Assert.ThrowsAsync<SmtpCommandException>(() => client.SendAsync("a@example.test", ["x@example.test", "y@example.test"], SmtpTestServer.Message(Body)));
+
+        Assert.True(error.IsTransient);
+        Assert.Equal(450, error.Reply.Code);
+    }
+
+    [Fact]
     public async Task Sender_refused_is_reported_after_reading_the_pipelined_rcpt_replies()
     {
         await using var server = SmtpTestServer.Start(s => s.ReadLine().ReadLine()

@@ -6,7 +6,7 @@ namespace TokenBroker.Tests.Queues;
 /// What every <see cref="IQueueTransport"/> must do, run against each transport by a subclass. A subclass
 /// says how time passes: a manual clock for SQLite, real (short, bounded) waits for the Azure emulator.
 /// </summary>
-public abstract class QueueTransportSpecification : IAsyncLifetime
+public abstract partial class QueueTransportSpecification : IAsyncLifetime
 {
     private readonly List<IQueueTransport> _transports = [];
 

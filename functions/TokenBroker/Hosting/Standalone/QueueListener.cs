@@ -7,7 +7,8 @@ namespace TokenBroker.Hosting.Standalone;
 
 /// <summary>
 /// Feeds one queue function from a queue transport the way the Functions queue trigger does: at-least-once,
-/// batches with a refill threshold, a retry delay, poison after maxDequeueCount, polling back-off when idle.
+/// batches with a refill threshold, a retry delay, poison after maxDequeueCount, polling back-off when idle, and the
+/// lease of a message renewed while its handler runs (<see cref="MessageLeaseKeeper"/>).
 /// </summary>
 internal sealed class QueueListener(
     QueueFunction function,
@@ -85,7 +86,17 @@ internal sealed class QueueListener(
                 return;
             }
 
-            var result = await invoker.InvokeQueueAsync(function, ToTrigger(message), stopping);
+            var lease = MessageLeaseKeeper.Start(transport, queueName, message, options.MessageLease, time, logger);
+            InvocationResult result;
+            try
+            {
+                result = await invoker.InvokeQueueAsync(function, ToTrigger(message), stopping);
+            }
+            finally
+            {
+                // Renewals replace the pop receipt: settle the message with the latest one.
+                message = await lease.StopAsync();
+            }
             if (result.Succeeded)
             {
                 await OutputBindingWriter.WriteAsync(function.Name, result.Context, outputQueues, transport);

@@ -13,8 +13,9 @@ namespace TokenBroker.Jobs.Fetch;
 /// <summary>
 /// Runs one fetch request: mailbox check, token, the checkpoint from the ledger, then every new message (up to
 /// maxMessages) to the sink, the checkpoint saved after each one the sink accepted, the after-fetch action only after
-/// delivery, and one mail.fetched event. Permanent failures throw <see cref="MailRequestRejectedException"/>;
-/// anything else (network, 5xx at the webhook, a concurrent fetch of the same folder) is transient.
+/// delivery, and one mail.fetched event. Permanent failures (also a folder the server cannot open, see
+/// <see cref="FetchServerRefusals"/>) throw <see cref="MailRequestRejectedException"/>; anything else (network, 5xx at the
+/// webhook, a concurrent fetch of the same folder) is transient.
 /// </summary>
 public sealed class FetchJob(
     IMailboxRegistry registry,
@@ -90,6 +91,10 @@ public sealed class FetchJob(
         catch (MailAuthenticationException refused) when (!refused.IsTransient)
         {
             throw new MailRequestRejectedException($"The {protocol.ToUpperInvariant()} server refused {mailbox.Address}'s token: {refused.Message}", refused);
+        }
+        catch (MailCommandException refused) when (FetchServerRefusals.PermanentReason(refused, imap, mailbox.Address, folder) is { } reason)
+        {
+            throw new MailRequestRejectedException(reason, refused);
         }
         await SaveAsync(result.Checkpoint, cancellationToken).ConfigureAwait(false);
 

@@ -102,6 +102,24 @@ public sealed class AzureStorageQueueTransport : IQueueTransport, IDisposable
         await EnsureLeaseHeldAsync("Update Message", queueName, message, response, cancellationToken).ConfigureAwait(false);
     }
 
+    public async Task<ReceivedQueueMessage> RenewLeaseAsync(string queueName, ReceivedQueueMessage message, TimeSpan visibilityTimeout, CancellationToken cancellationToken = default)
+    {
+        QueueNames.Validate(queueName);
+        ArgumentNullException.ThrowIfNull(message);
+        QueueMessageLimits.EnsureVisibility(visibilityTimeout, nameof(visibilityTimeout));
+        var query = $"popreceipt={Uri.EscapeDataString(message.PopReceipt)}&visibilitytimeout={Math.Max(1, Seconds(visibilityTimeout))}";
+        // Unlike a release, a retried renewal whose earlier attempt went through cannot be completed: that attempt's new
+        // receipt is unknown, so the mismatch it meets means the lease is lost (the message reappears after the timeout).
+        using var response = await _pipeline.SendAsync("Update Message",
+            () => Request(HttpMethod.Put, MessagePath(queueName, message), query, EmptyContent()), cancellationToken).ConfigureAwait(false);
+        await EnsureLeaseHeldAsync("Update Message", queueName, message, response, cancellationToken).ConfigureAwait(false);
+        var receipt = Header(response, "x-ms-popreceipt")
+            ?? throw new FormatException("The queue service's Update Message response has no x-ms-popreceipt header.");
+        var nextVisible = Header(response, "x-ms-time-next-visible")
+            ?? throw new FormatException("The queue service's Update Message response has no x-ms-time-next-visible header.");
+        return message with { PopReceipt = receipt, NextVisibleTime = AzureQueueXml.ParseDate(nextVisible) };
+    }
+
     public async Task<int> GetApproximateCountAsync(string queueName, CancellationToken cancellationToken = default)
     {
         QueueNames.Validate(queueName);
@@ -139,8 +157,10 @@ public sealed class AzureStorageQueueTransport : IQueueTransport, IDisposable
         return new QueueRequestFailedException(operation, response.StatusCode, code, message);
     }
 
-    private static string? ErrorCode(HttpResponseMessage response) =>
-        response.Headers.TryGetValues("x-ms-error-code", out var codes) ? codes.FirstOrDefault() : null;
+    private static string? ErrorCode(HttpResponseMessage response) => Header(response, "x-ms-error-code");
+
+    private static string? Header(HttpResponseMessage response, string name) =>
+        response.Headers.TryGetValues(name, out var values) ? values.FirstOrDefault() : null;
 
     private HttpRequestMessage Request(HttpMethod method, string path, string query, HttpContent? content = null)
     {

@@ -52,6 +52,12 @@ internal static class SqliteQueueSchema
         WHERE id = $id AND queue_name = $queue AND pop_receipt = $receipt
         """;
 
+    // Renewing gives a fresh receipt, as Azure's Update Message does: a consumer holding the old one has lost the lease.
+    public const string Renew = """
+        UPDATE queue_messages SET visible_at = $visible_at, pop_receipt = $new_receipt
+        WHERE id = $id AND queue_name = $queue AND pop_receipt = $receipt
+        """;
+
     public const string Count = "SELECT COUNT(*) FROM queue_messages WHERE queue_name = $queue AND expires_at > $now";
 
     public const string PurgeExpired = "DELETE FROM queue_messages WHERE expires_at <= $now";

@@ -19,7 +19,7 @@ public sealed class SqliteQueueTransport : IQueueTransport, IAsyncDisposable, ID
     private readonly TimeProvider _time;
     private readonly SqliteConnection _connection;
     private readonly SqliteGroupCommit _group;
-    private readonly SqliteCommand _createQueue, _send, _receive, _delete, _release, _count, _purgeExpired;
+    private readonly SqliteCommand _createQueue, _send, _receive, _delete, _release, _renew, _count, _purgeExpired;
     private DateTimeOffset _lastPurge = DateTimeOffset.MinValue;
     private int _disposed;
 
@@ -35,6 +35,7 @@ public sealed class SqliteQueueTransport : IQueueTransport, IAsyncDisposable, ID
         _receive = Prepare(SqliteQueueSchema.Receive, "$queue", "$now", "$visible_until", "$receipt", "$max");
         _delete = Prepare(SqliteQueueSchema.Delete, "$id", "$queue", "$receipt");
         _release = Prepare(SqliteQueueSchema.Release, "$id", "$queue", "$receipt", "$visible_at");
+        _renew = Prepare(SqliteQueueSchema.Renew, "$id", "$queue", "$receipt", "$new_receipt", "$visible_at");
         _count = Prepare(SqliteQueueSchema.Count, "$queue", "$now");
         _purgeExpired = Prepare(SqliteQueueSchema.PurgeExpired, "$now");
         _group = new SqliteGroupCommit(_connection);
@@ -134,6 +135,26 @@ public sealed class SqliteQueueTransport : IQueueTransport, IAsyncDisposable, ID
         }, cancellationToken);
     }
 
+    public Task<ReceivedQueueMessage> RenewLeaseAsync(string queueName, ReceivedQueueMessage message, TimeSpan visibilityTimeout, CancellationToken cancellationToken = default)
+    {
+        QueueNames.Validate(queueName);
+        ArgumentNullException.ThrowIfNull(message);
+        QueueMessageLimits.EnsureVisibility(visibilityTimeout, nameof(visibilityTimeout));
+        var id = ParseId(message);
+        return WithConnectionAsync(() =>
+        {
+            var visibleUntil = _time.GetUtcNow() + visibilityTimeout;
+            var receipt = NewPopReceipt();
+            _renew.Parameters["$id"].Value = id;
+            _renew.Parameters["$queue"].Value = queueName;
+            _renew.Parameters["$receipt"].Value = message.PopReceipt;
+            _renew.Parameters["$new_receipt"].Value = receipt;
+            _renew.Parameters["$visible_at"].Value = visibleUntil.UtcTicks;
+            if (_renew.ExecuteNonQuery() == 0) throw new QueueLeaseLostException(queueName, message.Id);
+            return message with { PopReceipt = receipt, NextVisibleTime = visibleUntil };
+        }, cancellationToken);
+    }
+
     public Task<int> GetApproximateCountAsync(string queueName, CancellationToken cancellationToken = default)
     {
         QueueNames.Validate(queueName);
@@ -155,7 +176,7 @@ public sealed class SqliteQueueTransport : IQueueTransport, IAsyncDisposable, ID
     {
         if (Interlocked.Exchange(ref _disposed, 1) == 1) return;
         _group.Dispose(); // waits for the operation in progress; later ones fail with ObjectDisposedException
-        foreach (var command in new[] { _createQueue, _send, _receive, _delete, _release, _count, _purgeExpired }) command.Dispose();
+        foreach (var command in new[] { _createQueue, _send, _receive, _delete, _release, _renew, _count, _purgeExpired }) command.Dispose();
         _connection.Dispose();
     }
 

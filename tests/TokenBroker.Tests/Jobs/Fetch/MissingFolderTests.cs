@@ -1,0 +1,78 @@
+using TokenBroker.Jobs.Mail;
+using TokenBroker.Tests.Jobs.Fetch.Support;
+using TokenBroker.Tests.Jobs.Mail.Support;
+
+namespace TokenBroker.Tests.Jobs.Fetch;
+
+/// <summary>
+/// A fetch from a folder the real Dovecot does not have fails for good (mail.failed + poison) instead of being retried by
+/// the queue; a maildrop Dovecot cannot read right now stays transient.
+/// </summary>
+public sealed class MissingFolderTests
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Theory]
+    [InlineData("none")] // EXAMINE
+    [InlineData("seen")] // SELECT
+    public async Task A_fetch_from_a_folder_that_does_not_exist_fails_permanently_naming_the_folder_and_the_servers_reply(string afterFetch)
+    {
+        await using var harness = await FetchHarness.CreateAsync();
+        using var receiver = new WebhookReceiver();
+        await harness.AppendAsync("INBOX", 1);
+        var request = harness.WebhookRequest(receiver.Url, afterFetch: afterFetch);
+        request["folder"] = "Projects/Nowhere";
+
+        var context = await harness.RunAsync(request, Ct);
+
+        var failed = Assert.Single(MailJobsHarness.Outputs(context, MailEvents.OutputBinding));
+        Assert.Equal("mail.failed", failed.GetProperty("type").GetString());
+        Assert.Equal("fetch", failed.GetProperty("kind").GetString());
+        var reason = failed.GetProperty("reason").GetString();
+        // Dovecot 2.3 answers a plain NO (no RFC 5530 code) to SELECT/EXAMINE of a missing folder.
+        Assert.StartsWith($"The IMAP server refused to open the folder \"Projects/Nowhere\" of {harness.Mailbox} (it answered: ", reason);
+        Assert.Contains(" NO Mailbox doesn't exist: Projects/Nowhere", reason);
+        Assert.Equal(request.ToJsonString(), Assert.Single(context.Outputs[MailEvents.PoisonBinding]));
+        Assert.Empty(receiver.Accepted);
+    }
+
+    [Fact]
+    public async Task A_missing_folder_leaves_no_checkpoint_so_a_corrected_request_for_inbox_still_delivers_everything()
+    {
+        await using var harness = await FetchHarness.CreateAsync();
+        using var receiver = new WebhookReceiver();
+        await harness.AppendAsync("INBOX", 2);
+        var wrong = harness.WebhookRequest(receiver.Url);
+        wrong["folder"] = "inbox-typo";
+
+        await harness.RunAsync(wrong, Ct);
+        var context = await harness.RunAsync(harness.WebhookRequest(receiver.Url), Ct);
+
+        Assert.Equal("mail.fetched", Assert.Single(MailJobsHarness.Outputs(context, MailEvents.OutputBinding)).GetProperty("type").GetString());
+        Assert.Equal(2, receiver.Accepted.Count);
+        Assert.Null(await harness.Ledger.GetCheckpointAsync(harness.Mailbox, "imap", "inbox-typo", Ct));
+    }
+
+    [Fact]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    public async Task A_pop3_maildrop_the_server_cannot_read_now_is_left_to_the_queues_retry()
+    {
+        await using var harness = await FetchHarness.CreateAsync();
+        using var receiver = new WebhookReceiver();
+        await harness.AppendAsync("INBOX", 1);
+        var cur = Path.Combine(TokenBroker.Testing.Maildir.For(harness.Mailbox).Path, "cur");
+        var mode = File.GetUnixFileMode(cur);
+        File.SetUnixFileMode(cur, UnixFileMode.None);
+        try
+        {
+            // Dovecot answers an unreadable maildrop with "-ERR [SYS/TEMP] Internal error occurred. …": not permanent.
+            var refused = await Assert.ThrowsAsync<TokenBroker.Mail.MailCommandException>(() => harness.RunAsync(harness.WebhookRequest(receiver.Url, protocol: "pop3"), Ct));
+            Assert.Contains("[SYS/TEMP]", refused.ServerReply);
+        }
+        finally
+        {
+            File.SetUnixFileMode(cur, mode);
+        }
+        Assert.Empty(receiver.Accepted);
+    }
+}
