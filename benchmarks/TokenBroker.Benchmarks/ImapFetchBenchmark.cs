@@ -1,11 +1,8 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net.Http.Json;
 using System.Net.Security;
 using System.Net.Sockets;
-using System.Security.Cryptography.X509Certificates;
 using System.Text;
-using System.Text.Json;
 using TokenBroker.Mail.Fetch;
 using TokenBroker.Mail.Imap;
 using TokenBroker.Mail.Net;
@@ -28,11 +25,11 @@ public sealed class ImapFetchBenchmark : IBenchmark
     {
         var count = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 1000;
         var rounds = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 7;
-        var ca = X509CertificateLoader.LoadCertificateFromFile(PeersEnvironment.Get("PEERS_CA_FILE"));
         var endpoint = MailEndpoint.Parse($"imaps://{PeersEnvironment.Get("MAIL_HOST")}:{PeersEnvironment.Get("IMAPS_PORT")}");
-        var options = new MailClientOptions { ExtraTrustedRoots = [ca] };
+        var options = new MailClientOptions { ExtraTrustedRoots = [TestCertificates.CertificateAuthority] };
         var user = $"bench-{Guid.NewGuid():N}"[..18] + "@tokenbroker.test";
-        var token = await MintTokenAsync(ca, user, cancellationToken);
+        using var identity = new IdentityServerControl();
+        var token = await identity.MintAccessTokenAsync(user, cancellationToken: cancellationToken);
 
         var bytes = await AppendAsync(endpoint, options, user, token, count, cancellationToken);
         Console.WriteLine($"appended {count} messages, {bytes / 1024.0 / 1024.0:F1} MiB");
@@ -42,7 +39,7 @@ public sealed class ImapFetchBenchmark : IBenchmark
         var raw = new List<double>();
         for (var round = 0; round < rounds; round++)
         {
-            raw.Add(await RawFetchSecondsAsync(endpoint, ca, user, token, count, bytes, cancellationToken));
+            raw.Add(await RawFetchSecondsAsync(endpoint, user, token, count, bytes, cancellationToken));
             client.Add(await ClientFetchSecondsAsync(endpoint, options, user, token, count, cancellationToken));
             facade.Add(await FacadeFetchSecondsAsync(endpoint, options, user, token, count, cancellationToken));
             Console.WriteLine($"round {round + 1}: raw {raw[^1] * 1000:F0} ms, client {client[^1] * 1000:F0} ms, facade {facade[^1] * 1000:F0} ms");
@@ -109,14 +106,12 @@ public sealed class ImapFetchBenchmark : IBenchmark
     }
 
     /// <summary>The floor: TLS socket, SASL-IR login, SELECT, then one UID FETCH whose bytes are only counted.</summary>
-    private static async Task<double> RawFetchSecondsAsync(MailEndpoint endpoint, X509Certificate2 ca, string user, string token, int count, long messageBytes, CancellationToken cancellationToken)
+    private static async Task<double> RawFetchSecondsAsync(MailEndpoint endpoint, string user, string token, int count, long messageBytes, CancellationToken cancellationToken)
     {
         using var tcp = new TcpClient { NoDelay = true };
         await tcp.ConnectAsync(endpoint.Host, endpoint.Port, cancellationToken);
         await using var tls = new SslStream(tcp.GetStream());
-        var policy = new X509ChainPolicy { TrustMode = X509ChainTrustMode.CustomRootTrust, RevocationMode = X509RevocationMode.NoCheck };
-        policy.CustomTrustStore.Add(ca);
-        await tls.AuthenticateAsClientAsync(new SslClientAuthenticationOptions { TargetHost = endpoint.Host, CertificateChainPolicy = policy }, cancellationToken);
+        await tls.AuthenticateAsClientAsync(TestCertificates.CreateSslClientOptions(endpoint.Host), cancellationToken);
         var blob = Convert.ToBase64String(Encoding.UTF8.GetBytes($"user={user}\u0001auth=Bearer {token}\u0001\u0001"));
         await ReadLineAsync(tls, cancellationToken);
         await tls.WriteAsync(Encoding.ASCII.GetBytes($"a AUTHENTICATE XOAUTH2 {blob}\r\nb EXAMINE INBOX\r\n"), cancellationToken);
@@ -159,17 +154,5 @@ public sealed class ImapFetchBenchmark : IBenchmark
             if (window.AsSpan().IndexOf(marker) >= 0 || buffer.AsSpan(0, read).IndexOf(marker) >= 0) return total;
             tail = buffer.AsSpan(Math.Max(0, read - marker.Length + 1), Math.Min(read, marker.Length - 1)).ToArray();
         }
-    }
-
-    private static async Task<string> MintTokenAsync(X509Certificate2 ca, string user, CancellationToken cancellationToken)
-    {
-        var handler = new SocketsHttpHandler();
-        handler.SslOptions.CertificateChainPolicy = new X509ChainPolicy { TrustMode = X509ChainTrustMode.CustomRootTrust, RevocationMode = X509RevocationMode.NoCheck };
-        handler.SslOptions.CertificateChainPolicy.CustomTrustStore.Add(ca);
-        using var http = new HttpClient(handler);
-        using var response = await http.PostAsJsonAsync(PeersEnvironment.Get("IDENTITY_CONTROL_URL") + "/tokens", new { user }, cancellationToken);
-        response.EnsureSuccessStatusCode();
-        using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync(cancellationToken));
-        return json.RootElement.GetProperty("access_token").GetString()!;
     }
 }

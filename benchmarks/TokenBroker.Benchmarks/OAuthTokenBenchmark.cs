@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Net.Security;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using TokenBroker.OAuth;
@@ -24,20 +23,15 @@ public sealed class OAuthTokenBenchmark : IBenchmark
         var directory = Path.Combine(Path.GetTempPath(), "tokenbroker-bench-oauth-" + Guid.NewGuid().ToString("N"));
         var clientId = Guid.NewGuid().ToString();
         var control = new IdentityServerControl();
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["OAuth:AuthorityHost"] = IdentityServerControl.BaseUrl,
-            ["OAuth:TenantId"] = IdentityServerControl.TenantId,
-            ["OAuth:ClientId"] = clientId,
-            ["OAuth:ClientSecret"] = "bench-" + Guid.NewGuid().ToString("N"),
-            ["OAuth:RedirectUri"] = "http://localhost/api/consent/callback",
-            ["OAuth:EnableMsalLogging"] = "false",
-            ["TokenStore:DataDirectory"] = directory,
-        }).Build();
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(BenchmarkConsent.OAuthSettings(clientId))
+            .AddInMemoryCollection(new Dictionary<string, string?>
+            {
+                ["TokenStore:DataDirectory"] = directory,
+            }).Build();
         var services = new ServiceCollection().AddLogging().AddEmbeddedTokenStore(configuration).AddOAuth(configuration);
-        services.AddSingleton(new IdentityProviderHttpHandler(TrustingHandler()));
+        services.AddSingleton(new IdentityProviderHttpHandler(BenchmarkConsent.TrustingHandler()));
         await using var provider = services.BuildServiceProvider();
-        using var browser = new HttpClient(TrustingHandler());
+        using var browser = new HttpClient(BenchmarkConsent.TrustingHandler());
         try
         {
             var mailboxes = Enumerable.Range(0, count).Select(i => $"bench{i}-{Guid.NewGuid():N}@{PeersEnvironment.Get("IDENTITY_TENANT_DOMAIN")}").ToArray();
@@ -45,7 +39,7 @@ public sealed class OAuthTokenBenchmark : IBenchmark
 
             // Two-minute tokens are always inside MSAL's five-minute refresh window: every silent call refreshes.
             await control.SetTokenLifetimeAsync(TimeSpan.FromSeconds(120), clientId, cancellationToken);
-            await Measure("consent (start+authorize+callback)", count, async i => await ConsentAsync(provider, browser, mailboxes[i], cancellationToken));
+            await Measure("consent (start+authorize+callback)", count, async i => await BenchmarkConsent.ConsentAsync(provider, browser, mailboxes[i], cancellationToken));
             await Measure("silent, refreshing", count * 2, async i => await tokens.GetAccessTokenAsync(mailboxes[i % count], cancellationToken));
             await control.SetTokenLifetimeAsync(TimeSpan.FromHours(1), clientId, cancellationToken);
             await Measure("silent, refreshing to 1 h tokens", count, async i => await tokens.GetAccessTokenAsync(mailboxes[i], cancellationToken));
@@ -58,23 +52,6 @@ public sealed class OAuthTokenBenchmark : IBenchmark
             await control.ResetAsync(clientId, cancellationToken);
             if (Directory.Exists(directory)) Directory.Delete(directory, recursive: true);
         }
-    }
-
-    private static SocketsHttpHandler TrustingHandler() => new()
-    {
-        AllowAutoRedirect = false,
-        SslOptions = new SslClientAuthenticationOptions { CertificateChainPolicy = TestCertificates.CreateChainPolicy() },
-    };
-
-    private static async Task ConsentAsync(IServiceProvider provider, HttpClient browser, string mailbox, CancellationToken cancellationToken)
-    {
-        var authorize = await provider.GetRequiredService<ConsentStart>().StartAsync(
-            new ConsentRequest(mailbox, MailProtocols.Imap | MailProtocols.Smtp, null, IdentityServerControl.TenantId), cancellationToken);
-        using var redirect = await browser.GetAsync(authorize, cancellationToken);
-        var query = System.Web.HttpUtility.ParseQueryString(redirect.Headers.Location!.Query);
-        var outcome = await provider.GetRequiredService<ConsentCallback>().CompleteAsync(
-            new ConsentCallbackQuery(query["code"], query["state"], null, null, null, null), cancellationToken);
-        if (!outcome.Succeeded) throw new InvalidOperationException($"consent for {mailbox} failed: {outcome.Title}");
     }
 
     private static async Task Measure(string what, int count, Func<int, Task> operation)

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Net.Security;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -29,17 +28,12 @@ public sealed class RefreshSweepBenchmark : IBenchmark
         var concurrency = args.Length > 1 && int.TryParse(args[1], out var c) ? c : new RefreshOptions().MaxConcurrency;
         var clientId = Guid.NewGuid().ToString();
         var control = new IdentityServerControl();
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["OAuth:AuthorityHost"] = IdentityServerControl.BaseUrl,
-            ["OAuth:TenantId"] = IdentityServerControl.TenantId,
-            ["OAuth:ClientId"] = clientId,
-            ["OAuth:ClientSecret"] = "bench-" + Guid.NewGuid().ToString("N"),
-            ["OAuth:RedirectUri"] = "http://localhost/api/consent/callback",
-            ["OAuth:EnableMsalLogging"] = "false",
-            ["Refresh:Jitter"] = "00:00:00",
-            ["Refresh:MaxConcurrency"] = concurrency.ToString(),
-        }).Build();
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(BenchmarkConsent.OAuthSettings(clientId))
+            .AddInMemoryCollection(new Dictionary<string, string?>
+            {
+                ["Refresh:Jitter"] = "00:00:00",
+                ["Refresh:MaxConcurrency"] = concurrency.ToString(),
+            }).Build();
 
         await using var vault = await KeyVaultDoubleServer.StartAsync();
         var storeOptions = new KeyVaultTokenStoreOptions { VaultUri = vault.VaultUri };
@@ -47,16 +41,16 @@ public sealed class RefreshSweepBenchmark : IBenchmark
         var services = new ServiceCollection().AddLogging(l => l.SetMinimumLevel(LogLevel.Warning).AddSimpleConsole(o => o.SingleLine = true));
         services.AddSingleton(store).AddSingleton(store.Mailboxes).AddSingleton(store.TokenCaches).AddSingleton(store.Secrets).AddSingleton<MsalTokenCacheBinding>();
         services.AddOAuth(configuration).AddRefreshJob(configuration);
-        services.AddSingleton(new IdentityProviderHttpHandler(TrustingHandler()));
+        services.AddSingleton(new IdentityProviderHttpHandler(BenchmarkConsent.TrustingHandler()));
         await using var provider = services.BuildServiceProvider();
-        using var browser = new HttpClient(TrustingHandler());
+        using var browser = new HttpClient(BenchmarkConsent.TrustingHandler());
         try
         {
             await control.SetTokenLifetimeAsync(TimeSpan.FromMinutes(7), clientId, cancellationToken);
             var domain = PeersEnvironment.Get("IDENTITY_TENANT_DOMAIN");
             var setup = Stopwatch.StartNew();
             await Parallel.ForEachAsync(Enumerable.Range(0, count), new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = cancellationToken },
-                async (i, ct) => await ConsentAsync(provider, browser, $"sweep{i}-{Guid.NewGuid():N}@{domain}", ct));
+                async (i, ct) => await BenchmarkConsent.ConsentAsync(provider, browser, $"sweep{i}-{Guid.NewGuid():N}@{domain}", ct));
             Console.WriteLine($"setup: {count} mailboxes consented in {setup.Elapsed.TotalSeconds:F1} s");
             await control.SetTokenLifetimeAsync(TimeSpan.FromHours(1), clientId, cancellationToken);
 
@@ -109,21 +103,4 @@ public sealed class RefreshSweepBenchmark : IBenchmark
 
     private static async Task<int> RefreshCallsAsync(IdentityServerControl control, string clientId, CancellationToken cancellationToken) =>
         (await control.GetTokenRequestCountsAsync(clientId, cancellationToken)).GetValueOrDefault("refresh_token");
-
-    private static SocketsHttpHandler TrustingHandler() => new()
-    {
-        AllowAutoRedirect = false,
-        SslOptions = new SslClientAuthenticationOptions { CertificateChainPolicy = TestCertificates.CreateChainPolicy() },
-    };
-
-    private static async Task ConsentAsync(IServiceProvider provider, HttpClient browser, string mailbox, CancellationToken cancellationToken)
-    {
-        var authorize = await provider.GetRequiredService<ConsentStart>().StartAsync(
-            new ConsentRequest(mailbox, MailProtocols.Imap | MailProtocols.Smtp, null, IdentityServerControl.TenantId), cancellationToken);
-        using var redirect = await browser.GetAsync(authorize, cancellationToken);
-        var query = System.Web.HttpUtility.ParseQueryString(redirect.Headers.Location!.Query);
-        var outcome = await provider.GetRequiredService<ConsentCallback>().CompleteAsync(
-            new ConsentCallbackQuery(query["code"], query["state"], null, null, null, null), cancellationToken);
-        if (!outcome.Succeeded) throw new InvalidOperationException($"consent for {mailbox} failed: {outcome.Title}");
-    }
 }

@@ -1,11 +1,8 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net.Http.Json;
 using System.Net.Security;
 using System.Net.Sockets;
-using System.Security.Cryptography.X509Certificates;
 using System.Text;
-using System.Text.Json;
 using TokenBroker.Mail.Net;
 using TokenBroker.Mail.Sasl;
 using TokenBroker.Mail.Smtp;
@@ -29,13 +26,13 @@ public sealed class SmtpSendBenchmark : IBenchmark
     {
         var messages = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 1000;
         var perConnectionMessages = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : messages;
-        var ca = X509CertificateLoader.LoadCertificateFromFile(PeersEnvironment.Get("PEERS_CA_FILE"));
         var host = PeersEnvironment.Get("MAIL_HOST");
         var domain = PeersEnvironment.Get("IDENTITY_TENANT_DOMAIN");
         var sender = $"bench-{Guid.NewGuid().ToString("N")[..8]}@{domain}";
         var recipient = $"bench-rcpt-{Guid.NewGuid().ToString("N")[..8]}@{domain}";
-        var token = await MintTokenAsync(ca, sender, cancellationToken);
-        var options = new MailClientOptions { ExtraTrustedRoots = [ca] };
+        using var identity = new IdentityServerControl();
+        var token = await identity.MintAccessTokenAsync(sender, cancellationToken: cancellationToken);
+        var options = new MailClientOptions { ExtraTrustedRoots = [TestCertificates.CertificateAuthority] };
 
         foreach (var (name, port) in new[] { ("dovecot submission", PeersEnvironment.GetInt("SUBMISSION_PORT")), ("postfix submission", PeersEnvironment.GetInt("POSTFIX_SUBMISSION_PORT")) })
         {
@@ -44,7 +41,7 @@ public sealed class SmtpSendBenchmark : IBenchmark
 
             Task SendReusedAsync() => SendOverOneConnectionAsync(options, endpoint, sender, token, recipient, body, messages, cancellationToken);
             var chunking = false;
-            async Task SendRawAsync() => chunking = await RawPipelinedAsync(host, port, ca, sender, recipient, token, body, messages, cancellationToken);
+            async Task SendRawAsync() => chunking = await RawPipelinedAsync(host, port, sender, recipient, token, body, messages, cancellationToken);
 
             // The machine is shared: the two fast modes alternate for several rounds and the best round counts.
             double reused = 0, raw = 0;
@@ -88,20 +85,8 @@ public sealed class SmtpSendBenchmark : IBenchmark
         return count / watch.Elapsed.TotalSeconds;
     }
 
-    private static async Task<string> MintTokenAsync(X509Certificate2 ca, string user, CancellationToken cancellationToken)
-    {
-        var handler = new SocketsHttpHandler();
-        handler.SslOptions.CertificateChainPolicy = new X509ChainPolicy { TrustMode = X509ChainTrustMode.CustomRootTrust, RevocationMode = X509RevocationMode.NoCheck };
-        handler.SslOptions.CertificateChainPolicy.CustomTrustStore.Add(ca);
-        using var http = new HttpClient(handler);
-        using var response = await http.PostAsJsonAsync(PeersEnvironment.Get("IDENTITY_CONTROL_URL") + "/tokens", new { user }, cancellationToken);
-        response.EnsureSuccessStatusCode();
-        using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync(cancellationToken));
-        return json.RootElement.GetProperty("access_token").GetString()!;
-    }
-
     /// <summary>The baseline: SMTP written by hand, as much in flight as the protocol allows. Returns whether BDAT was used.</summary>
-    private static async Task<bool> RawPipelinedAsync(string host, int port, X509Certificate2 ca, string sender, string recipient, string token, byte[] body, int messages, CancellationToken cancellationToken)
+    private static async Task<bool> RawPipelinedAsync(string host, int port, string sender, string recipient, string token, byte[] body, int messages, CancellationToken cancellationToken)
     {
         using var tcp = new TcpClient { NoDelay = true };
         await tcp.ConnectAsync(host, port, cancellationToken);
@@ -112,9 +97,7 @@ public sealed class SmtpSendBenchmark : IBenchmark
         await plain.SendAsync("STARTTLS\r\n", cancellationToken);
         await plain.ExpectAsync("220", cancellationToken);
         var ssl = new SslStream(tcp.GetStream());
-        var policy = new X509ChainPolicy { TrustMode = X509ChainTrustMode.CustomRootTrust, RevocationMode = X509RevocationMode.NoCheck };
-        policy.CustomTrustStore.Add(ca);
-        await ssl.AuthenticateAsClientAsync(new SslClientAuthenticationOptions { TargetHost = host, CertificateChainPolicy = policy }, cancellationToken);
+        await ssl.AuthenticateAsClientAsync(TestCertificates.CreateSslClientOptions(host), cancellationToken);
         var smtp = new RawReplies(ssl);
         await smtp.SendAsync("EHLO bench\r\n", cancellationToken);
         var ehlo = await smtp.ExpectAsync("250", cancellationToken);

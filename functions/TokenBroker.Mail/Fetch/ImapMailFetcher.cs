@@ -9,44 +9,36 @@ namespace TokenBroker.Mail.Fetch;
 /// each to the caller in UID order, then applies the after-fetch action to the batch.
 /// </summary>
 public sealed class ImapMailFetcher(MailEndpoint endpoint, MailClientOptions clientOptions, MailLogin login, MailFetchOptions? options = null)
-    : IMailFetcher
+    : ProtocolMailFetcher<ImapCheckpoint>(MailProtocol.Imap, endpoint, clientOptions, login, options)
 {
-    private readonly MailFetchOptions _options = options ?? new MailFetchOptions();
-
-    public async Task<MailFetchResult> FetchAsync(
-        MailCheckpoint? checkpoint,
+    private protected override async Task<MailFetchResult> FetchCheckedAsync(
+        ImapCheckpoint? previous,
         MailHandler onMessage,
-        CheckpointHandler? onCheckpoint = null,
-        CancellationToken cancellationToken = default)
+        CheckpointHandler? onCheckpoint,
+        CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(onMessage);
-        _options.Validate(isImap: true);
-        if (checkpoint is not (null or ImapCheckpoint))
-            throw new ArgumentException($"An IMAP fetch needs an IMAP checkpoint, not {checkpoint.GetType().Name}.", nameof(checkpoint));
+        await using var client = await ImapClient.ConnectAsync(Endpoint, ClientOptions, cancellationToken).ConfigureAwait(false);
+        await client.AuthenticateAsync(Login.CreateMechanism(Endpoint), cancellationToken).ConfigureAwait(false);
+        var readOnly = Options.AfterFetch == AfterFetchAction.None;
+        var mailbox = await client.SelectAsync(Options.Folder, readOnly, cancellationToken).ConfigureAwait(false);
 
-        await using var client = await ImapClient.ConnectAsync(endpoint, clientOptions, cancellationToken).ConfigureAwait(false);
-        await client.AuthenticateAsync(login.CreateMechanism(endpoint), cancellationToken).ConfigureAwait(false);
-        var readOnly = _options.AfterFetch == AfterFetchAction.None;
-        var mailbox = await client.SelectAsync(_options.Folder, readOnly, cancellationToken).ConfigureAwait(false);
-
-        var previous = checkpoint as ImapCheckpoint;
-        var sameFolder = previous is not null && string.Equals(previous.Folder, _options.Folder, StringComparison.Ordinal);
+        var sameFolder = previous is not null && string.Equals(previous.Folder, Options.Folder, StringComparison.Ordinal);
         var validityChanged = sameFolder && previous!.UidValidity != 0 && previous.UidValidity != mailbox.UidValidity;
         var lastUid = sameFolder && !validityChanged ? previous!.LastUid : 0u;
         var newUids = await ListUidsAfterAsync(client, lastUid, cancellationToken).ConfigureAwait(false);
 
-        if (validityChanged && _options.OnUidValidityChanged != UidValidityChangeAction.RefetchAll)
+        if (validityChanged && Options.OnUidValidityChanged != UidValidityChangeAction.RefetchAll)
         {
-            var kept = _options.OnUidValidityChanged == UidValidityChangeAction.Stop
+            var kept = Options.OnUidValidityChanged == UidValidityChangeAction.Stop
                 ? previous!
-                : new ImapCheckpoint(_options.Folder, mailbox.UidValidity, newUids.Count > 0 ? newUids[^1] : Math.Max(mailbox.UidNext, 1) - 1);
+                : new ImapCheckpoint(Options.Folder, mailbox.UidValidity, newUids.Count > 0 ? newUids[^1] : Math.Max(mailbox.UidNext, 1) - 1);
             await LogoutQuietlyAsync(client, cancellationToken).ConfigureAwait(false);
-            return new MailFetchResult(kept, 0, 0, _options.OnUidValidityChanged == UidValidityChangeAction.Stop ? newUids.Count : 0, true, previous!.UidValidity);
+            return new MailFetchResult(kept, 0, 0, Options.OnUidValidityChanged == UidValidityChangeAction.Stop ? newUids.Count : 0, true, previous!.UidValidity);
         }
 
-        var run = new ImapFetchRun(client, _options, onMessage, onCheckpoint, mailbox.UidValidity, lastUid);
-        var selected = newUids.Take(_options.MaxMessages).ToList();
-        foreach (var batch in selected.Chunk(_options.BatchSize))
+        var run = new ImapFetchRun(client, Options, onMessage, onCheckpoint, mailbox.UidValidity, lastUid);
+        var selected = newUids.Take(Options.MaxMessages).ToList();
+        foreach (var batch in selected.Chunk(Options.BatchSize))
             await run.FetchBatchAsync(batch, cancellationToken).ConfigureAwait(false);
 
         await LogoutQuietlyAsync(client, cancellationToken).ConfigureAwait(false);

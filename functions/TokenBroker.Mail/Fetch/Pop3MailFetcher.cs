@@ -9,31 +9,25 @@ namespace TokenBroker.Mail.Fetch;
 /// (also ones delivered by an earlier run that ended before QUIT) are DELEted and removed at QUIT.
 /// </summary>
 public sealed class Pop3MailFetcher(MailEndpoint endpoint, MailClientOptions clientOptions, MailLogin login, MailFetchOptions? options = null)
-    : IMailFetcher
+    : ProtocolMailFetcher<Pop3Checkpoint>(MailProtocol.Pop3, endpoint, clientOptions, login, options)
 {
-    private readonly MailFetchOptions _options = options ?? new MailFetchOptions();
-
-    public async Task<MailFetchResult> FetchAsync(
-        MailCheckpoint? checkpoint,
+    private protected override async Task<MailFetchResult> FetchCheckedAsync(
+        Pop3Checkpoint? checkpoint,
         MailHandler onMessage,
-        CheckpointHandler? onCheckpoint = null,
-        CancellationToken cancellationToken = default)
+        CheckpointHandler? onCheckpoint,
+        CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(onMessage);
-        _options.Validate(isImap: false);
-        if (checkpoint is not (null or Pop3Checkpoint))
-            throw new ArgumentException($"A POP3 fetch needs a POP3 checkpoint, not {checkpoint.GetType().Name}.", nameof(checkpoint));
-        var previous = (checkpoint as Pop3Checkpoint ?? Pop3Checkpoint.Empty).DeliveredUidls;
+        var previous = (checkpoint ?? Pop3Checkpoint.Empty).DeliveredUidls;
 
-        await using var client = await Pop3Client.ConnectAsync(endpoint, clientOptions, cancellationToken).ConfigureAwait(false);
-        await client.AuthenticateAsync(login.CreateMechanism(endpoint), cancellationToken).ConfigureAwait(false);
+        await using var client = await Pop3Client.ConnectAsync(Endpoint, ClientOptions, cancellationToken).ConfigureAwait(false);
+        await client.AuthenticateAsync(Login.CreateMechanism(Endpoint), cancellationToken).ConfigureAwait(false);
         var uidls = await client.UidlAsync(cancellationToken).ConfigureAwait(false);
         var sizes = (await client.ListAsync(cancellationToken).ConfigureAwait(false)).ToDictionary(entry => entry.MessageNumber, entry => entry.Size);
 
         // Forget UIDLs no longer on the server so the checkpoint does not grow forever.
         var onServer = uidls.Select(entry => entry.Uid).ToHashSet(StringComparer.Ordinal);
         var delivered = new HashSet<string>(previous.Where(onServer.Contains), StringComparer.Ordinal);
-        var deleteDelivered = _options.AfterFetch == AfterFetchAction.Delete;
+        var deleteDelivered = Options.AfterFetch == AfterFetchAction.Delete;
         if (deleteDelivered)
         {
             foreach (var entry in uidls.Where(entry => delivered.Contains(entry.Uid)))
@@ -41,12 +35,12 @@ public sealed class Pop3MailFetcher(MailEndpoint endpoint, MailClientOptions cli
         }
 
         var fresh = uidls.Where(entry => !delivered.Contains(entry.Uid)).ToList();
-        var selected = fresh.Take(_options.MaxMessages).ToList();
+        var selected = fresh.Take(Options.MaxMessages).ToList();
         long bytes = 0;
         foreach (var entry in selected)
         {
             var size = sizes.GetValueOrDefault(entry.MessageNumber);
-            await using (var spool = MessageSpool.Open(size, _options.MaxInMemoryMessageBytes))
+            await using (var spool = MessageSpool.Open(size, Options.MaxInMemoryMessageBytes))
             {
                 var length = await client.RetrAsync(entry.MessageNumber, spool, cancellationToken).ConfigureAwait(false);
                 spool.Position = 0;

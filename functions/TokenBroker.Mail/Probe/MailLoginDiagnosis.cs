@@ -1,4 +1,5 @@
 using TokenBroker.Mail.Net;
+using TokenBroker.Mail.Tokens;
 
 namespace TokenBroker.Mail.Probe;
 
@@ -20,7 +21,7 @@ public static class MailLoginDiagnosis
         var protocol = result.Endpoint.Protocol;
 
         if (MailThrottledException.TryParseBackoff(reply + " " + error, out var backoff))
-            return $"The server is throttling this mailbox: retry after {AccessTokenClaims.Span(backoff)} and use fewer connections.";
+            return $"The server is throttling this mailbox: retry after {DurationText.Of(backoff)} and use fewer connections.";
         if (failed.Name == "connect")
             return error.Contains("certificate", StringComparison.OrdinalIgnoreCase) || error.Contains("TLS", StringComparison.Ordinal)
                 ? $"TLS with {result.Endpoint} failed: the server's certificate is not trusted or not for this host name (pass --ca-file for a private CA). {error}"
@@ -44,7 +45,7 @@ public static class MailLoginDiagnosis
         if (claims is null)
             return "The token is not a JWT, so its claims cannot be checked; get a fresh access token for https://outlook.office.com.";
         if (claims.ExpiresAt is { } exp && exp <= now)
-            return $"The access token expired {AccessTokenClaims.Span(now - exp)} ago ({exp.UtcDateTime:yyyy-MM-dd HH:mm:ss}Z): refresh it and retry.";
+            return $"The access token expired {DurationText.Of(now - exp)} ago ({exp.UtcDateTime:yyyy-MM-dd HH:mm:ss}Z): refresh it and retry.";
         if (claims.NotBefore is { } nbf && nbf > now.AddMinutes(5))
             return $"The access token is not valid before {nbf.UtcDateTime:yyyy-MM-dd HH:mm:ss}Z: check this machine's clock.";
         if (!claims.Audiences.Any(aud => ExchangeAudiences.Contains(aud.TrimEnd('/'), StringComparer.OrdinalIgnoreCase)))

@@ -10,35 +10,19 @@ namespace TokenBroker.Mail.Smtp;
 /// remainder as "BDAT n LAST" and returns every chunk's reply. Chunk replies are read back while
 /// sending (at most <see cref="MaxUnreadReplies"/> outstanding) so neither side's buffers fill up.
 /// </summary>
-internal sealed class SmtpChunkStream(MailConnection connection, Func<CancellationToken, Task<SmtpReply>> readReply) : Stream
+internal sealed class SmtpChunkStream(MailConnection connection, Func<CancellationToken, Task<SmtpReply>> readReply) : SmtpBodyStream("BDAT", stuffDots: false)
 {
     public const int ChunkSize = 256 * 1024;
     private const int MaxUnreadReplies = 8;
     // Pooled: a connection sends many small messages, and a fresh 256 KB buffer each would churn the large object heap.
     private byte[] _chunk = ArrayPool<byte>.Shared.Rent(ChunkSize);
-    private DotStuffer _lineEnds = new(stuffDots: false);
-    private byte[] _scratch = ArrayPool<byte>.Shared.Rent(DotStuffer.MaxOutputLength(8 * 1024));
     private int _filled;
     private int _unreadReplies;
     private readonly List<SmtpReply> _replies = [];
 
-    public override bool CanRead => false;
-    public override bool CanSeek => false;
-    public override bool CanWrite => true;
-    public override long Length => throw new NotSupportedException();
-    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-
-    public override void Write(byte[] buffer, int offset, int count) =>
-        throw new NotSupportedException("SMTP BDAT is written asynchronously only.");
-
     public override async ValueTask WriteAsync(ReadOnlyMemory<byte> input, CancellationToken cancellationToken = default)
     {
-        if (_scratch.Length < DotStuffer.MaxOutputLength(input.Length))
-        {
-            ArrayPool<byte>.Shared.Return(_scratch);
-            _scratch = ArrayPool<byte>.Shared.Rent(DotStuffer.MaxOutputLength(input.Length));
-        }
-        var buffer = _scratch.AsMemory(0, _lineEnds.Process(input.Span, _scratch));
+        var buffer = ToWire(input);
         while (buffer.Length > 0)
         {
             var take = Math.Min(buffer.Length, ChunkSize - _filled);
@@ -49,9 +33,6 @@ internal sealed class SmtpChunkStream(MailConnection connection, Func<Cancellati
                 await SendChunkAsync(last: false, cancellationToken).ConfigureAwait(false);
         }
     }
-
-    public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
 
     /// <summary>Sends the last chunk and returns the replies of all chunks, the final one last.</summary>
     public async Task<IReadOnlyList<SmtpReply>> CompleteAsync(CancellationToken cancellationToken)
@@ -84,16 +65,8 @@ internal sealed class SmtpChunkStream(MailConnection connection, Func<Cancellati
         if (disposing && _chunk.Length > 0)
         {
             ArrayPool<byte>.Shared.Return(_chunk);
-            ArrayPool<byte>.Shared.Return(_scratch);
             _chunk = [];
-            _scratch = [];
         }
         base.Dispose(disposing);
     }
-
-    public override void Flush() { }
-    public override Task FlushAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-    public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
 }

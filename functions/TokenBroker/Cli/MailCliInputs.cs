@@ -3,7 +3,7 @@ using TokenBroker.Mail.Net;
 
 namespace TokenBroker.Cli;
 
-/// <summary>The inputs `mail fetch` and `mail probe` share: the token file (read, never printed) and client options.</summary>
+/// <summary>The inputs the `mail` commands share: the token file (read, never printed) and client options.</summary>
 internal static class MailCliInputs
 {
     public static async Task<string> ReadTokenAsync(FileInfo file, CancellationToken cancellationToken)

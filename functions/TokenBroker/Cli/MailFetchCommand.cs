@@ -17,17 +17,14 @@ public static class MailFetchCommand
     public static Command Create()
     {
         var server = new Option<string>("--server") { Description = "imap://HOST[:143] (STARTTLS), imaps://HOST[:993], pop3://HOST[:110] (STLS) or pop3s://HOST[:995].", Required = true };
-        var user = new Option<string>("--user") { Description = "The SASL user: the mailbox address.", Required = true };
-        var tokenFile = new Option<FileInfo>("--token-file") { Description = "A file holding only the access token.", Required = true };
-        tokenFile.AcceptExistingOnly();
-        var caFile = new Option<FileInfo>("--ca-file") { Description = "PEM file with extra CA certificates to trust besides the system's (validation stays on)." };
-        caFile.AcceptExistingOnly();
+        var user = MailCliOptions.User();
+        var tokenFile = MailCliOptions.TokenFile();
+        var caFile = MailCliOptions.CaFile();
         var folder = new Option<string>("--folder") { Description = "IMAP folder.", DefaultValueFactory = _ => "INBOX" };
         var afterUid = new Option<uint?>("--after-uid") { Description = "IMAP: fetch only messages with a UID above N (the last-uid of a printed checkpoint)." };
         var uidValidity = new Option<uint?>("--uidvalidity") { Description = "IMAP: the uidvalidity of that checkpoint; if the folder's differs, everything is fetched again." };
         var output = new Option<DirectoryInfo>("--out") { Description = "Directory for the .eml files (created if missing).", Required = true };
-        var mechanism = new Option<string>("--mechanism") { Description = "SASL mechanism.", DefaultValueFactory = _ => "xoauth2" };
-        mechanism.AcceptOnlyFromAmong([.. Mail.Sasl.OAuthMechanisms.Names]);
+        var mechanism = MailCliOptions.Mechanism();
         var max = new Option<int>("--max") { Description = "At most this many messages.", DefaultValueFactory = _ => 500 };
         var verbose = new Option<bool>("--verbose") { Description = "Print the protocol dialogue to stderr (AUTH payloads redacted, message bodies not shown)." };
 
@@ -35,11 +32,11 @@ public static class MailFetchCommand
         {
             server, user, tokenFile, caFile, folder, afterUid, uidValidity, output, mechanism, max, verbose,
         };
-        command.SetAction(async (result, cancellationToken) =>
+        command.SetAction((result, cancellationToken) =>
         {
             var stdout = result.InvocationConfiguration.Output;
             var errors = result.InvocationConfiguration.Error;
-            try
+            return MailCliExitCodes.RunAsync("mail fetch", errors, async () =>
             {
                 var endpoint = MailEndpoint.Parse(result.GetValue(server)!);
                 var options = MailCliInputs.ClientOptions(result.GetValue(caFile), result.GetValue(verbose) ? errors : null);
@@ -69,22 +66,7 @@ public static class MailFetchCommand
                 stdout.WriteLine($"Fetched from {endpoint}: {fetched}");
                 stdout.WriteLine($"Checkpoint: {fetched.Checkpoint}");
                 return 0;
-            }
-            catch (Exception e) when (e is FormatException or ArgumentException)
-            {
-                errors.WriteLine($"tokenbroker mail fetch: {e.Message}");
-                return 2;
-            }
-            catch (Exception e) when (e is MailAuthenticationException or MailCommandException)
-            {
-                errors.WriteLine($"tokenbroker mail fetch: {e.Message}");
-                return 1;
-            }
-            catch (MailProtocolException e)
-            {
-                errors.WriteLine($"tokenbroker mail fetch: {e.Message}");
-                return 3;
-            }
+            });
         });
         return command;
     }

@@ -2,6 +2,7 @@ using System.CommandLine;
 using TokenBroker.Mail.Net;
 using TokenBroker.Mail.Probe;
 using TokenBroker.Mail.Sasl;
+using TokenBroker.Mail.Tokens;
 
 namespace TokenBroker.Cli;
 
@@ -16,13 +17,10 @@ public static class MailProbeCommand
     public static Command Create()
     {
         var server = new Option<string>("--server") { Description = "imap://, imaps://, pop3://, pop3s://, smtp:// or smtps:// HOST[:PORT].", Required = true };
-        var user = new Option<string>("--user") { Description = "The SASL user: the mailbox address.", Required = true };
-        var tokenFile = new Option<FileInfo>("--token-file") { Description = "A file holding only the access token.", Required = true };
-        tokenFile.AcceptExistingOnly();
-        var caFile = new Option<FileInfo>("--ca-file") { Description = "PEM file with extra CA certificates to trust besides the system's (validation stays on)." };
-        caFile.AcceptExistingOnly();
-        var mechanism = new Option<string>("--mechanism") { Description = "SASL mechanism.", DefaultValueFactory = _ => "xoauth2" };
-        mechanism.AcceptOnlyFromAmong([.. OAuthMechanisms.Names]);
+        var user = MailCliOptions.User();
+        var tokenFile = MailCliOptions.TokenFile();
+        var caFile = MailCliOptions.CaFile();
+        var mechanism = MailCliOptions.Mechanism();
         var verbose = new Option<bool>("--verbose") { Description = "Also print the whole dialogue (AUTH payloads redacted)." };
 
         var command = new Command("probe", "Log in to a mail server with an OAuth2 access token and show what the server says at each step.")
@@ -49,7 +47,7 @@ public static class MailProbeCommand
             catch (Exception e) when (e is FormatException or ArgumentException)
             {
                 errors.WriteLine($"tokenbroker mail probe: {e.Message}");
-                return 2;
+                return MailCliExitCodes.BadArguments;
             }
 
             var now = DateTimeOffset.UtcNow;

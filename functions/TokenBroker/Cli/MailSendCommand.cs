@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Security.Cryptography.X509Certificates;
 using TokenBroker.Mail;
 using TokenBroker.Mail.Mime;
 using TokenBroker.Mail.Net;
@@ -18,13 +17,10 @@ public static class MailSendCommand
     public static Command Create()
     {
         var server = new Option<string>("--server") { Description = "smtp://HOST[:587] (STARTTLS) or smtps://HOST[:465] (implicit TLS).", Required = true };
-        var user = new Option<string>("--user") { Description = "The SASL user: the mailbox address the token belongs to (a shared mailbox's address for delegated access).", Required = true };
-        var tokenFile = new Option<FileInfo>("--token-file") { Description = "A file holding only the access token.", Required = true };
-        tokenFile.AcceptExistingOnly();
-        var mechanism = new Option<string>("--mechanism") { Description = "SASL mechanism.", DefaultValueFactory = _ => "xoauth2" };
-        mechanism.AcceptOnlyFromAmong([.. OAuthMechanisms.Names]);
-        var caFile = new Option<FileInfo>("--ca-file") { Description = "PEM file with extra CA certificates to trust besides the system's (validation stays on)." };
-        caFile.AcceptExistingOnly();
+        var user = MailCliOptions.User("The SASL user: the mailbox address the token belongs to (a shared mailbox's address for delegated access).");
+        var tokenFile = MailCliOptions.TokenFile();
+        var mechanism = MailCliOptions.Mechanism();
+        var caFile = MailCliOptions.CaFile();
         var from = new Option<string>("--from") { Description = "Sender address, optionally \"Name <addr>\".", Required = true };
         var to = new Option<string[]>("--to") { Description = "Recipient address (repeat or list several).", Required = true, AllowMultipleArgumentsPerToken = true };
         var subject = new Option<string>("--subject") { Description = "Subject (any language).", Required = true };
@@ -39,25 +35,16 @@ public static class MailSendCommand
         {
             server, user, tokenFile, mechanism, caFile, from, to, subject, text, html, attach, verbose,
         };
-        command.SetAction(async (result, cancellationToken) =>
+        command.SetAction((result, cancellationToken) =>
         {
             var output = result.InvocationConfiguration.Output;
             var errors = result.InvocationConfiguration.Error;
-            try
+            return MailCliExitCodes.RunAsync("mail send", errors, async () =>
             {
                 var endpoint = MailEndpoint.Parse(result.GetValue(server)!);
                 if (endpoint.Protocol != MailProtocol.Smtp)
                     throw new FormatException($"{endpoint} is not an SMTP server; use smtp:// or smtps://.");
-                var options = new MailClientOptions();
-                if (result.GetValue(caFile) is { } ca)
-                {
-                    var roots = new X509Certificate2Collection();
-                    roots.ImportFromPemFile(ca.FullName);
-                    if (roots.Count == 0) throw new FormatException($"{ca.FullName} holds no PEM certificate.");
-                    options.ExtraTrustedRoots = roots;
-                }
-                if (result.GetValue(verbose))
-                    options.ProtocolLog = new TextWriterMailProtocolLog(errors);
+                var options = MailCliInputs.ClientOptions(result.GetValue(caFile), result.GetValue(verbose) ? errors : null);
 
                 var message = new MimeMessage { From = MailboxAddress.Parse(result.GetValue(from)!), Subject = result.GetValue(subject), TextBody = result.GetValue(text) };
                 foreach (var recipient in result.GetValue(to)!)
@@ -67,32 +54,15 @@ public static class MailSendCommand
                 foreach (var file in result.GetValue(attach) ?? [])
                     message.Attachments.Add(MimeAttachment.FromFile(file.FullName));
 
-                var token = (await File.ReadAllTextAsync(result.GetValue(tokenFile)!.FullName, cancellationToken)).Trim();
-                if (token.Length == 0) throw new FormatException("The token file is empty.");
+                var token = await MailCliInputs.ReadTokenAsync(result.GetValue(tokenFile)!, cancellationToken);
                 var sasl = OAuthMechanisms.Create(result.GetValue(mechanism)!, result.GetValue(user)!, token, endpoint);
 
                 var sent = await new MailSender(options).SendAsync(endpoint, sasl, message, cancellationToken);
                 output.WriteLine($"Sent <{message.MessageId}> to {string.Join(", ", sent.AcceptedRecipients)}: {sent.Reply}");
                 foreach (var refusal in sent.RefusedRecipients)
                     output.WriteLine($"Refused {refusal.Address}: {refusal.Reply}");
-                return sent.RefusedRecipients.Count == 0 ? 0 : 1;
-            }
-            catch (Exception e) when (e is FormatException or ArgumentException)
-            {
-                // Argument messages never contain the token: the mechanisms report only which rule it broke.
-                errors.WriteLine($"tokenbroker mail send: {e.Message}");
-                return 2;
-            }
-            catch (Exception e) when (e is MailAuthenticationException or MailCommandException)
-            {
-                errors.WriteLine($"tokenbroker mail send: {e.Message}");
-                return 1;
-            }
-            catch (MailProtocolException e)
-            {
-                errors.WriteLine($"tokenbroker mail send: {e.Message}");
-                return 3;
-            }
+                return sent.RefusedRecipients.Count == 0 ? 0 : MailCliExitCodes.Refused;
+            });
         });
         return command;
     }

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Microsoft.Identity.Client;
+using TokenBroker.Mail.Tokens;
 using TokenBroker.Store;
 
 namespace TokenBroker.OAuth;

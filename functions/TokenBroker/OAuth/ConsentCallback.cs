@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Identity.Client;
+using TokenBroker.Mail.Tokens;
 using TokenBroker.Store;
 
 namespace TokenBroker.OAuth;

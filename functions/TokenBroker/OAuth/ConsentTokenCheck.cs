@@ -1,5 +1,6 @@
 using System.Security.Claims;
 using Microsoft.Identity.Client;
+using TokenBroker.Mail.Tokens;
 
 namespace TokenBroker.OAuth;
 

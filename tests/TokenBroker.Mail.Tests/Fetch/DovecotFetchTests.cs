@@ -2,6 +2,7 @@ using TokenBroker.Mail.Fetch;
 using TokenBroker.Mail.Imap;
 using TokenBroker.Mail.Net;
 using TokenBroker.Mail.Tests.Support;
+using TokenBroker.Testing;
 
 namespace TokenBroker.Mail.Tests.Fetch;
 
@@ -30,7 +31,7 @@ public class DovecotFetchTests
     }
 
     private static IMailFetcher Fetcher(MailEndpoint endpoint, DovecotMailbox mailbox, MailFetchOptions? options = null) =>
-        MailFetcher.Create(endpoint, DovecotPeer.ClientOptions(), mailbox.Login(), options);
+        MailFetcher.Create(endpoint, MailPeers.ClientOptions(), mailbox.Login(), options);
 
     [Fact]
     public async Task Imap_fetch_after_a_checkpoint_returns_only_newer_messages_byte_exact()
@@ -38,7 +39,7 @@ public class DovecotFetchTests
         var mailbox = await DovecotMailbox.CreateAsync("fetch-incr");
         var large = TestMessages.WithLargeAttachment(2 * 1024 * 1024); // spooled to a temporary file
         var first = await mailbox.AppendAsync(TestMessages.Simple("one"), large);
-        var fetcher = Fetcher(DovecotPeer.Imaps, mailbox);
+        var fetcher = Fetcher(MailPeers.Imaps, mailbox);
 
         var initial = new Collector();
         var result = await fetcher.FetchAsync(null, initial.OnMessage, initial.OnCheckpoint, Cancel);
@@ -69,7 +70,7 @@ public class DovecotFetchTests
     {
         var mailbox = await DovecotMailbox.CreateAsync("fetch-crash");
         var uids = await mailbox.AppendAsync(TestMessages.Simple("a"), TestMessages.Simple("b"), TestMessages.Simple("c"));
-        var fetcher = Fetcher(DovecotPeer.Imaps, mailbox);
+        var fetcher = Fetcher(MailPeers.Imaps, mailbox);
         MailCheckpoint? saved = null;
         var calls = 0;
 
@@ -88,7 +89,7 @@ public class DovecotFetchTests
     {
         var mailbox = await DovecotMailbox.CreateAsync("fetch-validity");
         var uids = await mailbox.AppendAsync(TestMessages.Simple("a"), TestMessages.Simple("b"));
-        var fetcher = Fetcher(DovecotPeer.Imaps, mailbox);
+        var fetcher = Fetcher(MailPeers.Imaps, mailbox);
         var first = await fetcher.FetchAsync(null, (_, _) => ValueTask.CompletedTask, cancellationToken: Cancel);
         var stale = (ImapCheckpoint)first.Checkpoint with { UidValidity = ((ImapCheckpoint)first.Checkpoint).UidValidity - 1 };
 
@@ -105,13 +106,13 @@ public class DovecotFetchTests
     {
         var mailbox = await DovecotMailbox.CreateAsync("fetch-move");
         await mailbox.AppendAsync(TestMessages.Simple("a"), TestMessages.Simple("b"));
-        var fetcher = Fetcher(DovecotPeer.Imap, mailbox, new MailFetchOptions { AfterFetch = AfterFetchAction.MoveToFolder, MoveToFolder = "Archive" });
+        var fetcher = Fetcher(MailPeers.Imap, mailbox, new MailFetchOptions { AfterFetch = AfterFetchAction.MoveToFolder, MoveToFolder = "Archive" });
 
         var result = await fetcher.FetchAsync(null, (_, _) => ValueTask.CompletedTask, cancellationToken: Cancel);
 
         Assert.Equal(2, result.DeliveredCount);
-        await using var client = await ImapClient.ConnectAsync(DovecotPeer.Imaps, DovecotPeer.ClientOptions(), Cancel);
-        await client.AuthenticateAsync(mailbox.Login().CreateMechanism(DovecotPeer.Imaps), Cancel);
+        await using var client = await ImapClient.ConnectAsync(MailPeers.Imaps, MailPeers.ClientOptions(), Cancel);
+        await client.AuthenticateAsync(mailbox.Login().CreateMechanism(MailPeers.Imaps), Cancel);
         Assert.Equal(0u, (await client.SelectAsync("INBOX", readOnly: true, Cancel)).Exists);
         Assert.Equal(2u, (await client.SelectAsync("Archive", readOnly: true, Cancel)).Exists);
     }
@@ -123,14 +124,14 @@ public class DovecotFetchTests
         await mailbox.AppendAsync(TestMessages.Simple("a"));
 
         var untouched = new Collector();
-        await Fetcher(DovecotPeer.Imaps, mailbox).FetchAsync(null, untouched.OnMessage, cancellationToken: Cancel);
+        await Fetcher(MailPeers.Imaps, mailbox).FetchAsync(null, untouched.OnMessage, cancellationToken: Cancel);
         Assert.DoesNotContain("\\Seen", untouched.Received[0].Mail.Flags);
 
-        await Fetcher(DovecotPeer.Imaps, mailbox, new MailFetchOptions { AfterFetch = AfterFetchAction.MarkSeen })
+        await Fetcher(MailPeers.Imaps, mailbox, new MailFetchOptions { AfterFetch = AfterFetchAction.MarkSeen })
             .FetchAsync(null, (_, _) => ValueTask.CompletedTask, cancellationToken: Cancel);
 
         var seen = new Collector();
-        await Fetcher(DovecotPeer.Imaps, mailbox).FetchAsync(null, seen.OnMessage, cancellationToken: Cancel);
+        await Fetcher(MailPeers.Imaps, mailbox).FetchAsync(null, seen.OnMessage, cancellationToken: Cancel);
         Assert.Contains("\\Seen", seen.Received[0].Mail.Flags);
     }
 
@@ -140,7 +141,7 @@ public class DovecotFetchTests
         var mailbox = await DovecotMailbox.CreateAsync("fetch-pop");
         var message = TestMessages.Simple("pop one");
         await mailbox.AppendAsync(message);
-        var keep = Fetcher(DovecotPeer.Pop3, mailbox);
+        var keep = Fetcher(MailPeers.Pop3, mailbox);
 
         var first = new Collector();
         var result = await keep.FetchAsync(null, first.OnMessage, first.OnCheckpoint, Cancel);
@@ -152,10 +153,10 @@ public class DovecotFetchTests
         var secondResult = await keep.FetchAsync(result.Checkpoint, second.OnMessage, cancellationToken: Cancel);
         Assert.Contains("pop two", System.Text.Encoding.ASCII.GetString(Assert.Single(second.Received).Bytes));
 
-        var delete = Fetcher(DovecotPeer.Pop3s, mailbox, new MailFetchOptions { AfterFetch = AfterFetchAction.Delete });
+        var delete = Fetcher(MailPeers.Pop3s, mailbox, new MailFetchOptions { AfterFetch = AfterFetchAction.Delete });
         var third = new Collector();
         await delete.FetchAsync(secondResult.Checkpoint, third.OnMessage, cancellationToken: Cancel);
         Assert.Empty(third.Received);
-        Assert.Empty(DovecotPeer.MaildirFiles(mailbox.User));
+        Assert.Empty(Maildir.For(mailbox.User).List());
     }
 }

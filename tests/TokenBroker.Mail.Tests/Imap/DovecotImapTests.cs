@@ -2,6 +2,7 @@ using TokenBroker.Mail.Fetch;
 using TokenBroker.Mail.Imap;
 using TokenBroker.Mail.Net;
 using TokenBroker.Mail.Tests.Support;
+using TokenBroker.Testing;
 
 namespace TokenBroker.Mail.Tests.Imap;
 
@@ -12,21 +13,18 @@ public class DovecotImapTests
 
     private static async Task<ImapClient> LoginAsync(string user, string? token = null, bool implicitTls = true, MailSaslMechanism mechanism = MailSaslMechanism.XOAuth2)
     {
-        var endpoint = implicitTls ? DovecotPeer.Imaps : DovecotPeer.Imap;
-        var client = await ImapClient.ConnectAsync(endpoint, DovecotPeer.ClientOptions(), Cancel);
-        var login = new MailLogin(user, token ?? await DovecotPeer.MintTokenAsync(user), mechanism);
+        var endpoint = implicitTls ? MailPeers.Imaps : MailPeers.Imap;
+        var client = await ImapClient.ConnectAsync(endpoint, MailPeers.ClientOptions(), Cancel);
+        var login = new MailLogin(user, token ?? await MailPeers.MintTokenAsync(user), mechanism);
         await client.AuthenticateAsync(login.CreateMechanism(endpoint), Cancel);
         return client;
     }
 
     [Theory]
-    [InlineData(false, MailSaslMechanism.XOAuth2)]
-    [InlineData(false, MailSaslMechanism.OAuthBearer)]
-    [InlineData(true, MailSaslMechanism.XOAuth2)]
-    [InlineData(true, MailSaslMechanism.OAuthBearer)]
+    [MemberData(nameof(MailPeers.TlsModesAndMechanisms), MemberType = typeof(MailPeers))]
     public async Task Logs_in_with_an_oauth_token(bool implicitTls, MailSaslMechanism mechanism)
     {
-        var user = DovecotPeer.NewUser("imap-login");
+        var user = MailPeers.NewUser("imap-login");
         await using var client = await LoginAsync(user, implicitTls: implicitTls, mechanism: mechanism);
 
         Assert.True(client.IsAuthenticated);
@@ -41,8 +39,8 @@ public class DovecotImapTests
     [Fact]
     public async Task A_6_KB_token_logs_in_with_SASL_IR()
     {
-        var user = DovecotPeer.NewUser("imap-big");
-        var token = await DovecotPeer.MintTokenOfLengthAsync(user, 6000);
+        var user = MailPeers.NewUser("imap-big");
+        var token = await MailPeers.MintTokenOfLengthAsync(user, 6000);
         Assert.InRange(token.Length, 5950, 6050);
 
         await using var client = await LoginAsync(user, token);
@@ -51,18 +49,11 @@ public class DovecotImapTests
     }
 
     [Theory]
-    [InlineData("expired")]
-    [InlineData("wrong-user")]
-    [InlineData("bad-signature")]
+    [MemberData(nameof(MailPeers.RefusedTokenProblems), MemberType = typeof(MailPeers))]
     public async Task A_refused_token_fails_with_the_reply_and_the_decoded_challenge(string problem)
     {
-        var user = DovecotPeer.NewUser("imap-bad");
-        var token = problem switch
-        {
-            "expired" => await DovecotPeer.MintTokenAsync(user, expiresInSeconds: -600),
-            "wrong-user" => await DovecotPeer.MintTokenAsync(DovecotPeer.NewUser("someone-else")),
-            _ => await DovecotPeer.MintTokenAsync(user, wrongKey: true),
-        };
+        var user = MailPeers.NewUser("imap-bad");
+        var token = await MailPeers.MintRefusedTokenAsync(user, problem);
 
         var error = await Assert.ThrowsAsync<MailAuthenticationException>(() => LoginAsync(user, token));
 
@@ -74,7 +65,7 @@ public class DovecotImapTests
     [Fact]
     public async Task A_5_MB_message_with_non_ascii_names_is_read_back_byte_exact()
     {
-        var user = DovecotPeer.NewUser("imap-5mb");
+        var user = MailPeers.NewUser("imap-5mb");
         var message = TestMessages.WithLargeAttachment(5 * 1024 * 1024);
         await using var client = await LoginAsync(user);
         var uid = await client.AppendAsync("INBOX", message, cancellationToken: Cancel);
@@ -89,14 +80,14 @@ public class DovecotImapTests
         }, cancellationToken: Cancel);
 
         Assert.Equal(message, fetched);
-        var stored = await File.ReadAllBytesAsync(Assert.Single(DovecotPeer.MaildirFiles(user)), Cancel);
+        var stored = Assert.Single(Maildir.For(user).List()).ReadAllBytes();
         Assert.Equal(TestMessages.AsServed(stored), fetched);
     }
 
     [Fact]
     public async Task Uid_search_after_the_last_uid_returns_nothing_although_the_server_matches_the_last_message()
     {
-        var user = DovecotPeer.NewUser("imap-search");
+        var user = MailPeers.NewUser("imap-search");
         await using var client = await LoginAsync(user);
         await client.AppendAsync("INBOX", TestMessages.Simple("one"), cancellationToken: Cancel);
         var last = await client.AppendAsync("INBOX", TestMessages.Simple("two"), cancellationToken: Cancel);
@@ -110,7 +101,7 @@ public class DovecotImapTests
     [Fact]
     public async Task Flags_are_stored_and_messages_move_between_folders()
     {
-        var user = DovecotPeer.NewUser("imap-move");
+        var user = MailPeers.NewUser("imap-move");
         await using var client = await LoginAsync(user);
         var uid = await client.AppendAsync("INBOX", TestMessages.Simple("to move"), cancellationToken: Cancel);
         await client.SelectAsync("INBOX", cancellationToken: Cancel);

@@ -1,6 +1,7 @@
 using TokenBroker.Mail.Fetch;
 using TokenBroker.Mail.Pop3;
 using TokenBroker.Mail.Tests.Support;
+using TokenBroker.Testing;
 
 namespace TokenBroker.Mail.Tests.Pop3;
 
@@ -11,21 +12,18 @@ public class DovecotPop3Tests
 
     private static async Task<Pop3Client> LoginAsync(MailLogin login, bool implicitTls = true)
     {
-        var endpoint = implicitTls ? DovecotPeer.Pop3s : DovecotPeer.Pop3;
-        var client = await Pop3Client.ConnectAsync(endpoint, DovecotPeer.ClientOptions(), Cancel);
+        var endpoint = implicitTls ? MailPeers.Pop3s : MailPeers.Pop3;
+        var client = await Pop3Client.ConnectAsync(endpoint, MailPeers.ClientOptions(), Cancel);
         await client.AuthenticateAsync(login.CreateMechanism(endpoint), Cancel);
         return client;
     }
 
     [Theory]
-    [InlineData(false, MailSaslMechanism.XOAuth2)]
-    [InlineData(false, MailSaslMechanism.OAuthBearer)]
-    [InlineData(true, MailSaslMechanism.XOAuth2)]
-    [InlineData(true, MailSaslMechanism.OAuthBearer)]
+    [MemberData(nameof(MailPeers.TlsModesAndMechanisms), MemberType = typeof(MailPeers))]
     public async Task Logs_in_with_an_oauth_token(bool implicitTls, MailSaslMechanism mechanism)
     {
-        var user = DovecotPeer.NewUser("pop-login");
-        await using var client = await LoginAsync(new MailLogin(user, await DovecotPeer.MintTokenAsync(user), mechanism), implicitTls);
+        var user = MailPeers.NewUser("pop-login");
+        await using var client = await LoginAsync(new MailLogin(user, await MailPeers.MintTokenAsync(user), mechanism), implicitTls);
 
         Assert.True(client.IsAuthenticated);
         Assert.Equal(new Pop3Status(0, 0), await client.StatAsync(Cancel));
@@ -35,8 +33,8 @@ public class DovecotPop3Tests
     [Fact]
     public async Task A_6_KB_token_logs_in_after_the_prompt()
     {
-        var user = DovecotPeer.NewUser("pop-big");
-        var token = await DovecotPeer.MintTokenOfLengthAsync(user, 6000);
+        var user = MailPeers.NewUser("pop-big");
+        var token = await MailPeers.MintTokenOfLengthAsync(user, 6000);
         Assert.InRange(token.Length, 5950, 6050);
 
         await using var client = await LoginAsync(new MailLogin(user, token));
@@ -45,18 +43,11 @@ public class DovecotPop3Tests
     }
 
     [Theory]
-    [InlineData("expired")]
-    [InlineData("wrong-user")]
-    [InlineData("bad-signature")]
+    [MemberData(nameof(MailPeers.RefusedTokenProblems), MemberType = typeof(MailPeers))]
     public async Task A_refused_token_fails_with_the_reply_and_the_decoded_challenge(string problem)
     {
-        var user = DovecotPeer.NewUser("pop-bad");
-        var token = problem switch
-        {
-            "expired" => await DovecotPeer.MintTokenAsync(user, expiresInSeconds: -600),
-            "wrong-user" => await DovecotPeer.MintTokenAsync(DovecotPeer.NewUser("someone-else")),
-            _ => await DovecotPeer.MintTokenAsync(user, wrongKey: true),
-        };
+        var user = MailPeers.NewUser("pop-bad");
+        var token = await MailPeers.MintRefusedTokenAsync(user, problem);
 
         var error = await Assert.ThrowsAsync<MailAuthenticationException>(() => LoginAsync(new MailLogin(user, token, MailSaslMechanism.OAuthBearer)));
 
@@ -80,7 +71,7 @@ public class DovecotPop3Tests
 
         Assert.Equal(message.Length, written);
         Assert.Equal(message, destination.ToArray());
-        var stored = await File.ReadAllBytesAsync(Assert.Single(DovecotPeer.MaildirFiles(mailbox.User)), Cancel);
+        var stored = Assert.Single(Maildir.For(mailbox.User).List()).ReadAllBytes();
         Assert.Equal(TestMessages.AsServed(stored), destination.ToArray());
     }
 

@@ -1,8 +1,8 @@
-using System.Text;
 using System.Text.Json.Nodes;
 using TokenBroker.Mail.Net;
 using TokenBroker.Mail.Probe;
 using TokenBroker.Mail.Sasl;
+using TokenBroker.Mail.Tokens;
 using TokenBroker.Mail.Tests.Support;
 
 namespace TokenBroker.Mail.Tests.Probe;
@@ -12,19 +12,13 @@ public class MailLoginDiagnosisTests
     private static readonly DateTimeOffset Now = new(2026, 11, 21, 21, 0, 0, TimeSpan.Zero);
     private const string User = "alice@contoso.example";
 
-    private static string Jwt(JsonObject payload)
-    {
-        static string Encode(string json) => Convert.ToBase64String(Encoding.UTF8.GetBytes(json)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
-        return $"{Encode("{\"typ\":\"JWT\",\"alg\":\"RS256\"}")}.{Encode(payload.ToJsonString())}.c2lnbmF0dXJl";
-    }
-
     private static AccessTokenClaims Claims(string aud = "https://outlook.office.com", string? scp = "IMAP.AccessAsUser.All SMTP.Send",
         string[]? roles = null, int expiresInMinutes = 60, string upn = User)
     {
         var payload = new JsonObject { ["aud"] = aud, ["exp"] = Now.AddMinutes(expiresInMinutes).ToUnixTimeSeconds(), ["upn"] = upn };
         if (scp is not null) payload["scp"] = scp;
         if (roles is not null) payload["roles"] = new JsonArray(roles.Select(r => (JsonNode)r!).ToArray());
-        return AccessTokenClaims.TryDecode(Jwt(payload))!;
+        return AccessTokenClaims.TryDecode(TestJwts.WithPayload(payload))!;
     }
 
     private static MailProbeResult FailedLogin(string scheme = "imaps", string reply = "A3 NO AUTHENTICATE failed.")

@@ -25,7 +25,7 @@ public class SmtpPeerTests
 
     private static ISaslMechanism Mechanism(string name, string user, string token, string server) => name == "XOAUTH2"
         ? new XOAuth2Mechanism(user, token)
-        : new OAuthBearerMechanism(user, token, MailPeers.Host, MailPeers.Endpoint(server).Port);
+        : new OAuthBearerMechanism(user, token, MailPeers.Host, MailPeers.Submission(server).Port);
 
     [Theory]
     [MemberData(nameof(ServersAndMechanisms))]
@@ -57,7 +57,7 @@ public class SmtpPeerTests
 
         await using (var client = new SmtpClient(MailPeers.ClientOptions()) { UseChunking = useChunking })
         {
-            await client.ConnectAsync(MailPeers.Endpoint(server));
+            await client.ConnectAsync(MailPeers.Submission(server));
             Assert.True(client.Capabilities.Chunking, "both peers offer CHUNKING; the DATA run turns it off");
             await client.AuthenticateAsync(Mechanism(mechanism, sender, token, server));
             var result = await client.SendAsync(message);
@@ -81,7 +81,7 @@ public class SmtpPeerTests
         var token = await MailPeers.MintTokenOfLengthAsync(user, 6000);
         Assert.InRange(token.Length, 6000, 6100);
         await using var client = new SmtpClient(MailPeers.ClientOptions());
-        await client.ConnectAsync(MailPeers.Endpoint(server));
+        await client.ConnectAsync(MailPeers.Submission(server));
 
         await client.AuthenticateAsync(new XOAuth2Mechanism(user, token));
 
@@ -97,7 +97,7 @@ public class SmtpPeerTests
         var user = MailPeers.NewUser("huge");
         var token = await MailPeers.MintTokenOfLengthAsync(user, 7000);
         await using var client = new SmtpClient(MailPeers.ClientOptions());
-        await client.ConnectAsync(MailPeers.Endpoint("dovecot-starttls"));
+        await client.ConnectAsync(MailPeers.Submission("dovecot-starttls"));
 
         var error = await Assert.ThrowsAsync<MailAuthenticationException>(() => client.AuthenticateAsync(new XOAuth2Mechanism(user, token)));
 
@@ -110,7 +110,7 @@ public class SmtpPeerTests
         var user = MailPeers.NewUser("huge");
         var token = await MailPeers.MintTokenOfLengthAsync(user, 7000);
         await using var client = new SmtpClient(MailPeers.ClientOptions());
-        await client.ConnectAsync(MailPeers.Endpoint("postfix-starttls"));
+        await client.ConnectAsync(MailPeers.Submission("postfix-starttls"));
 
         await client.AuthenticateAsync(new XOAuth2Mechanism(user, token));
 
@@ -147,7 +147,7 @@ public class SmtpPeerTests
         var user = MailPeers.NewUser("forged");
         var token = await MailPeers.MintTokenAsync(user, wrongKey: true);
 
-        var error = await AuthenticateExpectingFailure(server, new OAuthBearerMechanism(user, token, MailPeers.Host, MailPeers.Endpoint(server).Port));
+        var error = await AuthenticateExpectingFailure(server, new OAuthBearerMechanism(user, token, MailPeers.Host, MailPeers.Submission(server).Port));
 
         AssertRefusedWithChallenge(error);
     }
@@ -158,7 +158,7 @@ public class SmtpPeerTests
         var sender = MailPeers.NewUser("bulk");
         var recipient = MailPeers.NewUser("bulkrcpt");
         await using var client = new SmtpClient(MailPeers.ClientOptions());
-        await client.ConnectAsync(MailPeers.Endpoint("dovecot-starttls"));
+        await client.ConnectAsync(MailPeers.Submission("dovecot-starttls"));
         await client.AuthenticateAsync(new XOAuth2Mechanism(sender, await MailPeers.MintTokenAsync(sender)));
 
         for (var i = 0; i < 5; i++)
@@ -176,7 +176,7 @@ public class SmtpPeerTests
     private static async Task<MailAuthenticationException> AuthenticateExpectingFailure(string server, ISaslMechanism mechanism)
     {
         await using var client = new SmtpClient(MailPeers.ClientOptions());
-        await client.ConnectAsync(MailPeers.Endpoint(server));
+        await client.ConnectAsync(MailPeers.Submission(server));
         var error = await Assert.ThrowsAsync<MailAuthenticationException>(() => client.AuthenticateAsync(mechanism));
         Assert.True(client.IsConnected, "an authentication failure leaves the connection usable");
         await client.NoOpAsync();

@@ -16,15 +16,15 @@ internal sealed class DovecotMailbox
 
     public static async Task<DovecotMailbox> CreateAsync(string purpose)
     {
-        var user = DovecotPeer.NewUser(purpose);
-        return new DovecotMailbox(user, await DovecotPeer.MintTokenAsync(user));
+        var user = MailPeers.NewUser(purpose);
+        return new DovecotMailbox(user, await MailPeers.MintTokenAsync(user));
     }
 
     /// <summary>Appends the messages to <paramref name="folder"/> and returns their UIDs.</summary>
     public async Task<List<uint>> AppendAsync(string folder, params byte[][] messages)
     {
-        var endpoint = DovecotPeer.Imaps;
-        await using var client = await ImapClient.ConnectAsync(endpoint, DovecotPeer.ClientOptions());
+        var endpoint = MailPeers.Imaps;
+        await using var client = await ImapClient.ConnectAsync(endpoint, MailPeers.ClientOptions());
         await client.AuthenticateAsync(Login().CreateMechanism(endpoint));
         var uids = new List<uint>();
         foreach (var message in messages)

@@ -1,96 +1,93 @@
-using System.Net.Http.Json;
-using System.Net.Security;
-using System.Security.Cryptography.X509Certificates;
-using System.Text.Json;
+using TokenBroker.Mail.Fetch;
 using TokenBroker.Mail.Net;
 using TokenBroker.Testing;
 
 namespace TokenBroker.Mail.Tests.Support;
 
 /// <summary>
-/// The real peers for mail tests: client options trusting the peers' CA, access tokens minted by the
-/// identity server's control endpoint, and the recipients' Maildirs. A missing peer fails the test.
+/// The real peers as the mail tests use them (see tests/Shared/Peers): Dovecot's and Postfix's endpoints,
+/// client options trusting only the test CA, tokens minted by the identity server, and a fresh mailbox
+/// address per test. A missing peer fails the test.
 /// </summary>
 public static class MailPeers
 {
-    private static readonly Lazy<X509Certificate2Collection> CaRoots = new(() =>
-        [X509CertificateLoader.LoadCertificateFromFile(PeersEnvironment.Get("PEERS_CA_FILE"))]);
-
-    private static readonly Lazy<HttpClient> Http = new(() =>
-    {
-        var handler = new SocketsHttpHandler();
-        handler.SslOptions.CertificateChainPolicy = new X509ChainPolicy
-        {
-            TrustMode = X509ChainTrustMode.CustomRootTrust,
-            RevocationMode = X509RevocationMode.NoCheck,
-        };
-        handler.SslOptions.CertificateChainPolicy.CustomTrustStore.AddRange(CaRoots.Value);
-        return new HttpClient(handler) { Timeout = TimeSpan.FromSeconds(20) };
-    });
+    private static readonly Lazy<IdentityServerControl> Identity = new(() => new IdentityServerControl());
 
     public static string Host => PeersEnvironment.Get("MAIL_HOST");
 
     public static string Domain => PeersEnvironment.Get("IDENTITY_TENANT_DOMAIN");
 
-    /// <summary>A fresh mailbox address, so each test reads only its own Maildir.</summary>
-    public static string NewUser(string prefix) => $"{prefix}-{Guid.NewGuid().ToString("N")[..12]}@{Domain}";
-
-    public static MailClientOptions ClientOptions() => new()
-    {
-        ExtraTrustedRoots = CaRoots.Value,
-        ConnectTimeout = TimeSpan.FromSeconds(10),
-        CommandTimeout = TimeSpan.FromSeconds(30),
-    };
+    public static MailEndpoint Imap => Endpoint("imap", "IMAP_PORT");
+    public static MailEndpoint Imaps => Endpoint("imaps", "IMAPS_PORT");
+    public static MailEndpoint Pop3 => Endpoint("pop3", "POP3_PORT");
+    public static MailEndpoint Pop3s => Endpoint("pop3s", "POP3S_PORT");
 
     /// <summary>Dovecot submission with STARTTLS (B+14), implicit TLS (B+15), and Postfix submission (B+21).</summary>
-    public static MailEndpoint Endpoint(string server) => server switch
+    public static MailEndpoint Submission(string server) => server switch
     {
-        "dovecot-starttls" => MailEndpoint.Parse($"smtp://{Host}:{PeersEnvironment.Get("SUBMISSION_PORT")}"),
-        "dovecot-implicit" => MailEndpoint.Parse($"smtps://{Host}:{PeersEnvironment.Get("SUBMISSIONS_PORT")}"),
-        "postfix-starttls" => MailEndpoint.Parse($"smtp://{Host}:{PeersEnvironment.Get("POSTFIX_SUBMISSION_PORT")}"),
+        "dovecot-starttls" => Endpoint("smtp", "SUBMISSION_PORT"),
+        "dovecot-implicit" => Endpoint("smtps", "SUBMISSIONS_PORT"),
+        "postfix-starttls" => Endpoint("smtp", "POSTFIX_SUBMISSION_PORT"),
         _ => throw new ArgumentOutOfRangeException(nameof(server), server, null),
     };
 
-    /// <summary>Mints an access token for <paramref name="user"/> through POST /_control/tokens.</summary>
-    public static async Task<string> MintTokenAsync(string user, int? expiresInSeconds = null, bool wrongKey = false, Dictionary<string, object>? claims = null)
+    public static MailClientOptions ClientOptions(IMailProtocolLog? log = null) => new()
     {
-        var body = new Dictionary<string, object> { ["user"] = user };
-        if (expiresInSeconds is { } seconds) body["expiresInSeconds"] = seconds;
-        if (wrongKey) body["wrongKey"] = true;
-        if (claims is not null) body["claims"] = claims;
-        using var response = await Http.Value.PostAsJsonAsync(PeersEnvironment.Get("IDENTITY_CONTROL_URL") + "/tokens", body);
-        response.EnsureSuccessStatusCode();
-        using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
-        return json.RootElement.GetProperty("access_token").GetString()!;
-    }
+        ExtraTrustedRoots = [TestCertificates.CertificateAuthority],
+        ConnectTimeout = TimeSpan.FromSeconds(15),
+        CommandTimeout = TimeSpan.FromSeconds(30),
+        ProtocolLog = log,
+    };
 
-    /// <summary>A token of at least <paramref name="length"/> characters (and under length + 100), padded with
+    /// <summary>A mailbox nobody else uses, so each test reads only its own Maildir (any user with a valid token is one).</summary>
+    public static string NewUser(string prefix) => Maildir.UniqueAddress(prefix);
+
+    /// <summary>Mints an access token for <paramref name="user"/> (expired with a negative lifetime; signed by an untrusted key with <paramref name="wrongKey"/>).</summary>
+    public static Task<string> MintTokenAsync(string user, int expiresInSeconds = 3600, bool wrongKey = false, IReadOnlyDictionary<string, object?>? claims = null) =>
+        Identity.Value.MintAccessTokenAsync(user, expiresIn: TimeSpan.FromSeconds(expiresInSeconds), wrongKey: wrongKey, extraClaims: claims);
+
+    /// <summary>Plain-then-STARTTLS (false) and implicit TLS (true), each with both OAuth mechanisms.</summary>
+    public static TheoryData<bool, MailSaslMechanism> TlsModesAndMechanisms => new()
+    {
+        { false, MailSaslMechanism.XOAuth2 }, { false, MailSaslMechanism.OAuthBearer },
+        { true, MailSaslMechanism.XOAuth2 }, { true, MailSaslMechanism.OAuthBearer },
+    };
+
+    /// <summary>The problems <see cref="MintRefusedTokenAsync"/> knows.</summary>
+    public static TheoryData<string> RefusedTokenProblems => new() { "expired", "wrong-user", "bad-signature" };
+
+    /// <summary>A token the mail servers refuse for <paramref name="user"/>: "expired", "wrong-user" (another user's) or "bad-signature".</summary>
+    public static async Task<string> MintRefusedTokenAsync(string user, string problem) => problem switch
+    {
+        "expired" => await MintTokenAsync(user, expiresInSeconds: -600),
+        "wrong-user" => await MintTokenAsync(NewUser("someone-else")),
+        "bad-signature" => await MintTokenAsync(user, wrongKey: true),
+        _ => throw new ArgumentOutOfRangeException(nameof(problem), problem, null),
+    };
+
+    /// <summary>A valid token of at least <paramref name="length"/> characters (and at most a few more), padded with
     /// an extra claim, like the large tokens Entra issues to users in many groups.</summary>
     public static async Task<string> MintTokenOfLengthAsync(string user, int length)
     {
-        var plain = await MintTokenAsync(user);
-        // Base64url makes every 3 claim characters 4 token characters.
-        var padding = Math.Max(0, (length - plain.Length) * 3 / 4 + 30);
-        var token = await MintTokenAsync(user, claims: new() { ["padding"] = new string('p', padding) });
+        const int PaddingClaimOverhead = 13; // ,"padding":""
+        var token = await MintTokenAsync(user);
+        var padding = 0;
         while (token.Length < length)
-            token = await MintTokenAsync(user, claims: new() { ["padding"] = new string('p', padding += 30) });
+        {
+            // Base64url makes every 3 claim characters 4 token characters.
+            padding = Math.Max(padding + 1, padding + (length - token.Length) * 3 / 4 - (padding == 0 ? PaddingClaimOverhead : 0));
+            token = await MintTokenAsync(user, claims: new Dictionary<string, object?> { ["padding"] = new string('p', padding) });
+        }
         return token;
     }
 
     /// <summary>Waits (bounded) until <paramref name="count"/> messages are delivered to <paramref name="user"/> and returns their bytes.</summary>
     public static async Task<List<byte[]>> WaitForDeliveryAsync(string user, int count = 1, TimeSpan? timeout = null)
     {
-        var maildir = PeersEnvironment.Get("MAILDIR_PATTERN").Replace("{user}", user.ToLowerInvariant());
-        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(30));
-        while (true)
-        {
-            var files = new[] { "new", "cur" }.Select(d => Path.Combine(maildir, d)).Where(Directory.Exists)
-                .SelectMany(Directory.GetFiles).Order(StringComparer.Ordinal).ToList();
-            if (files.Count >= count)
-                return files.Select(File.ReadAllBytes).ToList();
-            if (DateTime.UtcNow > deadline)
-                throw new TimeoutException($"{files.Count} of {count} messages reached {maildir} within the timeout; see {PeersEnvironment.Get("POSTFIX_LOG")} and {PeersEnvironment.Get("DOVECOT_LOG")}.");
-            await Task.Delay(100);
-        }
+        var messages = await Maildir.For(user).WaitForMessagesAsync(count, timeout ?? TimeSpan.FromSeconds(30));
+        return messages.Select(message => message.ReadAllBytes()).ToList();
     }
+
+    private static MailEndpoint Endpoint(string scheme, string portKey) =>
+        MailEndpoint.Parse($"{scheme}://{Host}:{PeersEnvironment.Get(portKey)}");
 }

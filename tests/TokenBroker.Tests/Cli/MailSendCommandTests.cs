@@ -1,37 +1,11 @@
-using System.CommandLine;
-using System.Net.Http.Json;
-using System.Security.Cryptography.X509Certificates;
-using System.Text.Json;
-using TokenBroker.Cli;
 using TokenBroker.Testing;
+using static TokenBroker.Tests.Cli.MailCliPeer;
 
 namespace TokenBroker.Tests.Cli;
 
 /// <summary>`tokenbroker mail send` against the real Dovecot submission peer.</summary>
 public class MailSendCommandTests
 {
-    private static async Task<(int ExitCode, string Output, string Error)> RunAsync(params string[] args)
-    {
-        var root = new RootCommand { new Command("mail") { MailSendCommand.Create() } };
-        var output = new StringWriter();
-        var error = new StringWriter();
-        var exitCode = await root.Parse(args).InvokeAsync(new InvocationConfiguration { Output = output, Error = error });
-        return (exitCode, output.ToString(), error.ToString());
-    }
-
-    private static async Task<string> MintTokenAsync(string user, int? expiresInSeconds = null)
-    {
-        var handler = new SocketsHttpHandler();
-        handler.SslOptions.CertificateChainPolicy = new X509ChainPolicy { TrustMode = X509ChainTrustMode.CustomRootTrust, RevocationMode = X509RevocationMode.NoCheck };
-        handler.SslOptions.CertificateChainPolicy.CustomTrustStore.Add(X509CertificateLoader.LoadCertificateFromFile(PeersEnvironment.Get("PEERS_CA_FILE")));
-        using var http = new HttpClient(handler);
-        var body = new Dictionary<string, object> { ["user"] = user };
-        if (expiresInSeconds is { } seconds) body["expiresInSeconds"] = seconds;
-        using var response = await http.PostAsJsonAsync(PeersEnvironment.Get("IDENTITY_CONTROL_URL") + "/tokens", body);
-        response.EnsureSuccessStatusCode();
-        return JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("access_token").GetString()!;
-    }
-
     private static string[] SendArgs(string user, string tokenFile, string recipient, params string[] extra) =>
     [
         "mail", "send", "--server", $"smtp://{PeersEnvironment.Get("MAIL_HOST")}:{PeersEnvironment.Get("SUBMISSION_PORT")}",
@@ -42,8 +16,8 @@ public class MailSendCommandTests
     [Fact]
     public async Task Sends_with_a_token_file_and_never_prints_the_token()
     {
-        var user = $"cli-{Guid.NewGuid():N}@{PeersEnvironment.Get("IDENTITY_TENANT_DOMAIN")}";
-        var recipient = $"cli-rcpt-{Guid.NewGuid():N}@{PeersEnvironment.Get("IDENTITY_TENANT_DOMAIN")}";
+        var user = NewUser("cli");
+        var recipient = NewUser("cli-rcpt");
         var token = await MintTokenAsync(user);
         var tokenFile = Path.GetTempFileName();
         var attachment = Path.Combine(Path.GetTempPath(), $"Bericht-{Guid.NewGuid():N}-ü.txt");
@@ -69,7 +43,7 @@ public class MailSendCommandTests
     [Fact]
     public async Task An_expired_token_exits_1_with_the_server_reply()
     {
-        var user = $"cli-{Guid.NewGuid():N}@{PeersEnvironment.Get("IDENTITY_TENANT_DOMAIN")}";
+        var user = NewUser("cli");
         var token = await MintTokenAsync(user, expiresInSeconds: -600);
         var tokenFile = Path.GetTempFileName();
         await File.WriteAllTextAsync(tokenFile, token, TestContext.Current.CancellationToken);

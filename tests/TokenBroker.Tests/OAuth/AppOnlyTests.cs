@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using TokenBroker.Mail.Tokens;
 using TokenBroker.OAuth;
 using TokenBroker.Store;
 using TokenBroker.Tests.OAuth.Support;

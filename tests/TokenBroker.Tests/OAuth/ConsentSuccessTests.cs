@@ -1,4 +1,5 @@
 using System.Net;
+using TokenBroker.Mail.Tokens;
 using TokenBroker.OAuth;
 using TokenBroker.Store;
 using TokenBroker.Tests.OAuth.Support;

@@ -1,4 +1,3 @@
-using System.Net;
 using Microsoft.Extensions.DependencyInjection;
 using TokenBroker.Hosting;
 using TokenBroker.Hosting.Functions;
@@ -7,7 +6,6 @@ using TokenBroker.Testing;
 using TokenBroker.Tests.Hosting.Support;
 using TokenBroker.Tests.Jobs.Fetch.Support;
 using TokenBroker.Tests.Jobs.Mail.Support;
-using TokenBroker.Tests.OAuth.Support;
 
 namespace TokenBroker.Tests.Jobs.Fetch;
 
@@ -34,7 +32,7 @@ public sealed class FetchKillTests
         await using (var setup = await RunningBroker.StartAsync(HostingMode.Standalone, ConsentTable(),
                          services => MailBrokerPeers.AddOAuth(services, settings), settings, data))
         {
-            await ConsentForImapAsync(setup.Client.BaseAddress!, mailbox);
+            await MailBrokerPeers.ConsentAsync(setup.Client.BaseAddress!, mailbox, Ct, protocols: "imap");
             await using (var seed = await FetchHarness.CreateAsync(Directory.CreateTempSubdirectory("tokenbroker-seed-").FullName, mailbox))
                 await seed.AppendAsync("INBOX", MessageCount);
             var transport = setup.Services.GetRequiredService<IQueueTransport>();
@@ -87,19 +85,6 @@ public sealed class FetchKillTests
         FunctionDeclarations.Http("ConsentStart", "consent/start", "GET", HttpAuthLevel.Anonymous, TokenBroker.OAuth.ConsentApi.StartAsync),
         FunctionDeclarations.Http("ConsentCallback", "consent/callback", "GET", HttpAuthLevel.Anonymous, TokenBroker.OAuth.ConsentApi.CallbackAsync),
     ]);
-
-    /// <summary>Consent start on the broker (protocols imap) → the identity server signs the user in → the broker's callback.</summary>
-    private static async Task ConsentForImapAsync(Uri brokerUrl, string mailbox)
-    {
-        using var broker = new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false }) { BaseAddress = brokerUrl, Timeout = TimeSpan.FromSeconds(30) };
-        using var start = await broker.GetAsync($"/api/consent/start?mailbox={Uri.EscapeDataString(mailbox)}&protocols=imap", Ct);
-        Assert.True(start.StatusCode == HttpStatusCode.Redirect, $"consent start answered {(int)start.StatusCode}: {await start.Content.ReadAsStringAsync(Ct)}");
-        using var identity = new HttpClient(IdentityPeer.CreateTrustingHandler());
-        using var authorize = await identity.GetAsync(start.Headers.Location!, Ct);
-        Assert.Equal(HttpStatusCode.Found, authorize.StatusCode);
-        using var callback = await broker.GetAsync(authorize.Headers.Location!.PathAndQuery, Ct);
-        Assert.True(callback.StatusCode == HttpStatusCode.OK, await callback.Content.ReadAsStringAsync(Ct));
-    }
 
     private static async Task WaitUntilAsync(Func<bool> condition, System.Diagnostics.Process process, TimeSpan timeout)
     {
