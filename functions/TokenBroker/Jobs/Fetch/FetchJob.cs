@@ -38,11 +38,10 @@ public sealed class FetchJob(
 
         var mailbox = (await registry.GetAsync(request.Mailbox, cancellationToken).ConfigureAwait(false))?.Value
             ?? throw new MailRequestRejectedException($"{request.Mailbox} is not a registered mailbox; register it with a consent (GET /api/consent/start?mailbox={request.Mailbox}&protocols={protocol}) before fetching from it.");
-        if (FetchRefusals.For(mailbox, imap) is { } refusal)
-            throw new MailRequestRejectedException(refusal);
+        MailboxUse.EnsureUsable(mailbox, imap ? MailProtocols.Imap : MailProtocols.Pop3);
         var fetchOptions = CreateFetchOptions(request, imap, folder);
         var sink = sinks.Create(request.Sink);
-        var token = await GetTokenAsync(mailbox.Address, cancellationToken).ConfigureAwait(false);
+        var token = await MailboxUse.GetTokenAsync(tokens, mailbox.Address, imap ? MailProtocols.Imap : MailProtocols.Pop3, cancellationToken).ConfigureAwait(false);
 
         var stored = await ledger.GetCheckpointAsync(mailbox.Address, protocol, folder, cancellationToken).ConfigureAwait(false);
         var version = stored?.Version;
@@ -130,22 +129,5 @@ public sealed class FetchJob(
             MaxMessages = request.MaxMessages,
             OnUidValidityChanged = UidValidityChangeAction.RefetchAll,
         };
-    }
-
-    private async Task<MailboxAccessToken> GetTokenAsync(string mailbox, CancellationToken cancellationToken)
-    {
-        try
-        {
-            return await tokens.GetAccessTokenAsync(mailbox, cancellationToken).ConfigureAwait(false);
-        }
-        catch (MailboxTokenUnavailableException unavailable) when (!unavailable.Failure.IsTransient)
-        {
-            throw new MailRequestRejectedException(unavailable.Failure.Kind switch
-            {
-                TokenFailureKind.NeedsConsent => $"{mailbox} needs consent again ({unavailable.Failure.Reason}); send its owner a new consent link (GET /api/consent/start?mailbox={mailbox}) and resubmit.",
-                TokenFailureKind.BrokenCredential => $"The broker's own credential is broken ({unavailable.Failure.Reason}); an operator must fix it before {mailbox} can be fetched from.",
-                _ => $"No token for {mailbox}: {unavailable.Failure.Reason}",
-            }, unavailable);
-        }
     }
 }

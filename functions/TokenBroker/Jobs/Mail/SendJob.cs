@@ -37,8 +37,7 @@ public sealed class SendJob(
         var from = TokenBroker.Mail.Mime.MailboxAddress.Parse(request.From).Address;
         var mailbox = (await registry.GetAsync(from, cancellationToken).ConfigureAwait(false))?.Value
             ?? throw new MailRequestRejectedException($"{from} is not a registered mailbox; register it with a consent (GET /api/consent/start?mailbox={from}&protocols=smtp) before sending from it.");
-        if (MailboxSendability.Refusal(mailbox) is { } refusal)
-            throw new MailRequestRejectedException(refusal);
+        MailboxUse.EnsureUsable(mailbox, MailProtocols.Smtp);
 
         using var sameRequest = await _requestLock.AcquireAsync(mailbox.Address.ToLowerInvariant() + "\n" + request.Id, cancellationToken).ConfigureAwait(false);
         if (await ledger.FindSentAsync(mailbox.Address, request.Id, cancellationToken).ConfigureAwait(false) is { } earlier)
@@ -53,7 +52,7 @@ public sealed class SendJob(
         string? inDoubtExplanation = null;
         if (await ledger.FindAttemptAsync(mailbox.Address, request.Id, cancellationToken).ConfigureAwait(false) is { } interrupted)
         {
-            var checkToken = await GetTokenAsync(mailbox.Address, cancellationToken).ConfigureAwait(false);
+            var checkToken = await MailboxUse.GetTokenAsync(tokens, mailbox.Address, MailProtocols.Smtp, cancellationToken).ConfigureAwait(false);
             var decision = await inDoubt.ResolveAsync(mailbox, checkToken, request.Id, interrupted, cancellationToken).ConfigureAwait(false);
             if (decision.WasSent)
             {
@@ -67,7 +66,7 @@ public sealed class SendJob(
 
         governor.TakeRecipients(mailbox.Address, recipients);
         using var messageSlot = await governor.WaitForMessageSlotAsync(mailbox.Address, cancellationToken).ConfigureAwait(false);
-        var token = await GetTokenAsync(mailbox.Address, cancellationToken).ConfigureAwait(false);
+        var token = await MailboxUse.GetTokenAsync(tokens, mailbox.Address, MailProtocols.Smtp, cancellationToken).ConfigureAwait(false);
         var message = SendMessageBuilder.Build(request, messageId, timeProvider.GetUtcNow());
 
         SmtpSendResult result;
@@ -102,23 +101,6 @@ public sealed class SendJob(
 
         logger.LogInformation("Sent request {RequestId} of {Mailbox} as {MessageId} to {Recipients} recipient(s).", request.Id, mailbox.Address, record.MessageId, record.Recipients);
         events.Sent(context, mailbox.Address, request.Id, record.MessageId, record.Recipients, result.RefusedRecipients.Select(r => r.Address).ToList(), inDoubtExplanation);
-    }
-
-    private async Task<MailboxAccessToken> GetTokenAsync(string mailbox, CancellationToken cancellationToken)
-    {
-        try
-        {
-            return await tokens.GetAccessTokenAsync(mailbox, cancellationToken).ConfigureAwait(false);
-        }
-        catch (MailboxTokenUnavailableException unavailable) when (!unavailable.Failure.IsTransient)
-        {
-            throw new MailRequestRejectedException(unavailable.Failure.Kind switch
-            {
-                TokenFailureKind.NeedsConsent => $"{mailbox} needs consent again ({unavailable.Failure.Reason}); send its owner a new consent link (GET /api/consent/start?mailbox={mailbox}) and resubmit.",
-                TokenFailureKind.BrokenCredential => $"The broker's own credential is broken ({unavailable.Failure.Reason}); an operator must fix it before {mailbox} can send.",
-                _ => $"No token for {mailbox}: {unavailable.Failure.Reason}",
-            }, unavailable);
-        }
     }
 
     private async Task<PooledSmtpSession> OpenSessionAsync(string mailbox, MailboxAccessToken token, CancellationToken cancellationToken)
