@@ -1,4 +1,3 @@
-using System.Security.Cryptography.X509Certificates;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using TokenBroker.Jobs.Fetch.Sinks;
 using TokenBroker.Jobs.Ledger;
@@ -22,15 +21,15 @@ public static class FetchJobServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(configuration);
         var options = new FetchOptions();
         configuration.GetSection(FetchOptions.Section).Bind(options);
-        var imap = Endpoint(options.Imap, "Mail:Imap", MailProtocol.Imap, "imaps:// or imap://");
-        var pop3 = Endpoint(options.Pop3, "Mail:Pop3", MailProtocol.Pop3, "pop3s:// or pop3://");
+        var imap = MailServerSettings.Endpoint(options.Imap, "Mail:Imap", MailProtocol.Imap, "imaps:// or imap://");
+        var pop3 = MailServerSettings.Endpoint(options.Pop3, "Mail:Pop3", MailProtocol.Pop3, "pop3s:// or pop3://");
         var mechanism = options.SaslMechanism.ToLowerInvariant() switch
         {
             "xoauth2" => MailSaslMechanism.XOAuth2,
             "oauthbearer" => MailSaslMechanism.OAuthBearer,
             _ => throw new InvalidOperationException($"Setting 'Mail:SaslMechanism' is '{options.SaslMechanism}'; use xoauth2 or oauthbearer."),
         };
-        var extraRoots = LoadExtraRoots(options.ExtraTrustedCaFile);
+        var extraRoots = MailServerSettings.LoadExtraRoots(options.ExtraTrustedCaFile);
 
         services.TryAddSingleton(TimeProvider.System);
         services.AddMailLedger(configuration);
@@ -50,20 +49,5 @@ public static class FetchJobServiceCollectionExtensions
         services.TryAddSingleton<FetchEvents>();
         services.TryAddSingleton<IFetchJob, FetchJob>();
         return services;
-    }
-
-    private static MailEndpoint Endpoint(string value, string setting, MailProtocol protocol, string expected) =>
-        MailEndpoint.TryParse(value, out var endpoint, out var error) && endpoint.Protocol == protocol
-            ? endpoint
-            : throw new InvalidOperationException($"Setting '{setting}' is '{value}': {(error.Length > 0 ? error : "use " + expected + ".")}");
-
-    private static X509Certificate2Collection? LoadExtraRoots(string? file)
-    {
-        if (string.IsNullOrWhiteSpace(file)) return null;
-        if (!File.Exists(file))
-            throw new InvalidOperationException($"Setting 'Mail:ExtraTrustedCaFile' names '{file}', which does not exist.");
-        var roots = new X509Certificate2Collection();
-        roots.ImportFromPemFile(file);
-        return roots.Count > 0 ? roots : throw new InvalidOperationException($"Setting 'Mail:ExtraTrustedCaFile': '{file}' holds no PEM certificate.");
     }
 }

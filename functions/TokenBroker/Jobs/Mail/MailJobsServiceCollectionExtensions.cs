@@ -1,4 +1,3 @@
-using System.Security.Cryptography.X509Certificates;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using TokenBroker.Jobs.Ledger;
@@ -25,8 +24,7 @@ public static class MailJobsServiceCollectionExtensions
         // Read now, so a bad setting stops the start-up with its name rather than failing the first message.
         var send = new MailSendOptions();
         configuration.GetSection(MailSendOptions.Section).Bind(send);
-        if (!MailEndpoint.TryParse(send.Smtp, out var endpoint, out var endpointError) || endpoint.Protocol != MailProtocol.Smtp)
-            throw new InvalidOperationException($"Setting 'Mail:Smtp' is '{send.Smtp}': {(endpointError.Length > 0 ? endpointError : "use smtp:// or smtps://.")}");
+        var endpoint = MailServerSettings.Endpoint(send.Smtp, "Mail:Smtp", MailProtocol.Smtp, "smtp:// or smtps://");
         if (!TokenBroker.Mail.Sasl.OAuthMechanisms.Names.Contains(send.SaslMechanism.ToLowerInvariant()))
             throw new InvalidOperationException($"Setting 'Mail:SaslMechanism' is '{send.SaslMechanism}'; use {string.Join(" or ", TokenBroker.Mail.Sasl.OAuthMechanisms.Names)}.");
         var limits = new MailRequestLimits();
@@ -37,7 +35,7 @@ public static class MailJobsServiceCollectionExtensions
         var inDoubt = new InDoubtOptions();
         configuration.GetSection(InDoubtOptions.Section).Bind(inDoubt);
         inDoubt.Validate();
-        var extraRoots = LoadExtraRoots(send.ExtraTrustedCaFile);
+        var extraRoots = MailServerSettings.LoadExtraRoots(send.ExtraTrustedCaFile);
 
         services.TryAddSingleton(TimeProvider.System);
         if (LedgerCanFollowQueueTransport(configuration))
@@ -68,14 +66,4 @@ public static class MailJobsServiceCollectionExtensions
     private static bool LedgerCanFollowQueueTransport(IConfiguration configuration) =>
         configuration["Ledger:Kind"] is { Length: > 0 }
         || configuration["Queues:Transport"]?.Trim().ToLowerInvariant() is null or "" or "sqlite" or "azure" or "azurestorage";
-
-    private static X509Certificate2Collection? LoadExtraRoots(string? file)
-    {
-        if (string.IsNullOrWhiteSpace(file)) return null;
-        if (!File.Exists(file))
-            throw new InvalidOperationException($"Setting 'Mail:ExtraTrustedCaFile' names '{file}', which does not exist.");
-        var roots = new X509Certificate2Collection();
-        roots.ImportFromPemFile(file);
-        return roots.Count > 0 ? roots : throw new InvalidOperationException($"Setting 'Mail:ExtraTrustedCaFile': '{file}' holds no PEM certificate.");
-    }
 }
