@@ -1,4 +1,5 @@
 using Microsoft.Data.Sqlite;
+using TokenBroker.Sqlite;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using TokenBroker.Store;
@@ -12,8 +13,7 @@ namespace TokenBroker.Jobs.Ledger;
 /// </summary>
 public sealed class SqliteMailLedger : IMailLedger, IDisposable, IAsyncDisposable
 {
-    private readonly SqliteConnection _connection;
-    private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly SerializedSqliteConnection _db;
     private readonly SqliteMailLedgerOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
@@ -27,7 +27,7 @@ public sealed class SqliteMailLedger : IMailLedger, IDisposable, IAsyncDisposabl
         _time = timeProvider ?? TimeProvider.System;
         _logger = logger ?? (ILogger)NullLogger.Instance;
         DatabasePath = Path.GetFullPath(options.DatabasePath);
-        _connection = SqliteMailLedgerSchema.Open(DatabasePath, options.BusyTimeout);
+        _db = new SerializedSqliteConnection(SqliteMailLedgerSchema.Open(DatabasePath, options.BusyTimeout));
     }
 
     /// <summary>The full path of the database file.</summary>
@@ -36,9 +36,9 @@ public sealed class SqliteMailLedger : IMailLedger, IDisposable, IAsyncDisposabl
     public async Task<SentRecord?> FindSentAsync(string mailbox, string idempotencyKey, CancellationToken cancellationToken = default)
     {
         var (mailboxKey, key) = (LedgerKeys.Mailbox(mailbox), LedgerKeys.IdempotencyKey(idempotencyKey));
-        return await LockedAsync(() =>
+        return await _db.RunAsync(() =>
         {
-            using var command = Command("SELECT message_id, sent_at, recipients FROM sent_records WHERE mailbox = $mailbox AND idempotency_key = $key;",
+            using var command = _db.Command("SELECT message_id, sent_at, recipients FROM sent_records WHERE mailbox = $mailbox AND idempotency_key = $key;",
                 ("$mailbox", mailboxKey), ("$key", key));
             using var reader = command.ExecuteReader();
             return reader.Read()
@@ -52,10 +52,10 @@ public sealed class SqliteMailLedger : IMailLedger, IDisposable, IAsyncDisposabl
         ArgumentNullException.ThrowIfNull(record);
         ArgumentException.ThrowIfNullOrEmpty(record.MessageId);
         var (mailboxKey, key) = (LedgerKeys.Mailbox(mailbox), LedgerKeys.IdempotencyKey(idempotencyKey));
-        await LockedAsync(() =>
+        await _db.RunAsync(() =>
         {
             var now = _time.GetUtcNow();
-            using (var insert = Command("""
+            using (var insert = _db.Command("""
                 INSERT OR IGNORE INTO sent_records (mailbox, idempotency_key, message_id, sent_at, recipients, recorded_at)
                 VALUES ($mailbox, $key, $messageId, $sentAt, $recipients, $recordedAt);
                 """,
@@ -73,9 +73,9 @@ public sealed class SqliteMailLedger : IMailLedger, IDisposable, IAsyncDisposabl
         ArgumentNullException.ThrowIfNull(attempt);
         ArgumentException.ThrowIfNullOrEmpty(attempt.MessageId);
         var (mailboxKey, key) = (LedgerKeys.Mailbox(mailbox), LedgerKeys.IdempotencyKey(idempotencyKey));
-        await LockedAsync(() =>
+        await _db.RunAsync(() =>
         {
-            using var upsert = Command("""
+            using var upsert = _db.Command("""
                 INSERT OR REPLACE INTO send_attempts (mailbox, idempotency_key, message_id, committing_at)
                 VALUES ($mailbox, $key, $messageId, $at);
                 """,
@@ -87,9 +87,9 @@ public sealed class SqliteMailLedger : IMailLedger, IDisposable, IAsyncDisposabl
     public async Task<SendAttempt?> FindAttemptAsync(string mailbox, string idempotencyKey, CancellationToken cancellationToken = default)
     {
         var (mailboxKey, key) = (LedgerKeys.Mailbox(mailbox), LedgerKeys.IdempotencyKey(idempotencyKey));
-        return await LockedAsync(() =>
+        return await _db.RunAsync(() =>
         {
-            using var command = Command("SELECT message_id, committing_at FROM send_attempts WHERE mailbox = $mailbox AND idempotency_key = $key;",
+            using var command = _db.Command("SELECT message_id, committing_at FROM send_attempts WHERE mailbox = $mailbox AND idempotency_key = $key;",
                 ("$mailbox", mailboxKey), ("$key", key));
             using var reader = command.ExecuteReader();
             return reader.Read() ? new SendAttempt(reader.GetString(0), new DateTimeOffset(reader.GetInt64(1), TimeSpan.Zero)) : null;
@@ -99,7 +99,7 @@ public sealed class SqliteMailLedger : IMailLedger, IDisposable, IAsyncDisposabl
     public async Task<Versioned<FetchCheckpoint>?> GetCheckpointAsync(string mailbox, string protocol, string folder, CancellationToken cancellationToken = default)
     {
         var key = LedgerKeys.Checkpoint(mailbox, protocol, folder);
-        return await LockedAsync(() =>
+        return await _db.RunAsync(() =>
         {
             return ReadCheckpoint(key, transaction: null) is { } row
                 ? new Versioned<FetchCheckpoint>(LedgerJson.DeserializeCheckpoint(row.Payload, $"The checkpoint in {DatabasePath}"), row.Version)
@@ -113,19 +113,19 @@ public sealed class SqliteMailLedger : IMailLedger, IDisposable, IAsyncDisposabl
         ArgumentNullException.ThrowIfNull(checkpoint);
         var key = LedgerKeys.Checkpoint(mailbox, protocol, folder);
         var payload = LedgerJson.Serialize(checkpoint);
-        return await LockedAsync(() =>
+        return await _db.RunAsync(() =>
         {
             // IMMEDIATE: the write lock is taken before the version is read, so no other process can slip in between.
-            using var transaction = _connection.BeginTransaction(deferred: false);
+            using var transaction = _db.Connection.BeginTransaction(deferred: false);
             var current = ReadCheckpoint(key, transaction);
             if (current?.Version != expectedVersion)
                 throw new StoreConcurrencyException(CheckpointItem(mailbox, protocol, folder), expectedVersion, current?.Version);
 
             var version = current is null ? 1 : long.Parse(current.Version, System.Globalization.CultureInfo.InvariantCulture) + 1;
             using var write = current is null
-                ? Command("INSERT INTO fetch_checkpoints (checkpoint_key, version, payload) VALUES ($key, $version, $payload);",
+                ? _db.Command("INSERT INTO fetch_checkpoints (checkpoint_key, version, payload) VALUES ($key, $version, $payload);",
                     ("$key", key), ("$version", version), ("$payload", payload))
-                : Command("UPDATE fetch_checkpoints SET version = $version, payload = $payload WHERE checkpoint_key = $key;",
+                : _db.Command("UPDATE fetch_checkpoints SET version = $version, payload = $payload WHERE checkpoint_key = $key;",
                     ("$key", key), ("$version", version), ("$payload", payload));
             write.Transaction = transaction;
             write.ExecuteNonQuery();
@@ -137,33 +137,16 @@ public sealed class SqliteMailLedger : IMailLedger, IDisposable, IAsyncDisposabl
     /// <summary>Deletes sent records recorded more than the retention ago; returns how many. Runs by itself on writes, at most every PurgeInterval.</summary>
     internal async Task<int> PurgeAsync(CancellationToken cancellationToken = default)
     {
-        return await LockedAsync(() =>
+        return await _db.RunAsync(() =>
         {
             return Purge(_time.GetUtcNow());
         }, cancellationToken).ConfigureAwait(false);
     }
 
-    // One connection, one command at a time: a SQLite connection is not safe for concurrent use.
-    private async Task<T> LockedAsync<T>(Func<T> work, CancellationToken cancellationToken)
-    {
-        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            return work();
-        }
-        finally
-        {
-            _gate.Release();
-        }
-    }
-
-    private Task LockedAsync(Action work, CancellationToken cancellationToken) =>
-        LockedAsync(() => { work(); return true; }, cancellationToken);
 
     public void Dispose()
     {
-        _connection.Dispose();
-        _gate.Dispose();
+        _db.Dispose();
     }
 
     public ValueTask DisposeAsync()
@@ -195,30 +178,22 @@ public sealed class SqliteMailLedger : IMailLedger, IDisposable, IAsyncDisposabl
     {
         _lastPurge = now;
         var cutoff = now - TimeSpan.FromDays(_options.SentRetentionDays);
-        using var command = Command("DELETE FROM sent_records WHERE recorded_at < $cutoff;", ("$cutoff", cutoff.UtcTicks));
+        using var command = _db.Command("DELETE FROM sent_records WHERE recorded_at < $cutoff;", ("$cutoff", cutoff.UtcTicks));
         var deleted = command.ExecuteNonQuery();
-        using var attempts = Command("DELETE FROM send_attempts WHERE committing_at < $cutoff;", ("$cutoff", cutoff.UtcTicks));
+        using var attempts = _db.Command("DELETE FROM send_attempts WHERE committing_at < $cutoff;", ("$cutoff", cutoff.UtcTicks));
         attempts.ExecuteNonQuery();
         return deleted;
     }
 
     private CheckpointRow? ReadCheckpoint(string key, SqliteTransaction? transaction)
     {
-        using var command = Command("SELECT version, payload FROM fetch_checkpoints WHERE checkpoint_key = $key;", ("$key", key));
+        using var command = _db.Command("SELECT version, payload FROM fetch_checkpoints WHERE checkpoint_key = $key;", ("$key", key));
         command.Transaction = transaction;
         using var reader = command.ExecuteReader();
         return reader.Read() ? new CheckpointRow(VersionText(reader.GetInt64(0)), (byte[])reader[1]) : null;
     }
 
     private static string VersionText(long version) => version.ToString(System.Globalization.CultureInfo.InvariantCulture);
-
-    private SqliteCommand Command(string sql, params (string Name, object Value)[] parameters)
-    {
-        var command = _connection.CreateCommand();
-        command.CommandText = sql;
-        foreach (var (name, value) in parameters) command.Parameters.AddWithValue(name, value);
-        return command;
-    }
 
     private sealed record CheckpointRow(string Version, byte[] Payload);
 }

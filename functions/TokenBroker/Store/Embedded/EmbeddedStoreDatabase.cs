@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Data.Sqlite;
+using TokenBroker.Sqlite;
 
 namespace TokenBroker.Store.Embedded;
 
@@ -13,9 +14,8 @@ internal sealed class EmbeddedStoreDatabase : IAsyncDisposable, IDisposable
 {
     private const string RootPurpose = "TokenBroker.Store.v1";
 
-    private readonly SqliteConnection _connection;
+    private readonly SerializedSqliteConnection _db;
     private readonly IDataProtector _protector;
-    private readonly SemaphoreSlim _gate = new(1, 1);
 
     public EmbeddedStoreDatabase(string databasePath, IDataProtectionProvider protection, TimeSpan busyTimeout)
     {
@@ -27,8 +27,9 @@ internal sealed class EmbeddedStoreDatabase : IAsyncDisposable, IDisposable
             Pooling = false,
             DefaultTimeout = (int)Math.Ceiling(busyTimeout.TotalSeconds),
         }.ToString();
-        _connection = new SqliteConnection(connectionString);
-        _connection.Open();
+        var connection = new SqliteConnection(connectionString);
+        connection.Open();
+        _db = new SerializedSqliteConnection(connection);
         Execute("PRAGMA journal_mode = WAL;");
         Execute($"PRAGMA busy_timeout = {(int)busyTimeout.TotalMilliseconds};");
         Execute("""
@@ -50,7 +51,7 @@ internal sealed class EmbeddedStoreDatabase : IAsyncDisposable, IDisposable
     /// </summary>
     private void EnsureSummaryColumn()
     {
-        using var columns = Command("SELECT COUNT(*) FROM pragma_table_info('store_items') WHERE name = 'summary';");
+        using var columns = _db.Command("SELECT COUNT(*) FROM pragma_table_info('store_items') WHERE name = 'summary';");
         if ((long)columns.ExecuteScalar()! != 0) return;
         try
         {
@@ -62,54 +63,34 @@ internal sealed class EmbeddedStoreDatabase : IAsyncDisposable, IDisposable
         }
     }
 
-    public async Task<StoredItem?> ReadAsync(string kind, string key, CancellationToken cancellationToken)
-    {
-        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            return ReadLocked(kind, key);
-        }
-        finally
-        {
-            _gate.Release();
-        }
-    }
+    public Task<StoredItem?> ReadAsync(string kind, string key, CancellationToken cancellationToken) =>
+        _db.RunAsync(() => ReadLocked(kind, key), cancellationToken);
 
     public async Task<IReadOnlyList<StoredItem>> ListAsync(string kind, CancellationToken cancellationToken)
     {
-        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
+        return await _db.RunAsync(() =>
         {
-            using var command = Command("SELECT item_key, version, payload FROM store_items WHERE kind = $kind ORDER BY item_key;", ("$kind", kind));
+            using var command = _db.Command("SELECT item_key, version, payload FROM store_items WHERE kind = $kind ORDER BY item_key;", ("$kind", kind));
             using var reader = command.ExecuteReader();
             var items = new List<StoredItem>();
             while (reader.Read())
                 items.Add(Unprotect(kind, reader.GetString(0), reader.GetString(1), (byte[])reader[2]));
             return items;
-        }
-        finally
-        {
-            _gate.Release();
-        }
+        }, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Key, version and summary of every item of that kind; no payload is read or decrypted.</summary>
     public async Task<IReadOnlyList<(string Key, string Version, string? Summary)>> ListSummariesAsync(string kind, CancellationToken cancellationToken)
     {
-        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
+        return await _db.RunAsync(() =>
         {
-            using var command = Command("SELECT item_key, version, summary FROM store_items WHERE kind = $kind ORDER BY item_key;", ("$kind", kind));
+            using var command = _db.Command("SELECT item_key, version, summary FROM store_items WHERE kind = $kind ORDER BY item_key;", ("$kind", kind));
             using var reader = command.ExecuteReader();
             var items = new List<(string, string, string?)>();
             while (reader.Read())
                 items.Add((reader.GetString(0), reader.GetString(1), reader.IsDBNull(2) ? null : reader.GetString(2)));
             return items;
-        }
-        finally
-        {
-            _gate.Release();
-        }
+        }, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -119,10 +100,9 @@ internal sealed class EmbeddedStoreDatabase : IAsyncDisposable, IDisposable
     /// </summary>
     public async Task<string> WriteAsync(string kind, string key, string item, byte[] data, string? summary, string? expectedVersion, CancellationToken cancellationToken)
     {
-        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
+        return await _db.RunAsync(() =>
         {
-            using var transaction = _connection.BeginTransaction(deferred: false);
+            using var transaction = _db.Connection.BeginTransaction(deferred: false);
             var current = ReadLocked(kind, key, transaction);
             if (current?.Version != expectedVersion)
                 throw new StoreConcurrencyException(item, expectedVersion, current?.Version);
@@ -131,7 +111,7 @@ internal sealed class EmbeddedStoreDatabase : IAsyncDisposable, IDisposable
                 // Equal data gives an equal summary, except on rows written before summaries existed: fill those in.
                 if (summary is not null)
                 {
-                    using var fill = Command("UPDATE store_items SET summary = $summary WHERE kind = $kind AND item_key = $key AND summary IS NULL;",
+                    using var fill = _db.Command("UPDATE store_items SET summary = $summary WHERE kind = $kind AND item_key = $key AND summary IS NULL;",
                         ("$kind", kind), ("$key", key), ("$summary", summary));
                     fill.Transaction = transaction;
                     if (fill.ExecuteNonQuery() > 0) transaction.Commit();
@@ -142,76 +122,56 @@ internal sealed class EmbeddedStoreDatabase : IAsyncDisposable, IDisposable
             var version = Guid.NewGuid().ToString("N");
             var payload = Protector(kind, key).Protect(data);
             using var command = current is null
-                ? Command("INSERT INTO store_items (kind, item_key, version, payload, summary) VALUES ($kind, $key, $version, $payload, $summary);",
+                ? _db.Command("INSERT INTO store_items (kind, item_key, version, payload, summary) VALUES ($kind, $key, $version, $payload, $summary);",
                     ("$kind", kind), ("$key", key), ("$version", version), ("$payload", payload), ("$summary", (object?)summary ?? DBNull.Value))
-                : Command("UPDATE store_items SET version = $version, payload = $payload, summary = $summary WHERE kind = $kind AND item_key = $key AND version = $expected;",
+                : _db.Command("UPDATE store_items SET version = $version, payload = $payload, summary = $summary WHERE kind = $kind AND item_key = $key AND version = $expected;",
                     ("$kind", kind), ("$key", key), ("$version", version), ("$payload", payload), ("$summary", (object?)summary ?? DBNull.Value), ("$expected", expectedVersion!));
             command.Transaction = transaction;
             if (command.ExecuteNonQuery() != 1)
                 throw new StoreConcurrencyException(item, expectedVersion, ReadLocked(kind, key, transaction)?.Version);
             transaction.Commit();
             return version;
-        }
-        finally
-        {
-            _gate.Release();
-        }
+        }, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Inserts the row unless one exists; returns whichever is stored afterwards (first writer wins).</summary>
     public async Task<StoredItem> InsertIfAbsentAsync(string kind, string key, byte[] data, CancellationToken cancellationToken)
     {
-        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
+        return await _db.RunAsync(() =>
         {
-            using var transaction = _connection.BeginTransaction(deferred: false);
-            using var command = Command("INSERT OR IGNORE INTO store_items (kind, item_key, version, payload) VALUES ($kind, $key, $version, $payload);",
+            using var transaction = _db.Connection.BeginTransaction(deferred: false);
+            using var command = _db.Command("INSERT OR IGNORE INTO store_items (kind, item_key, version, payload) VALUES ($kind, $key, $version, $payload);",
                 ("$kind", kind), ("$key", key), ("$version", Guid.NewGuid().ToString("N")), ("$payload", Protector(kind, key).Protect(data)));
             command.Transaction = transaction;
             command.ExecuteNonQuery();
             var stored = ReadLocked(kind, key, transaction)!;
             transaction.Commit();
             return stored;
-        }
-        finally
-        {
-            _gate.Release();
-        }
+        }, cancellationToken).ConfigureAwait(false);
     }
 
     public async Task DeleteAsync(string kind, string key, CancellationToken cancellationToken)
     {
-        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
+        await _db.RunAsync(() =>
         {
-            using var command = Command("DELETE FROM store_items WHERE kind = $kind AND item_key = $key;", ("$kind", kind), ("$key", key));
+            using var command = _db.Command("DELETE FROM store_items WHERE kind = $kind AND item_key = $key;", ("$kind", kind), ("$key", key));
             command.ExecuteNonQuery();
-        }
-        finally
-        {
-            _gate.Release();
-        }
+        }, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Rows inserted, updated or deleted through this connection since it opened (SQLite's total_changes()).</summary>
     internal async Task<long> CountChangesAsync(CancellationToken cancellationToken = default)
     {
-        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
+        return await _db.RunAsync(() =>
         {
-            using var command = Command("SELECT total_changes();");
+            using var command = _db.Command("SELECT total_changes();");
             return (long)command.ExecuteScalar()!;
-        }
-        finally
-        {
-            _gate.Release();
-        }
+        }, cancellationToken).ConfigureAwait(false);
     }
 
     public void Dispose()
     {
-        _connection.Dispose();
-        _gate.Dispose();
+        _db.Dispose();
     }
 
     public ValueTask DisposeAsync()
@@ -222,7 +182,7 @@ internal sealed class EmbeddedStoreDatabase : IAsyncDisposable, IDisposable
 
     private StoredItem? ReadLocked(string kind, string key, SqliteTransaction? transaction = null)
     {
-        using var command = Command("SELECT version, payload FROM store_items WHERE kind = $kind AND item_key = $key;", ("$kind", kind), ("$key", key));
+        using var command = _db.Command("SELECT version, payload FROM store_items WHERE kind = $kind AND item_key = $key;", ("$kind", kind), ("$key", key));
         command.Transaction = transaction;
         using var reader = command.ExecuteReader();
         return reader.Read() ? Unprotect(kind, key, reader.GetString(0), (byte[])reader[1]) : null;
@@ -245,16 +205,8 @@ internal sealed class EmbeddedStoreDatabase : IAsyncDisposable, IDisposable
 
     private void Execute(string sql)
     {
-        using var command = Command(sql);
+        using var command = _db.Command(sql);
         command.ExecuteNonQuery();
-    }
-
-    private SqliteCommand Command(string sql, params (string Name, object Value)[] parameters)
-    {
-        var command = _connection.CreateCommand();
-        command.CommandText = sql;
-        foreach (var (name, value) in parameters) command.Parameters.AddWithValue(name, value);
-        return command;
     }
 }
 
