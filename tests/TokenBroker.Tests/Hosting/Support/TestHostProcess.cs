@@ -26,4 +26,18 @@ internal static class TestHostProcess
         process.BeginErrorReadLine();
         return process;
     }
+
+    /// <summary>Polls <paramref name="condition"/> until it holds; fails when the host exits first or the time is up.</summary>
+    public static async Task WaitUntilAsync(this Process process, Func<bool> condition, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (!condition())
+        {
+            if (process.HasExited)
+                throw new InvalidOperationException($"The broker process exited with code {process.ExitCode}.");
+            if (DateTime.UtcNow > deadline)
+                throw new TimeoutException($"The broker process {process.Id} did not get there within {timeout}.");
+            await Task.Delay(50, cancellationToken);
+        }
+    }
 }

@@ -55,14 +55,14 @@ public sealed class FetchKillTests
         ]).ToArray();
         using (var first = TestHostProcess.Start(arguments))
         {
-            await WaitUntilAsync(() => receiver.Accepted.Count >= MessageCount / 3, first, TimeSpan.FromMinutes(2));
+            await first.WaitUntilAsync(() => receiver.Accepted.Count >= MessageCount / 3, TimeSpan.FromMinutes(2), Ct);
             first.Kill(); // SIGKILL: no shutdown code runs
             await first.WaitForExitAsync(Ct);
         }
         var acceptedBeforeKill = receiver.AcceptedPerDeliveryId.Count;
         using (var second = TestHostProcess.Start(arguments))
         {
-            await WaitUntilAsync(() => receiver.AcceptedPerDeliveryId.Count >= MessageCount, second, TimeSpan.FromMinutes(3));
+            await second.WaitUntilAsync(() => receiver.AcceptedPerDeliveryId.Count >= MessageCount, TimeSpan.FromMinutes(3), Ct);
             await Task.Delay(TimeSpan.FromSeconds(8), Ct); // past the lease: a redelivered request would have posted again by now
             second.Kill();
             await second.WaitForExitAsync(Ct);
@@ -85,17 +85,4 @@ public sealed class FetchKillTests
         FunctionDeclarations.Http("ConsentStart", "consent/start", "GET", HttpAuthLevel.Anonymous, TokenBroker.OAuth.ConsentApi.StartAsync),
         FunctionDeclarations.Http("ConsentCallback", "consent/callback", "GET", HttpAuthLevel.Anonymous, TokenBroker.OAuth.ConsentApi.CallbackAsync),
     ]);
-
-    private static async Task WaitUntilAsync(Func<bool> condition, System.Diagnostics.Process process, TimeSpan timeout)
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        while (!condition())
-        {
-            if (process.HasExited)
-                throw new InvalidOperationException($"The broker process exited with code {process.ExitCode}.");
-            if (DateTime.UtcNow > deadline)
-                throw new TimeoutException($"The broker did not get there in time ({process.Id}).");
-            await Task.Delay(50, Ct);
-        }
-    }
 }

@@ -47,7 +47,7 @@ public sealed class SendCrashRecoveryTests
         var maildir = Maildir.For(recipient);
         using (var first = TestHostProcess.Start(arguments))
         {
-            await WaitUntilAsync(() => maildir.List().Count >= 150, first, TimeSpan.FromMinutes(2));
+            await first.WaitUntilAsync(() => maildir.List().Count >= 150, TimeSpan.FromMinutes(2), Ct);
             first.Kill(); // SIGKILL: no shutdown code runs
             await first.WaitForExitAsync(Ct);
         }
@@ -55,7 +55,7 @@ public sealed class SendCrashRecoveryTests
         var inDoubt = new System.Collections.Concurrent.ConcurrentQueue<string>();
         using (var second = TestHostProcess.Start(arguments, line => { if (line.Contains("was in doubt", StringComparison.Ordinal)) inDoubt.Enqueue(line); }))
         {
-            await WaitUntilAsync(() => maildir.List().Count >= ids.Count, second, TimeSpan.FromMinutes(3));
+            await second.WaitUntilAsync(() => maildir.List().Count >= ids.Count, TimeSpan.FromMinutes(3), Ct);
             await Task.Delay(TimeSpan.FromSeconds(8), Ct); // past the lease: a message redelivered after the kill would have arrived
             second.Kill();
             await second.WaitForExitAsync(Ct);
@@ -71,18 +71,5 @@ public sealed class SendCrashRecoveryTests
         Assert.True(duplicated.Count == 0, report);
         Assert.Equal(expected, delivered.Order().ToList());
         TestContext.Current.SendDiagnosticMessage(report);
-    }
-
-    private static async Task WaitUntilAsync(Func<bool> condition, System.Diagnostics.Process process, TimeSpan timeout)
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        while (!condition())
-        {
-            if (process.HasExited)
-                throw new InvalidOperationException($"The broker process exited with code {process.ExitCode}.");
-            if (DateTime.UtcNow > deadline)
-                throw new TimeoutException("The broker did not get there in time.");
-            await Task.Delay(50, Ct);
-        }
     }
 }
