@@ -14,6 +14,8 @@ using TokenBroker.OAuth;
 using TokenBroker.Store;
 using TokenBroker.Testing;
 
+using TokenBroker.Tests.Jobs.Fetch.Support;
+
 namespace TokenBroker.Tests.Jobs.Mail.Support;
 
 /// <summary>
@@ -61,15 +63,12 @@ internal sealed class MailJobsHarness : IAsyncDisposable
             services.AddSingleton(timeProvider);
         services.AddEmbeddedTokenStore(configuration);
         services.AddSingleton<IMailboxTokenProvider>(tokens);
-        var extraRoots = new System.Security.Cryptography.X509Certificates.X509Certificate2Collection();
-        extraRoots.ImportFromPemFile(PeersEnvironment.Get("PEERS_CA_FILE"));
-        var recording = new RecordingSessionFactory(new SmtpSessionFactory(new MailSender(new MailClientOptions { ExtraTrustedRoots = extraRoots })));
+        var clientOptions = FetchHarness.ClientOptions();
+        var recording = new RecordingSessionFactory(new SmtpSessionFactory(new MailSender(clientOptions)));
         services.AddSingleton<ISmtpSessionFactory>(recording);
         configure?.Invoke(services);
         // The IMAP server the in-doubt check searches; the broker has it from the fetch job's settings.
-        services.AddSingleton(new MailServers(MailEndpoint.Parse($"imaps://{PeersEnvironment.Get("MAIL_HOST")}:{PeersEnvironment.Get("IMAPS_PORT")}"),
-            MailEndpoint.Parse($"pop3s://{PeersEnvironment.Get("MAIL_HOST")}:{PeersEnvironment.Get("POP3S_PORT")}"),
-            new MailClientOptions { ExtraTrustedRoots = extraRoots }, TokenBroker.Mail.Fetch.MailSaslMechanism.XOAuth2));
+        services.AddSingleton(new MailServers(FetchHarness.Imaps, FetchHarness.Pop3s, clientOptions, TokenBroker.Mail.Fetch.MailSaslMechanism.XOAuth2));
         services.AddMailJobs(configuration);
         return new MailJobsHarness(services.BuildServiceProvider(), dataDirectory, tokens, recording);
     }
