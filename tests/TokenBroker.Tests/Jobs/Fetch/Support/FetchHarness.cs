@@ -3,7 +3,6 @@ using System.Text.Json.Nodes;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Abstractions;
 using TokenBroker.Hosting.Functions;
 using TokenBroker.Jobs.Fetch;
 using TokenBroker.Jobs.Ledger;
@@ -142,13 +141,8 @@ internal sealed class FetchHarness : IAsyncDisposable
     }
 
     /// <summary>Runs one queue message through a fresh worker, as one invocation.</summary>
-    public async Task<FunctionContext> RunAsync(JsonObject request, CancellationToken cancellationToken = default)
-    {
-        var context = new FunctionContext(MailWorkerFunction.FunctionName, Guid.NewGuid().ToString(), NullLogger.Instance);
-        var worker = ActivatorUtilities.CreateInstance<MailWorkerFunction>(Services);
-        await worker.RunAsync(new QueueTriggerMessage(request.ToJsonString(), Guid.NewGuid().ToString(), 1, null, null, null, null), context, cancellationToken);
-        return context;
-    }
+    public Task<FunctionContext> RunAsync(JsonObject request, CancellationToken cancellationToken = default) =>
+        MailWorkerInvocation.RunAsync(Services, request.ToJsonString(), cancellationToken);
 
     public string DataDirectory => _dataDirectory;
 

@@ -3,7 +3,6 @@ using System.Text.Json.Nodes;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Abstractions;
 using TokenBroker.Hosting.Functions;
 using TokenBroker.Jobs.Fetch;
 using TokenBroker.Jobs.Mail;
@@ -13,7 +12,6 @@ using TokenBroker.Mail.Smtp;
 using TokenBroker.OAuth;
 using TokenBroker.Store;
 using TokenBroker.Testing;
-
 using TokenBroker.Tests.Jobs.Fetch.Support;
 
 namespace TokenBroker.Tests.Jobs.Mail.Support;
@@ -85,12 +83,8 @@ internal sealed class MailJobsHarness : IAsyncDisposable
     public MailWorkerFunction CreateWorker() => ActivatorUtilities.CreateInstance<MailWorkerFunction>(Services);
 
     /// <summary>Runs one queue message through a fresh worker, as one invocation.</summary>
-    public async Task<FunctionContext> RunAsync(string text, CancellationToken cancellationToken = default)
-    {
-        var context = new FunctionContext(MailWorkerFunction.FunctionName, Guid.NewGuid().ToString(), NullLogger.Instance);
-        await CreateWorker().RunAsync(new QueueTriggerMessage(text, Guid.NewGuid().ToString(), 1, null, null, null, null), context, cancellationToken);
-        return context;
-    }
+    public Task<FunctionContext> RunAsync(string text, CancellationToken cancellationToken = default) =>
+        MailWorkerInvocation.RunAsync(Services, text, cancellationToken);
 
     public static JsonObject SendRequest(string from, string to, string? id = null, string? subject = null) => new()
     {
