@@ -9,7 +9,7 @@ internal sealed class AppendToLogFunction(IConfiguration configuration) : IQueue
 {
     private static readonly SemaphoreSlim Gate = new(1, 1);
 
-    public async Task RunAsync(QueueTriggerMessage message, FunctionContext context, CancellationToken cancellationToken)
+    public async Task RunAsync(QueueTriggerMessage message, InvocationOutputs context, CancellationToken cancellationToken)
     {
         await Task.Delay(int.Parse(configuration["TestHost:DelayMs"] ?? "0", System.Globalization.CultureInfo.InvariantCulture), cancellationToken);
         await Gate.WaitAsync(cancellationToken);

@@ -16,7 +16,7 @@ internal static class PackageCommand
         {
             try
             {
-                var zip = FunctionPackage.Write(result.GetValue(directory)!, BrokerFunctions.Table, new QueueHostingOptions(), ReferencedSettings());
+                var zip = FunctionPackage.Write(result.GetValue(directory)!, BrokerFunctions.Catalog, new QueueHostingOptions(), ReferencedSettings());
                 Console.WriteLine($"Wrote {Path.GetFullPath(result.GetValue(directory)!)} and {zip}.");
                 return 0;
             }
@@ -33,8 +33,8 @@ internal static class PackageCommand
     private static IEnumerable<KeyValuePair<string, string>> ReferencedSettings()
     {
         var defaults = new ConfigurationBuilder().SetBasePath(AppContext.BaseDirectory).AddJsonFile("appsettings.json", optional: true).Build();
-        var references = BrokerFunctions.Table.Timers.Select(t => t.Schedule)
-            .Concat(BrokerFunctions.Table.AllQueues().Select(q => q.QueueName))
+        var references = BrokerFunctions.Catalog.Timers.Select(t => t.Schedule)
+            .Concat(BrokerFunctions.Catalog.AllQueues().Select(q => q.QueueName))
             .Where(SettingReference.IsReference)
             .Select(r => r[1..^1])
             .Distinct(StringComparer.Ordinal);

@@ -6,13 +6,13 @@ using TokenBroker.Hosting.Diagnostics;
 
 namespace TokenBroker.Cli;
 
-/// <summary>`tokenbroker serve`: the standalone broker (also what runs under the Functions host).</summary>
+/// <summary>`tokenbroker serve`: the standalone broker, running the same functions as the worker does on Azure.</summary>
 internal static class ServeCommand
 {
     public static Command Create()
     {
         var command = new Command("serve", "Run the broker standalone: HTTP functions, timers and queue listeners on this machine (the default).");
-        command.SetAction((result, cancellationToken) => RunAsync(HostingModeInfo.Detect(), result.UnmatchedTokens.ToArray(), cancellationToken));
+        command.SetAction((result, cancellationToken) => RunAsync(HostingMode.Standalone, result.UnmatchedTokens.ToArray(), cancellationToken));
         return command;
     }
 
@@ -23,11 +23,11 @@ internal static class ServeCommand
         WebApplication app;
         try
         {
-            app = BrokerApplication.Build(new BrokerStartup(configurationArgs, mode, BrokerFunctions.Table));
+            app = BrokerApplication.Build(new BrokerStartup(configurationArgs, mode, BrokerFunctions.Catalog));
         }
         catch (Exception invalid) when (invalid is InvalidOperationException or ArgumentException)
         {
-            // Everything Build throws is about configuration: settings, the table's references, store choice.
+            // Everything Build throws is about configuration: settings, the functions' references, store choice.
             await Console.Error.WriteLineAsync($"tokenbroker: invalid configuration: {invalid.Message}");
             return 2;
         }

@@ -34,6 +34,6 @@ public class TemplateQueueTests
 
     private sealed class UnusedQueueFunction : IQueueFunction
     {
-        public Task RunAsync(QueueTriggerMessage message, FunctionContext context, CancellationToken cancellationToken) => throw new NotSupportedException();
+        public Task RunAsync(QueueTriggerMessage message, InvocationOutputs context, CancellationToken cancellationToken) => throw new NotSupportedException();
     }
 }

@@ -17,21 +17,15 @@ public static class FunctionPackage
     public static string Serialize(JsonNode node) => node.ToJsonString(Indented) + "\n";
 
     /// <summary>Writes only the generated files (host.json, function.json, local.settings.json).</summary>
-    public static void WriteDescriptors(string directory, FunctionTable table, QueueHostingOptions queues, IEnumerable<KeyValuePair<string, string>> settings)
+    public static void WriteDescriptors(string directory, TokenBroker.Hosting.Functions.FunctionCatalog table, QueueHostingOptions queues, IEnumerable<KeyValuePair<string, string>> settings)
     {
         Directory.CreateDirectory(directory);
         File.WriteAllText(Path.Combine(directory, "host.json"), Serialize(HostJsonGenerator.Generate(queues)));
-        foreach (var function in table.Functions)
-        {
-            var folder = Path.Combine(directory, function.Name);
-            Directory.CreateDirectory(folder);
-            File.WriteAllText(Path.Combine(folder, "function.json"), Serialize(FunctionJsonGenerator.Generate(function)));
-        }
         File.WriteAllText(Path.Combine(directory, "local.settings.json"), Serialize(LocalSettingsGenerator.Generate(settings)));
     }
 
     /// <summary>Copies the running self-contained executable into <paramref name="directory"/>, adds the descriptors, and zips it.</summary>
-    public static string Write(string directory, FunctionTable table, QueueHostingOptions queues, IEnumerable<KeyValuePair<string, string>> settings)
+    public static string Write(string directory, TokenBroker.Hosting.Functions.FunctionCatalog table, QueueHostingOptions queues, IEnumerable<KeyValuePair<string, string>> settings)
     {
         if (OperatingSystem.IsWindows())
             throw new InvalidOperationException("Build the package on Linux: it keeps the executable's Unix file mode, which Windows cannot read.");

@@ -21,7 +21,7 @@ internal sealed class InvocationGate
 /// <summary>A queue function that runs until <see cref="InvocationGate.Finish"/> (like a long fetch), then succeeds.</summary>
 internal sealed class GatedQueueFunction(InvocationGate gate) : IQueueFunction
 {
-    public async Task RunAsync(QueueTriggerMessage message, FunctionContext context, CancellationToken cancellationToken)
+    public async Task RunAsync(QueueTriggerMessage message, InvocationOutputs context, CancellationToken cancellationToken)
     {
         gate.Enter();
         await gate.Finish.Task.WaitAsync(cancellationToken);

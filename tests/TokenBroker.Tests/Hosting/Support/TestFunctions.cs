@@ -19,7 +19,7 @@ internal sealed class InvocationRecorder
 
 internal sealed class RecordingQueueFunction(InvocationRecorder recorder) : IQueueFunction
 {
-    public Task RunAsync(QueueTriggerMessage message, FunctionContext context, CancellationToken cancellationToken)
+    public Task RunAsync(QueueTriggerMessage message, InvocationOutputs context, CancellationToken cancellationToken)
     {
         recorder.Messages.Enqueue(message);
         context.Logger.LogReceived(message.Id);
@@ -31,7 +31,7 @@ internal sealed class RecordingQueueFunction(InvocationRecorder recorder) : IQue
 
 internal sealed class FailingQueueFunction(InvocationRecorder recorder) : IQueueFunction
 {
-    public Task RunAsync(QueueTriggerMessage message, FunctionContext context, CancellationToken cancellationToken)
+    public Task RunAsync(QueueTriggerMessage message, InvocationOutputs context, CancellationToken cancellationToken)
     {
         recorder.Messages.Enqueue(message);
         throw new InvalidOperationException("the handler always fails");
@@ -40,7 +40,7 @@ internal sealed class FailingQueueFunction(InvocationRecorder recorder) : IQueue
 
 internal sealed class RecordingTimerFunction(InvocationRecorder recorder) : ITimerFunction
 {
-    public Task RunAsync(TimerInfo timer, FunctionContext context, CancellationToken cancellationToken)
+    public Task RunAsync(TimerInfo timer, InvocationOutputs context, CancellationToken cancellationToken)
     {
         recorder.Timers.Enqueue(timer);
         context.AddOutput("ticks", $$"""{"pastDue":{{(timer.IsPastDue ? "true" : "false")}}}""");

@@ -14,7 +14,7 @@ public sealed class MailWorkerFailureTests
 
     private static string Sender() => Maildir.UniqueAddress("sender");
 
-    private static (JsonElement Event, string Poison) SingleFailure(TokenBroker.Hosting.Functions.FunctionContext context)
+    private static (JsonElement Event, string Poison) SingleFailure(TokenBroker.Jobs.InvocationOutputs context)
     {
         var failure = Assert.Single(MailJobsHarness.Outputs(context, MailEvents.OutputBinding));
         Assert.Equal("mail.failed", failure.GetProperty("type").GetString());
@@ -138,7 +138,7 @@ public sealed class MailWorkerFailureTests
         var events = new List<string>();
         foreach (var text in texts)
         {
-            var context = new TokenBroker.Hosting.Functions.FunctionContext("MailWorker", "i", Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
+            var context = new TokenBroker.Jobs.InvocationOutputs();
             await worker.RunAsync(new TokenBroker.Hosting.Functions.QueueTriggerMessage(text, "m", 1, null, null, null, null), context, Ct);
             events.AddRange(MailJobsHarness.Outputs(context, MailEvents.OutputBinding).Select(e => e.GetProperty("type").GetString()!));
         }

@@ -45,7 +45,7 @@ public sealed class SmtpRefusalTests
         var (harness, from) = await StartAsync();
         await using var _ = harness;
 
-        var context = new TokenBroker.Hosting.Functions.FunctionContext(MailWorkerFunction.FunctionName, "i", Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
+        var context = new TokenBroker.Jobs.InvocationOutputs();
         var deferred = await Assert.ThrowsAsync<SmtpCommandException>(() => harness.CreateWorker().RunAsync(
             new TokenBroker.Hosting.Functions.QueueTriggerMessage(MailJobsHarness.SendRequest(from, Maildir.UniqueAddress("defer-4xx")).ToJsonString(), "m", 1, null, null, null, null),
             context, Ct));

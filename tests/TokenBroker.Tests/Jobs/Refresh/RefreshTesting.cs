@@ -55,7 +55,7 @@ internal static class RefreshTesting
     public static async Task<IReadOnlyList<BrokerEvent>> RunTimerAsync(OAuthTestHost host, CancellationToken cancellationToken)
     {
         var function = ActivatorUtilities.CreateInstance<RefreshTimerFunction>(host.App.Services);
-        var context = new FunctionContext(RefreshTimerFunction.FunctionName, Guid.NewGuid().ToString("n"), NullLogger.Instance);
+        var context = new InvocationOutputs();
         await function.RunAsync(new TimerInfo(false, null, null), context, cancellationToken);
         return context.Outputs.TryGetValue(RefreshTimerFunction.EventsBinding, out var messages)
             ? messages.Select(BrokerEvent.Parse).ToList()

@@ -83,7 +83,7 @@ internal sealed class MailJobsHarness : IAsyncDisposable
     public MailWorkerFunction CreateWorker() => ActivatorUtilities.CreateInstance<MailWorkerFunction>(Services);
 
     /// <summary>Runs one queue message through a fresh worker, as one invocation.</summary>
-    public Task<FunctionContext> RunAsync(string text, CancellationToken cancellationToken = default) =>
+    public Task<InvocationOutputs> RunAsync(string text, CancellationToken cancellationToken = default) =>
         MailWorkerInvocation.RunAsync(Services, text, cancellationToken);
 
     public static JsonObject SendRequest(string from, string to, string? id = null, string? subject = null) => new()
@@ -97,7 +97,7 @@ internal sealed class MailJobsHarness : IAsyncDisposable
         ["text"] = "Hello from the mail worker.",
     };
 
-    public static IReadOnlyList<JsonElement> Outputs(FunctionContext context, string binding) =>
+    public static IReadOnlyList<JsonElement> Outputs(InvocationOutputs context, string binding) =>
         context.Outputs.TryGetValue(binding, out var messages)
             ? messages.Select(m => JsonDocument.Parse(m).RootElement.Clone()).ToList()
             : [];

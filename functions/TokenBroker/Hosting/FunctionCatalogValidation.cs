@@ -3,12 +3,14 @@ using TokenBroker.Hosting.Configuration;
 using TokenBroker.Hosting.Standalone;
 using TokenBroker.Queues;
 
+using TokenBroker.Hosting.Functions;
+
 namespace TokenBroker.Hosting;
 
-/// <summary>Fails the start, with one sentence, when a setting the table refers to is missing or unusable.</summary>
-internal static class FunctionTableValidation
+/// <summary>Fails the start, with one sentence, when a setting a function refers to is missing or unusable.</summary>
+internal static class FunctionCatalogValidation
 {
-    public static void Validate(FunctionTable table, HostingMode mode, IConfiguration configuration)
+    public static void Validate(FunctionCatalog table, HostingMode mode, IConfiguration configuration)
     {
         foreach (var (queue, _) in table.AllQueues())
         {

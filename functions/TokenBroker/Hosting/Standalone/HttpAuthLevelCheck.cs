@@ -2,32 +2,31 @@ using System.Net;
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.Options;
+using Microsoft.Azure.Functions.Worker;
 using TokenBroker.Hosting.Configuration;
-using TokenBroker.Hosting.Functions;
 
-namespace TokenBroker.Hosting;
+namespace TokenBroker.Hosting.Standalone;
 
 /// <summary>
 /// Standalone stand-in for the Functions host's key check: a non-anonymous function answers callers on this
 /// machine, or callers presenting the admin key as the host's own <c>x-functions-key</c> header or <c>code</c>
-/// query. Under the Functions host the host has already checked the function key before forwarding.
+/// query. Under the Functions host the host has already checked the function key before the worker sees the request.
 /// </summary>
-internal sealed class HttpAuthLevelFilter(HttpAuthLevel level, HostingModeInfo mode, IOptions<BrokerOptions> options) : IEndpointFilter
+internal static class HttpAuthLevelCheck
 {
     public const string KeyHeader = "x-functions-key";
 
-    public ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    /// <summary>Null when the caller may go on; otherwise the refusal to send.</summary>
+    public static IResult? Check(AuthorizationLevel level, HttpContext http, BrokerOptions options)
     {
-        if (level == HttpAuthLevel.Anonymous || mode.Mode == HostingMode.CustomHandler)
-            return next(context);
-        var http = context.HttpContext;
-        if (PresentsAdminKey(http.Request, options.Value.AdminKey) || IsLocal(http))
-            return next(context);
-        return ValueTask.FromResult<object?>(TypedResults.Problem(
+        if (level == AuthorizationLevel.Anonymous)
+            return null;
+        if (PresentsAdminKey(http.Request, options.AdminKey) || IsLocal(http))
+            return null;
+        return TypedResults.Problem(
             statusCode: StatusCodes.Status401Unauthorized,
             title: "This function needs the admin key.",
-            detail: $"Call it from the broker's own machine, or send the admin key (setting '{BrokerOptions.Section}:AdminKey') in the '{KeyHeader}' header."));
+            detail: $"Call it from the broker's own machine, or send the admin key (setting '{BrokerOptions.Section}:AdminKey') in the '{KeyHeader}' header.");
     }
 
     private static bool PresentsAdminKey(HttpRequest request, string? adminKey)

@@ -1,25 +1,19 @@
-using Microsoft.Extensions.Logging;
-
-namespace TokenBroker.Hosting.Functions;
+namespace TokenBroker.Jobs;
 
 /// <summary>
-/// One invocation: its identity, a logger, and the output bindings it fills. Outputs are written only when
-/// the invocation succeeds — by the Functions host in Azure, by the queue transport standalone.
+/// The queue messages a job produced, by output name. A <c>[Function]</c> method returns them as its output bindings,
+/// so they are written only when the invocation succeeds: by the Functions host on Azure, by the standalone host here.
 /// </summary>
-public sealed class FunctionContext(string functionName, string invocationId, ILogger logger)
+public sealed class InvocationOutputs
 {
     private readonly Dictionary<string, List<string>> _outputs = new(StringComparer.Ordinal);
 
-    public string FunctionName { get; } = functionName;
-    public string InvocationId { get; } = invocationId;
-    public ILogger Logger { get; } = logger;
-
-    /// <summary>Adds a message (JSON text) to a queue output binding.</summary>
+    /// <summary>Adds a message (JSON text) under an output name.</summary>
     public void AddOutput(string bindingName, string messageText)
     {
         ArgumentException.ThrowIfNullOrEmpty(bindingName);
         ArgumentNullException.ThrowIfNull(messageText);
-        // The Functions host tries to base64-decode plain strings in queue outputs; JSON text passes through intact.
+        // Consumers of broker-events and the poison queue parse JSON; a job must never hand them anything else.
         try { using var _ = System.Text.Json.JsonDocument.Parse(messageText); }
         catch (System.Text.Json.JsonException)
         {
@@ -31,4 +25,7 @@ public sealed class FunctionContext(string functionName, string invocationId, IL
     }
 
     public IReadOnlyDictionary<string, List<string>> Outputs => _outputs;
+
+    /// <summary>The messages under one output name; null when there are none (an output binding then writes nothing).</summary>
+    public string[]? this[string bindingName] => _outputs.TryGetValue(bindingName, out var messages) ? [.. messages] : null;
 }

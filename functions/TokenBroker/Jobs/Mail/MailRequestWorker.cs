@@ -1,33 +1,27 @@
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using TokenBroker.Hosting.Functions;
 
 namespace TokenBroker.Jobs.Mail;
 
 /// <summary>
-/// The queue function on mail-requests. A request that can never succeed (invalid, unknown mailbox, consent needed,
+/// What the MailWorker function does with one message of mail-requests. A request that can never succeed (invalid, unknown mailbox, consent needed,
 /// SMTP 5xx, …) ends here: a mail.failed event with the reason, the request on the "poison" output, and a normal
 /// return so the queue does not retry it. Anything else thrown by a job is transient: the queue retries it.
 /// </summary>
-public sealed class MailWorkerFunction(
+public sealed class MailRequestWorker(
     MailRequestParser parser,
     SendJob sendJob,
     MailEvents events,
     IServiceProvider services,
-    ILogger<MailWorkerFunction> logger) : IQueueFunction
+    ILogger<MailRequestWorker> logger)
 {
-    public const string FunctionName = "MailWorker";
-    public const string QueueName = "mail-requests";
-    public const string PoisonQueueName = "mail-requests-poison";
-    public const string EventsQueueName = "broker-events";
-
-    public async Task RunAsync(QueueTriggerMessage message, FunctionContext context, CancellationToken cancellationToken)
+    public async Task RunAsync(string messageText, InvocationOutputs context, CancellationToken cancellationToken)
     {
-        var request = parser.Parse(message.Text);
+        var request = parser.Parse(messageText);
         if (!request.IsValid)
         {
-            Reject(context, message.Text, request, string.Join(" ", request.Problems));
+            Reject(context, messageText, request, string.Join(" ", request.Problems));
             return;
         }
         try
@@ -44,11 +38,11 @@ public sealed class MailWorkerFunction(
         }
         catch (MailRequestRejectedException rejected)
         {
-            Reject(context, message.Text, request, rejected.Reason);
+            Reject(context, messageText, request, rejected.Reason);
         }
     }
 
-    private void Reject(FunctionContext context, string originalText, ParsedMailRequest request, string reason)
+    private void Reject(InvocationOutputs context, string originalText, ParsedMailRequest request, string reason)
     {
         logger.LogWarning("Mail request {RequestId} ({Kind}) of {Mailbox} failed for good: {Reason}", request.Id ?? "(no id)", request.Kind ?? "?", request.Mailbox ?? "?", reason);
         events.Failed(context, request.Mailbox, request.Id, request.Kind, reason);

@@ -1,16 +1,17 @@
-using TokenBroker.Hosting.Functions;
+using System.Reflection;
+using Microsoft.Azure.Functions.Worker;
 
-namespace TokenBroker.Hosting;
+namespace TokenBroker.Hosting.Functions;
 
 /// <summary>
-/// The single place where functions and their triggers are declared. The custom-handler face, the standalone
-/// scheduler and queue listeners, and the generated function.json files are all derived from it.
+/// Every function of an app, found by reflection over its <c>[Function]</c> methods exactly as the worker SDK's
+/// generator finds them for functions.metadata (a test keeps the two equal). The standalone host runs this list.
 /// </summary>
-public sealed class FunctionTable
+public sealed class FunctionCatalog
 {
     public const string DefaultConnection = "AzureWebJobsStorage";
 
-    public FunctionTable(IEnumerable<FunctionDefinition> functions)
+    public FunctionCatalog(IEnumerable<FunctionDefinition> functions)
     {
         Functions = functions.ToList();
         var duplicate = Functions.GroupBy(f => f.Name, StringComparer.OrdinalIgnoreCase).FirstOrDefault(g => g.Count() > 1);
@@ -22,6 +23,19 @@ public sealed class FunctionTable
                 throw new ArgumentException($"The function name '{function.Name}' is not valid: use letters, digits, '-' and '_', starting with a letter.", nameof(functions));
         }
     }
+
+    /// <summary>The functions declared by the public classes of <paramref name="assembly"/>.</summary>
+    public static FunctionCatalog ForAssembly(Assembly assembly) => ForTypes(assembly.GetTypes());
+
+    /// <summary>The functions declared by <paramref name="types"/>; a method the standalone host could not run is refused with a sentence.</summary>
+    public static FunctionCatalog ForTypes(IEnumerable<Type> types) =>
+        new(types
+            .Where(type => type is { IsClass: true, IsAbstract: false } || type is { IsAbstract: true, IsSealed: true })
+            .SelectMany(type => type.GetMethods(BindingFlags.Public | BindingFlags.Instance | BindingFlags.Static | BindingFlags.DeclaredOnly)
+                .Select(method => (type, method, attribute: method.GetCustomAttribute<FunctionAttribute>())))
+            .Where(found => found.attribute is not null)
+            .OrderBy(found => found.attribute!.Name, StringComparer.Ordinal)
+            .Select(found => FunctionDeclaration.Read(found.attribute!.Name, new FunctionMethod(found.type, found.method))));
 
     public IReadOnlyList<FunctionDefinition> Functions { get; }
 
