@@ -3,7 +3,7 @@ using TokenBroker.Hosting;
 using TokenBroker.Queues;
 using TokenBroker.Testing;
 using TokenBroker.Tests.Hosting.Support;
-using static TokenBroker.Hosting.Functions.FunctionDeclarations;
+using TokenBroker.Hosting.Functions;
 
 namespace TokenBroker.Tests.Hosting;
 
@@ -24,7 +24,7 @@ public sealed class StandaloneAzureLeaseRenewalTests
     public async Task A_handler_running_more_than_twice_as_long_as_the_lease_is_not_redelivered_and_its_message_is_deleted_after_success()
     {
         await using var broker = await RunningBroker.StartAsync(HostingMode.Standalone,
-            new FunctionTable([Queue<GatedQueueFunction>("Slow", "%SlowQueue%")]),
+            FunctionCatalog.ForTypes([typeof(GatedQueueFunction)]),
             services => services.AddSingleton(_gate),
             new Dictionary<string, string>
             {

@@ -1,8 +1,9 @@
+using TokenBroker.Jobs;
 using TokenBroker.Hosting;
 using TokenBroker.Hosting.Functions;
 using TokenBroker.Queues;
 using TokenBroker.Tests.Infra.Support;
-using static TokenBroker.Hosting.Functions.FunctionDeclarations;
+using Microsoft.Azure.Functions.Worker;
 
 namespace TokenBroker.Tests.Infra;
 
@@ -12,13 +13,13 @@ public class TemplateQueueTests
     [Fact]
     public void Every_queue_of_the_product_function_table_and_its_poison_queue_is_created()
     {
-        Assert.Empty(TemplateQueues.Missing(BrokerFunctions.Table, AzureTemplate.Deploy()));
+        Assert.Empty(TemplateQueues.Missing(BrokerFunctions.Catalog, AzureTemplate.Deploy()));
     }
 
     [Fact]
     public void A_table_queue_the_template_lacks_is_reported_with_its_poison_queue()
     {
-        var table = new FunctionTable([Queue<UnusedQueueFunction>("Archive", "archive-requests", QueueOutput("done", "broker-events"))]);
+        var table = FunctionCatalog.ForTypes([typeof(UnusedQueueFunction)]);
 
         var missing = TemplateQueues.Missing(table, AzureTemplate.Deploy());
 
@@ -32,8 +33,15 @@ public class TemplateQueueTests
             Assert.True(QueueNames.IsValid(queue), $"'{queue}' is not a valid Azure queue name.");
     }
 
-    private sealed class UnusedQueueFunction : IQueueFunction
+    public sealed class UnusedQueueFunction
     {
-        public Task RunAsync(QueueTriggerMessage message, InvocationOutputs context, CancellationToken cancellationToken) => throw new NotSupportedException();
+        [Function("Archive")]
+        public ArchiveOutputs Run([QueueTrigger("archive-requests")] string message) => throw new NotSupportedException();
+    }
+
+    public sealed class ArchiveOutputs
+    {
+        [QueueOutput("broker-events")]
+        public string? Done { get; init; }
     }
 }

@@ -11,7 +11,7 @@ public sealed class FunctionCatalog
 {
     public const string DefaultConnection = "AzureWebJobsStorage";
 
-    public FunctionCatalog(IEnumerable<FunctionDefinition> functions)
+    public FunctionCatalog(IEnumerable<DeclaredFunction> functions)
     {
         Functions = functions.ToList();
         var duplicate = Functions.GroupBy(f => f.Name, StringComparer.OrdinalIgnoreCase).FirstOrDefault(g => g.Count() > 1);
@@ -37,13 +37,13 @@ public sealed class FunctionCatalog
             .OrderBy(found => found.attribute!.Name, StringComparer.Ordinal)
             .Select(found => FunctionDeclaration.Read(found.attribute!.Name, new FunctionMethod(found.type, found.method))));
 
-    public IReadOnlyList<FunctionDefinition> Functions { get; }
+    public IReadOnlyList<DeclaredFunction> Functions { get; }
 
     public IEnumerable<HttpFunction> Http => Functions.OfType<HttpFunction>();
     public IEnumerable<TimerFunction> Timers => Functions.OfType<TimerFunction>();
     public IEnumerable<QueueFunction> Queues => Functions.OfType<QueueFunction>();
 
-    public FunctionDefinition? Find(string name) =>
+    public DeclaredFunction? Find(string name) =>
         Functions.FirstOrDefault(f => string.Equals(f.Name, name, StringComparison.OrdinalIgnoreCase));
 
     /// <summary>Every queue named by a trigger or an output binding (unresolved: may hold %Setting% references).</summary>

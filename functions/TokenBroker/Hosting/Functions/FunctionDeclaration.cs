@@ -8,7 +8,7 @@ namespace TokenBroker.Hosting.Functions;
 /// <summary>Reads one <c>[Function]</c> method's trigger and outputs, and checks that the standalone host can bind its parameters.</summary>
 internal static class FunctionDeclaration
 {
-    public static FunctionDefinition Read(string name, FunctionMethod method)
+    public static DeclaredFunction Read(string name, FunctionMethod method)
     {
         var triggers = method.Parameters
             .Select(p => (parameter: p, trigger: p.GetCustomAttributes().FirstOrDefault(a => a is HttpTriggerAttribute or TimerTriggerAttribute or QueueTriggerAttribute)))
@@ -19,7 +19,7 @@ internal static class FunctionDeclaration
         if (method.Method.ReturnParameter.GetCustomAttributes().Any(a => a is OutputBindingAttribute))
             throw Refuse(name, method, "puts an output binding on its return value; return a type whose properties carry the output attributes instead");
         var (parameter, trigger) = triggers[0];
-        FunctionDefinition definition = trigger switch
+        DeclaredFunction definition = trigger switch
         {
             HttpTriggerAttribute http => new HttpFunction(name, http.Route ?? name, http.Methods ?? [], http.AuthLevel, method),
             TimerTriggerAttribute timer => new TimerFunction(name, timer.Schedule, timer.RunOnStartup, timer.UseMonitor, Outputs(name, method), method),

@@ -14,7 +14,7 @@ public sealed class FunctionInvoker(IServiceScopeFactory scopes, ILoggerFactory 
     public Task<InvocationResult> InvokeQueueAsync(QueueFunction function, QueueTriggerMessage message, CancellationToken cancellationToken) =>
         RunAsync(function, function.Outputs, ParameterBinding.Arguments(function, message.Text, cancellationToken, message.Metadata));
 
-    private async Task<InvocationResult> RunAsync(FunctionDefinition function, IReadOnlyList<QueueOutputBinding> outputs, object?[] arguments)
+    private async Task<InvocationResult> RunAsync(DeclaredFunction function, IReadOnlyList<QueueOutputBinding> outputs, object?[] arguments)
     {
         await using var scope = scopes.CreateAsyncScope();
         try

@@ -20,7 +20,7 @@ internal static class ParameterBinding
         ["nextVisibleTime"] = [typeof(DateTimeOffset), typeof(DateTimeOffset?)],
     };
 
-    public static bool IsTriggerType(FunctionDefinition function, Type type) => function switch
+    public static bool IsTriggerType(DeclaredFunction function, Type type) => function switch
     {
         HttpFunction => type == typeof(HttpRequest),
         TimerFunction => type == typeof(TimerInfo),
@@ -28,7 +28,7 @@ internal static class ParameterBinding
         _ => false,
     };
 
-    public static bool CanBind(FunctionDefinition function, ParameterInfo parameter) =>
+    public static bool CanBind(DeclaredFunction function, ParameterInfo parameter) =>
         parameter.ParameterType == typeof(CancellationToken) || function switch
         {
             HttpFunction http => parameter.ParameterType == typeof(string) && http.Route.Contains("{" + parameter.Name, StringComparison.OrdinalIgnoreCase),
@@ -36,7 +36,7 @@ internal static class ParameterBinding
             _ => false,
         };
 
-    public static string Supported(FunctionDefinition function) => function switch
+    public static string Supported(DeclaredFunction function) => function switch
     {
         HttpFunction => "an HTTP function takes an HttpRequest, a CancellationToken and route values as strings",
         TimerFunction => "a timer function takes a TimerInfo and a CancellationToken",
@@ -44,7 +44,7 @@ internal static class ParameterBinding
     };
 
     /// <summary>The arguments of one invocation; <paramref name="trigger"/> is the payload for the trigger parameter.</summary>
-    public static object?[] Arguments(FunctionDefinition function, object trigger, CancellationToken cancellationToken,
+    public static object?[] Arguments(DeclaredFunction function, object trigger, CancellationToken cancellationToken,
         Func<string, object?> metadata)
     {
         var parameters = function.Method.Parameters;

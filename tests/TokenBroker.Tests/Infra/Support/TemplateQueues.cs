@@ -1,4 +1,4 @@
-using TokenBroker.Hosting;
+using TokenBroker.Hosting.Functions;
 using TokenBroker.Hosting.Configuration;
 using TokenBroker.Hosting.Standalone;
 
@@ -8,7 +8,7 @@ namespace TokenBroker.Tests.Infra.Support;
 internal static class TemplateQueues
 {
     /// <summary>Queue names of <paramref name="table"/>, %Setting% references resolved through the app settings.</summary>
-    public static IEnumerable<string> Required(FunctionTable table, IReadOnlyDictionary<string, string> appSettings)
+    public static IEnumerable<string> Required(FunctionCatalog table, IReadOnlyDictionary<string, string> appSettings)
     {
         foreach (var (queue, _) in table.AllQueues())
         {
@@ -22,6 +22,6 @@ internal static class TemplateQueues
         }
     }
 
-    public static IReadOnlyList<string> Missing(FunctionTable table, EvaluatedDeployment deployment) =>
+    public static IReadOnlyList<string> Missing(FunctionCatalog table, EvaluatedDeployment deployment) =>
         Required(table, deployment.KnownAppSettings).Except(deployment.QueueNames, StringComparer.Ordinal).Distinct().ToList();
 }

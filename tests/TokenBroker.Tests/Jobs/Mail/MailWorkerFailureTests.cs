@@ -1,3 +1,4 @@
+using TokenBroker.Jobs;
 using System.Text.Json;
 using TokenBroker.Jobs.Mail;
 using TokenBroker.OAuth;
@@ -139,7 +140,7 @@ public sealed class MailWorkerFailureTests
         foreach (var text in texts)
         {
             var context = new TokenBroker.Jobs.InvocationOutputs();
-            await worker.RunAsync(new TokenBroker.Hosting.Functions.QueueTriggerMessage(text, "m", 1, null, null, null, null), context, Ct);
+            await worker.RunAsync(text, context, Ct);
             events.AddRange(MailJobsHarness.Outputs(context, MailEvents.OutputBinding).Select(e => e.GetProperty("type").GetString()!));
         }
 

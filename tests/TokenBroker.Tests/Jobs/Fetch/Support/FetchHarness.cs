@@ -1,3 +1,4 @@
+using TokenBroker.Jobs;
 using System.Text;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Configuration;

@@ -1,3 +1,4 @@
+using TokenBroker.Jobs;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Configuration;
@@ -80,7 +81,7 @@ internal sealed class MailJobsHarness : IAsyncDisposable
         return mailbox;
     }
 
-    public MailWorkerFunction CreateWorker() => ActivatorUtilities.CreateInstance<MailWorkerFunction>(Services);
+    public MailRequestWorker CreateWorker() => ActivatorUtilities.CreateInstance<MailRequestWorker>(Services);
 
     /// <summary>Runs one queue message through a fresh worker, as one invocation.</summary>
     public Task<InvocationOutputs> RunAsync(string text, CancellationToken cancellationToken = default) =>

@@ -1,6 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging.Abstractions;
-using TokenBroker.Hosting.Functions;
+using TokenBroker.Jobs;
 using TokenBroker.Jobs.Mail;
 
 namespace TokenBroker.Tests.Jobs.Mail.Support;
@@ -11,8 +10,8 @@ internal static class MailWorkerInvocation
     public static async Task<InvocationOutputs> RunAsync(IServiceProvider services, string text, CancellationToken cancellationToken)
     {
         var context = new InvocationOutputs();
-        var worker = ActivatorUtilities.CreateInstance<MailWorkerFunction>(services);
-        await worker.RunAsync(new QueueTriggerMessage(text, Guid.NewGuid().ToString(), 1, null, null, null, null), context, cancellationToken);
+        var worker = ActivatorUtilities.CreateInstance<MailRequestWorker>(services);
+        await worker.RunAsync(text, context, cancellationToken);
         return context;
     }
 }
