@@ -1,15 +1,13 @@
-using System.IO.Compression;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json.Nodes;
 using TokenBroker.Hosting.Health;
-using TokenBroker.Hosting.Packaging;
 using TokenBroker.Tests.Hosting.Support;
 
 namespace TokenBroker.Tests.Hosting;
 
-/// <summary>The executable as it ships: started the way the Functions host starts it, and packaging itself.</summary>
+/// <summary>The executable as it ships, started the way the Functions host starts it (the package command: Cli/PackageCommandTests).</summary>
 public class PublishedExecutableTests
 {
     [Fact]
@@ -57,26 +55,5 @@ public class PublishedExecutableTests
 
         Assert.Equal(2, exitCode);
         Assert.Contains("tokenbroker: invalid configuration: TokenStore:VaultUri is not set", error);
-    }
-
-    [Fact]
-    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")] // the package keeps the Unix execute bit the Linux host needs
-    public async Task The_package_command_writes_host_json_function_folders_the_executable_and_a_zip_that_keeps_it_executable()
-    {
-        var target = Path.Combine(Directory.CreateTempSubdirectory("package-").FullName, "site");
-
-        var (exitCode, output, error) = await PublishedBroker.RunAsync(["package", target]);
-
-        Assert.True(exitCode == 0, error);
-        Assert.Contains(target + ".zip", output);
-        Assert.Equal(FunctionPackage.Serialize(HostJsonGenerator.Generate(new())), File.ReadAllText(Path.Combine(target, "host.json")));
-        foreach (var function in BrokerFunctions.Table.Functions)
-            Assert.True(File.Exists(Path.Combine(target, function.Name, "function.json")), function.Name);
-        Assert.True(File.GetUnixFileMode(Path.Combine(target, "tokenbroker")).HasFlag(UnixFileMode.UserExecute));
-        using var zip = ZipFile.OpenRead(target + ".zip");
-        var executable = zip.GetEntry("tokenbroker")!;
-        Assert.True(((UnixFileMode)(executable.ExternalAttributes >> 16)).HasFlag(UnixFileMode.UserExecute));
-        Assert.NotNull(zip.GetEntry("host.json"));
-        Assert.Null(zip.GetEntry("local.settings.json"));
     }
 }

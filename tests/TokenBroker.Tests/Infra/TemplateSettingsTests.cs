@@ -87,28 +87,21 @@ public class TemplateSettingsTests
     }
 
     [Fact]
-    public void Every_setting_the_function_table_refers_to_is_an_app_setting()
+    public void Every_setting_the_worker_functions_refer_to_is_an_app_setting()
     {
         var settings = AzureTemplate.Deploy().KnownAppSettings;
-        var table = BrokerFunctions.Table;
-        var references = table.Timers.Select(t => t.Schedule)
-            .Concat(table.AllQueues().Select(q => q.QueueName))
-            .Where(SettingReference.IsReference)
-            .Select(reference => reference[1..^1]);
 
-        foreach (var setting in references)
-            Assert.True(settings.ContainsKey(setting), $"The function table refers to %{setting}%, which the template does not set.");
+        foreach (var setting in WorkerMetadata.Load().SettingReferences())
+            Assert.True(settings.ContainsKey(setting), $"functions.metadata refers to %{setting}%, which the template does not set.");
     }
 
     [Fact]
-    public void Every_queue_connection_of_the_function_table_is_identity_based_in_the_template()
+    public void The_broker_queue_connection_is_identity_based_in_the_template()
     {
         var settings = AzureTemplate.Deploy().KnownAppSettings;
+        var connection = new QueueHostingOptions().Connection;
 
-        foreach (var connection in BrokerFunctions.Table.AllQueues().Select(q => q.Connection).Append(new QueueHostingOptions().Connection).Distinct())
-        {
-            Assert.Equal("managedidentity", settings[$"{connection}__credential"]);
-            Assert.False(settings.ContainsKey(connection), $"'{connection}' would be a connection string; the template must use {connection}__accountName.");
-        }
+        Assert.Equal("managedidentity", settings[$"{connection}__credential"]);
+        Assert.False(settings.ContainsKey(connection), $"'{connection}' would be a connection string; the template must use {connection}__accountName.");
     }
 }
