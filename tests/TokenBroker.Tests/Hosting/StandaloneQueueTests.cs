@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using TokenBroker.Hosting.Functions;
 using TokenBroker.Hosting;
 using TokenBroker.Queues;
 using TokenBroker.Tests.Hosting.Support;

@@ -25,11 +25,11 @@ public class TemplateSettingsTests
 
     [Theory]
     [MemberData(nameof(PlansAndCredentials))]
-    public async Task The_broker_starts_in_custom_handler_mode_on_the_template_settings_alone(string hostingPlan, string clientCredential)
+    public async Task The_worker_services_start_on_the_template_settings_alone(string hostingPlan, string clientCredential)
     {
         var settings = AzureTemplate.Deploy(new Dictionary<string, object?> { ["hostingPlan"] = hostingPlan, ["clientCredential"] = clientCredential }).KnownAppSettings;
 
-        await using var app = await TemplateBroker.StartAsync(settings);
+        using var app = await TemplateBroker.StartAsync(settings);
 
         Assert.Equal("azure", app.Services.GetRequiredService<IOptions<QueueHostingOptions>>().Value.Transport);
     }
