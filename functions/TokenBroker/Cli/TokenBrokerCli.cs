@@ -30,7 +30,7 @@ public static class TokenBrokerCli
             },
         };
         root.TreatUnmatchedTokensAsErrors = false;
-        root.SetAction((result, cancellationToken) => ServeCommand.RunAsync(HostingMode.Standalone, result.UnmatchedTokens.ToArray(), cancellationToken));
+        root.SetAction((result, cancellationToken) => ServeCommand.RunAsync(result.UnmatchedTokens.ToArray(), cancellationToken));
         return root.Parse(args).InvokeAsync();
     }
 }

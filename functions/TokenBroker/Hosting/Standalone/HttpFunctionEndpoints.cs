@@ -2,7 +2,6 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Options;
 using TokenBroker.Hosting.Configuration;
 using TokenBroker.Hosting.Functions;
 
@@ -30,8 +29,9 @@ internal static class HttpFunctionEndpoints
 
     private static async Task InvokeAsync(HttpFunction function, HttpContext context)
     {
-        var broker = context.RequestServices.GetRequiredService<IOptions<BrokerOptions>>().Value;
-        if (HttpAuthLevelCheck.Check(function.AuthLevel, context, broker) is { } refusal)
+        var configuration = context.RequestServices.GetRequiredService<IConfiguration>();
+        var adminKey = configuration["OAuth:AdminKey"] ?? configuration[$"{BrokerOptions.Section}:AdminKey"];
+        if (HttpAuthLevelCheck.Check(function.AuthLevel, context, adminKey) is { } refusal)
         {
             await refusal.ExecuteAsync(context);
             return;

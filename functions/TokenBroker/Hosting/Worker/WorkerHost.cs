@@ -1,5 +1,4 @@
 using Microsoft.Azure.Functions.Worker.Builder;
-using Microsoft.Extensions.Hosting;
 using TokenBroker.Hosting.Functions;
 
 namespace TokenBroker.Hosting.Worker;
@@ -10,13 +9,12 @@ namespace TokenBroker.Hosting.Worker;
 /// </summary>
 public static class WorkerHost
 {
-    public static async Task<int> RunAsync(string[] args)
-    {
-        var builder = FunctionsApplication.CreateBuilder(args);
-        builder.ConfigureFunctionsWebApplication();
-        builder.Services.AddBroker(builder.Configuration, HostingMode.FunctionsWorker, FunctionCatalog.ForAssembly(typeof(WorkerHost).Assembly));
-        using var host = builder.Build();
-        await host.RunAsync();
-        return 0;
-    }
+    public static Task<int> RunAsync(string[] args) =>
+        ConfigurationErrors.RunAsync(() =>
+        {
+            var builder = FunctionsApplication.CreateBuilder(args);
+            builder.ConfigureFunctionsWebApplication();
+            builder.Services.AddBroker(builder.Configuration, HostingMode.FunctionsWorker, FunctionCatalog.ForAssembly(typeof(WorkerHost).Assembly));
+            return builder.Build();
+        }, CancellationToken.None);
 }

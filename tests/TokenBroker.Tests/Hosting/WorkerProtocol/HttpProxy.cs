@@ -25,13 +25,33 @@ internal sealed class HttpProxy : IDisposable
         ["X-Forwarded-Proto"] = "http",
     };
 
+    /// <summary>
+    /// The worker advertises HttpUri in its init answer, before its Kestrel necessarily listens (on a loaded machine
+    /// it can take seconds): a refused connection is tried again, as the host's forwarder does, until the session's timeout.
+    /// </summary>
     public async Task<ProxiedAnswer> ForwardAsync(Uri httpUri, string method, string path, string invocationId)
     {
-        using var request = new HttpRequestMessage(new HttpMethod(method.ToUpperInvariant()), new Uri(httpUri, path));
-        foreach (var (name, value) in ForwardedHeaders(invocationId))
-            request.Headers.TryAddWithoutValidation(name, value);
-        using var response = await _client.SendAsync(request);
-        var body = await response.Content.ReadAsStringAsync();
+        using var deadline = new CancellationTokenSource(WorkerSession.Timeout);
+        while (true)
+        {
+            using var request = new HttpRequestMessage(new HttpMethod(method.ToUpperInvariant()), new Uri(httpUri, path));
+            foreach (var (name, value) in ForwardedHeaders(invocationId))
+                request.Headers.TryAddWithoutValidation(name, value);
+            try
+            {
+                return await SendAsync(request, deadline.Token);
+            }
+            catch (HttpRequestException refused) when (refused.HttpRequestError == HttpRequestError.ConnectionError && !deadline.IsCancellationRequested)
+            {
+                await Task.Delay(100, deadline.Token);
+            }
+        }
+    }
+
+    private async Task<ProxiedAnswer> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        using var response = await _client.SendAsync(request, cancellationToken);
+        var body = await response.Content.ReadAsStringAsync(cancellationToken);
         return new ProxiedAnswer((int)response.StatusCode, response.Content.Headers.ContentType?.MediaType, body);
     }
 
