@@ -60,10 +60,10 @@ public sealed partial class StorageConnection
     public static StorageConnection FromConnectionString(string connectionString, string settingName = "connection string")
     {
         ArgumentNullException.ThrowIfNull(connectionString);
-        var queue = Parse(() => new QueueServiceClient(connectionString), settingName);
-        var blob = Parse(() => new BlobServiceClient(connectionString), settingName);
+        var queue = NamesEndpoint(connectionString, "Queue") ? Parse(() => new QueueServiceClient(connectionString), settingName) : null;
+        var blob = NamesEndpoint(connectionString, "Blob") ? Parse(() => new BlobServiceClient(connectionString), settingName) : null;
         if (queue is null && blob is null)
-            throw new InvalidOperationException($"Setting '{settingName}': the connection string gives neither a queue nor a blob endpoint.");
+            throw new InvalidOperationException($"Setting '{settingName}' is not a valid storage connection string: it gives neither a queue nor a blob endpoint.");
         return new StorageConnection(settingName, connectionString, null,
             WithoutQuery(queue?.Uri), WithoutQuery(blob?.Uri), NonEmpty(queue?.AccountName) ?? NonEmpty(blob?.AccountName));
     }
@@ -117,9 +117,18 @@ public sealed partial class StorageConnection
         $"Setting '{SettingName}' gives no {service} service endpoint: add {char.ToUpperInvariant(service[0])}{service[1..]}Endpoint= to the connection string, " +
         $"or set '{SettingName}__{service}ServiceUri' or '{SettingName}__accountName'.");
 
-    // The SDK's parser throws FormatException for a string it cannot read (its messages name no values), and
-    // ArgumentNullException when the string is valid but has no endpoint for that service (e.g. a SAS with BlobEndpoint only).
-    private static T? Parse<T>(Func<T> create, string settingName) where T : class
+    // The SDK takes a service's endpoint from "<Service>Endpoint=", or derives it from AccountName (or the emulator's
+    // well-known account); a string with neither for a service (a SAS for one service) makes a client that fails obscurely,
+    // so that service is left unknown here instead. Only the key names are looked at: the SDK parses the values.
+    private static bool NamesEndpoint(string connectionString, string service) =>
+        connectionString.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(pair => pair.Split('=', 2)[0].Trim())
+            .Any(key => key.Equals(service + "Endpoint", StringComparison.OrdinalIgnoreCase)
+                        || key.Equals("AccountName", StringComparison.OrdinalIgnoreCase)
+                        || key.Equals("UseDevelopmentStorage", StringComparison.OrdinalIgnoreCase));
+
+    // The SDK's parser throws FormatException for a string it cannot read; its messages name no values.
+    private static T Parse<T>(Func<T> create, string settingName)
     {
         try
         {
@@ -128,10 +137,6 @@ public sealed partial class StorageConnection
         catch (FormatException e)
         {
             throw new InvalidOperationException($"Setting '{settingName}' is not a valid storage connection string: {e.Message}", e);
-        }
-        catch (ArgumentNullException)
-        {
-            return null;
         }
     }
 
