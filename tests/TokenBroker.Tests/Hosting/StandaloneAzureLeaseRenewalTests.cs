@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using TokenBroker.Hosting;
 using TokenBroker.Queues;
+using TokenBroker.StorageAccount;
 using TokenBroker.Testing;
 using TokenBroker.Tests.Hosting.Support;
 using TokenBroker.Hosting.Functions;
@@ -35,7 +36,7 @@ public sealed class StandaloneAzureLeaseRenewalTests
                 ["SlowQueue"] = _queue,
             });
         var transport = broker.Services.GetRequiredService<IQueueTransport>();
-        using var competitor = new AzureStorageQueueTransport(QueueConnection.FromConnectionString(PeersEnvironment.Get("AZURITE_CONNECTION_STRING")));
+        var competitor = new AzureStorageQueueTransport(StorageConnection.FromConnectionString(PeersEnvironment.Get("AZURITE_CONNECTION_STRING")));
         await transport.CreateIfNotExistsAsync(_queue, Ct);
         await transport.SendAsync(_queue, "a long fetch", cancellationToken: Ct);
         await _gate.Started.Task.WaitAsync(TimeSpan.FromSeconds(30), Ct);

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using TokenBroker.Hosting.Configuration;
 using TokenBroker.OAuth;
 using TokenBroker.Queues;
+using TokenBroker.StorageAccount;
 using TokenBroker.Store.KeyVault;
 using TokenBroker.Tests.Infra.Support;
 
@@ -55,10 +56,10 @@ public class TemplateSettingsTests
         var deployment = AzureTemplate.Deploy();
         var configuration = TemplateBroker.Configuration(deployment.KnownAppSettings);
 
-        var connection = QueueConnection.FromConfiguration(configuration, configuration[$"{QueueHostingOptions.Section}:Connection"]!);
+        var connection = StorageConnection.FromConfiguration(configuration, configuration[$"{QueueHostingOptions.Section}:Connection"]!);
 
         var account = deployment.Single("Microsoft.Storage/storageAccounts").Name;
-        Assert.Equal(QueueAuthentication.BearerToken, connection.Authentication);
+        Assert.Equal(StorageAuthentication.Identity, connection.Authentication);
         Assert.Equal(new Uri($"https://{account}.queue.core.windows.net"), connection.QueueServiceUri);
         Assert.IsType<Azure.Identity.ManagedIdentityCredential>(connection.Credential);
     }

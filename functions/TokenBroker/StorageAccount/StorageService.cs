@@ -1,4 +1,4 @@
-namespace TokenBroker.AzureStorage;
+namespace TokenBroker.StorageAccount;
 
 /// <summary>The storage services TokenBroker talks to.</summary>
 public enum StorageService
