@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Globalization;
 using Microsoft.Extensions.DependencyInjection;
 using TokenBroker.Hosting;
+using TokenBroker.Hosting.Functions;
 using TokenBroker.OAuth;
 using TokenBroker.Queues;
 using TokenBroker.Store;
@@ -43,7 +44,7 @@ public sealed class MailDeliveryBenchmark : IBenchmark
         ];
 
         // Register the mailboxes and queue the whole batch before the listener starts, so the clock measures delivery only.
-        await using (var setup = Build(settings, tokens, new FunctionTable([])))
+        await using (var setup = Build(settings, tokens, new FunctionCatalog([])))
         {
             var registry = setup.Services.GetRequiredService<IMailboxRegistry>();
             var transport = setup.Services.GetRequiredService<IQueueTransport>();
@@ -68,7 +69,7 @@ public sealed class MailDeliveryBenchmark : IBenchmark
         var maildir = Maildir.For(recipient);
         var process = Process.GetCurrentProcess();
         var watch = Stopwatch.StartNew();
-        await using (var broker = Build(settings, tokens, BrokerFunctions.Table))
+        await using (var broker = Build(settings, tokens, BrokerFunctions.Catalog))
         {
             await broker.StartAsync(cancellationToken);
             await maildir.WaitForMessagesAsync(total, TimeSpan.FromMinutes(10), cancellationToken);
@@ -82,7 +83,7 @@ public sealed class MailDeliveryBenchmark : IBenchmark
         Directory.Delete(data, recursive: true);
     }
 
-    private static Microsoft.AspNetCore.Builder.WebApplication Build(string[] settings, MintedTokens tokens, FunctionTable table) =>
+    private static Microsoft.AspNetCore.Builder.WebApplication Build(string[] settings, MintedTokens tokens, FunctionCatalog table) =>
         BrokerApplication.Build(new BrokerStartup(settings, HostingMode.Standalone, table)
         {
             Configure = builder => builder.Services.AddSingleton<IMailboxTokenProvider>(tokens),

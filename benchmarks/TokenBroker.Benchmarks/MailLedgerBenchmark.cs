@@ -1,6 +1,6 @@
 using System.Diagnostics;
-using TokenBroker.AzureStorage;
 using TokenBroker.Jobs.Ledger;
+using TokenBroker.StorageAccount;
 using TokenBroker.Testing;
 
 namespace TokenBroker.Benchmarks;
@@ -35,7 +35,7 @@ public sealed class MailLedgerBenchmark : IBenchmark
         if (only is null or "blob")
         {
             var connection = StorageConnection.FromConnectionString(PeersEnvironment.Get("AZURITE_CONNECTION_STRING"), "AZURITE_CONNECTION_STRING");
-            using var ledger = new AzureBlobMailLedger(connection, new AzureBlobMailLedgerOptions { ContainerName = "bench-" + Guid.NewGuid().ToString("N")[..16] });
+            var ledger = new AzureBlobMailLedger(connection, new AzureBlobMailLedgerOptions { ContainerName = "bench-" + Guid.NewGuid().ToString("N")[..16] });
             await RunKindAsync("blob", ledger, count, cancellationToken);
         }
     }

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using Microsoft.Extensions.Logging;
 using TokenBroker.Queues;
+using TokenBroker.StorageAccount;
 using TokenBroker.Testing;
 
 namespace TokenBroker.Benchmarks;
@@ -36,7 +37,7 @@ public sealed class QueueThroughputBenchmark : IBenchmark
                 var sqliteResult = await MeasureAsync(sqlite, queue, sqliteMessages, batch, payload, cancellationToken);
                 Print("SQLite", batch, sqliteMessages, sqliteResult);
 
-                using var azurite = new AzureStorageQueueTransport(QueueConnection.FromConnectionString(PeersEnvironment.Get("AZURITE_CONNECTION_STRING")),
+                var azurite = new AzureStorageQueueTransport(StorageConnection.FromConnectionString(PeersEnvironment.Get("AZURITE_CONNECTION_STRING")),
                     logger: new StderrLogger());
                 var azuriteResult = await MeasureAsync(azurite, queue, azuriteMessages, batch, payload, cancellationToken);
                 Print("Azurite", batch, azuriteMessages, azuriteResult);

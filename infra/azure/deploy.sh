@@ -4,7 +4,9 @@
 #   2. deploy azuredeploy.json (storage + queues, Key Vault, monitoring, Function App, role assignments),
 #   3. create/update the Entra app registration and put its client credential into the vault (register-app.sh),
 #      deploying once more if the app's client id was not known yet,
-#   4. publish the self-contained linux-x64 executable, build the package (tokenbroker package) and upload it,
+#   4. publish the isolated worker (framework-dependent linux-x64, ReadyToRun), package it with the repository's
+#      host.json (tokenbroker package) and upload the zip (Flex Consumption: one deploy into the app's deployment
+#      container; Premium/Dedicated: zip deploy, run from package),
 #   5. print the consent URLs.
 # Idempotent: names derive from uniqueString(resource group, prefix), role assignment names from guid(...) of
 # stable ids, the deployment has a fixed name, the app registration is found by name, the credential is kept
@@ -161,12 +163,17 @@ fi
 
 # --- package ------------------------------------------------------------------------------------------------
 if [[ "$skip_package" != true ]]; then
-  step "Building the package (self-contained linux-x64, ReadyToRun)"
+  step "Building the package (dotnet-isolated 10.0, framework-dependent linux-x64, ReadyToRun)"
   publish_dir="$artifacts_dir/publish"
   package_dir="$artifacts_dir/package"
-  dotnet publish "$repo_root/functions/TokenBroker" -c Release -r linux-x64 --self-contained -p:PublishReadyToRun=true \
+  rm -rf "$publish_dir"
+  dotnet publish "$repo_root/functions/TokenBroker" -c Release -r linux-x64 --self-contained false -p:PublishReadyToRun=true \
     -o "$publish_dir" --nologo -v quiet
-  "$publish_dir/tokenbroker" package "$package_dir"
+  # The Functions host reads host.json at the package root; the repository's copy is the one that ships.
+  cp "$repo_root/host.json" "$publish_dir/host.json"
+  # The package command copies the publish folder as it is (functions.metadata, worker.config.json, extensions.json,
+  # .azurefunctions/) and zips it; dotnet runs it on any OS, whatever the publish's runtime identifier.
+  dotnet "$publish_dir/tokenbroker.dll" package "$package_dir"
 
   # The zip differs on every build (file times); its contents do not when nothing changed.
   package_hash=$(cd "$package_dir" && find . -type f ! -name local.settings.json -print0 | sort -z | xargs -0 sha256sum | sha256sum | cut -d' ' -f1)
@@ -175,8 +182,11 @@ if [[ "$skip_package" != true ]]; then
     step "Package unchanged since the last upload from this machine: not uploading"
   else
     step "Uploading the package to $app_name"
+    # On Flex Consumption az sends the zip to the app's one-deploy endpoint, which stores it in the deployment
+    # container of the template; on Premium/Dedicated it is a zip deploy (WEBSITE_RUN_FROM_PACKAGE=1). No remote build:
+    # the package is already compiled.
     az functionapp deployment source config-zip --resource-group "$resource_group" --name "$app_name" \
-      --src "$package_dir.zip" --timeout 600 -o none
+      --src "$package_dir.zip" --build-remote false --timeout 600 -o none
     printf '%s\n' "$package_hash" > "$state_file"
   fi
 fi
@@ -186,6 +196,4 @@ step "Done"
 echo "App:           $app_url   (health: $app_url/api/health)"
 echo "Redirect URI:  $redirect_uri   (registered on app $client_id)"
 echo "Admin consent: https://login.microsoftonline.com/$tenant/adminconsent?client_id=$client_id"
-echo "Mailbox consent (administrators; the function key comes from"
-echo "  az functionapp keys list -g $resource_group -n $app_name --query functionKeys.default -o tsv):"
-echo "  $app_url/api/consent/start?mailbox=${mailbox:-user@contoso.com}&protocols=$protocols&code=<function key>"
+echo "Mailbox consent (administrators): $app_url/api/consent/start?mailbox=${mailbox:-user@contoso.com}&protocols=$protocols"

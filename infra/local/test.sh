@@ -14,8 +14,8 @@ rm -rf "$results"; mkdir -p "$results"
 "$peers" install || { echo "peer installation failed"; echo "0 passed, 1 failed"; exit 1; }
 dotnet restore TokenBroker.sln || { echo "0 passed, 1 failed"; exit 1; }
 dotnet build TokenBroker.sln --no-restore -c Release || { echo "0 passed, 1 failed"; exit 1; }
-# The tests start the executable exactly as it ships: self-contained linux-x64, ReadyToRun.
-dotnet publish functions/TokenBroker -c Release -r linux-x64 --self-contained -p:PublishReadyToRun=true -o artifacts/publish \
+# The tests start the executable exactly as it ships to Azure: the framework-dependent linux-x64 ReadyToRun publish.
+rm -rf artifacts/publish; dotnet publish functions/TokenBroker -c Release -r linux-x64 --self-contained false -p:PublishReadyToRun=true -o artifacts/publish \
   || { echo "0 passed, 1 failed"; exit 1; }
 export TOKENBROKER_PUBLISH_DIR="$repo/artifacts/publish"
 "$peers" stop >/dev/null 2>&1 || true

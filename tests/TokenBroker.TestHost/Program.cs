@@ -5,14 +5,14 @@ using TokenBroker;
 using TokenBroker.Hosting;
 using TokenBroker.OAuth;
 using TokenBroker.TestHost;
-using static TokenBroker.Hosting.Functions.FunctionDeclarations;
+using TokenBroker.Hosting.Functions;
 
 // Settings: TestHost:ProcessedLog (a file each handled message's text is appended to), TestHost:DelayMs.
-// TestHost:Table=product hosts the product table, its identity-provider client trusting the CA file in TestHost:IdentityCaFile
+// TestHost:Table=product hosts the product functions, its identity-provider client trusting the CA file in TestHost:IdentityCaFile
 // for the identity server (the mail worker's kill -9 test).
 var product = args.Contains("--TestHost:Table=product");
-var table = product ? BrokerFunctions.Table : new FunctionTable([Queue<AppendToLogFunction>("Work", "crash-items")]);
-var app = BrokerApplication.Build(new BrokerStartup(args, HostingMode.Standalone, table)
+var catalog = product ? BrokerFunctions.Catalog : FunctionCatalog.ForTypes([typeof(AppendToLogFunction)]);
+var app = BrokerApplication.Build(new BrokerStartup(args, HostingMode.Standalone, catalog)
 {
     Configure = builder =>
     {

@@ -1,44 +1,37 @@
 using System.CommandLine;
-using Microsoft.Extensions.Configuration;
-using TokenBroker.Hosting.Configuration;
 using TokenBroker.Hosting.Packaging;
 
 namespace TokenBroker.Cli;
 
-/// <summary>`tokenbroker package DIR`: the Functions deployment folder and zip, generated from the function table.</summary>
+/// <summary>
+/// `tokenbroker package DIR`: the Azure Functions deployment folder and zip of the isolated worker, made from the
+/// published folder this executable runs from (its functions.metadata, worker.config.json, extensions.json,
+/// .azurefunctions/ and host.json).
+/// </summary>
 internal static class PackageCommand
 {
-    public static Command Create()
+    public static Command Create() => Create(AppContext.BaseDirectory);
+
+    /// <param name="publishedDirectory">The published worker to package (the executable's own folder in production).</param>
+    internal static Command Create(string publishedDirectory)
     {
         var directory = new Argument<string>("dir") { Description = "The folder to write (replaced); the zip is written beside it as DIR.zip." };
-        var command = new Command("package", "Write an Azure Functions deployment package (host.json, function.json files, this self-contained executable) and its zip.") { directory };
+        var command = new Command("package", "Write the Azure Functions deployment package (this published isolated worker with host.json, plus a local.settings.json for func start) and its zip.") { directory };
         command.SetAction(result =>
         {
+            var target = result.GetValue(directory)!;
             try
             {
-                var zip = FunctionPackage.Write(result.GetValue(directory)!, BrokerFunctions.Table, new QueueHostingOptions(), ReferencedSettings());
-                Console.WriteLine($"Wrote {Path.GetFullPath(result.GetValue(directory)!)} and {zip}.");
+                var zip = FunctionPackage.Write(publishedDirectory, target);
+                result.InvocationConfiguration.Output.WriteLine($"Wrote {Path.GetFullPath(target)} and {zip}.");
                 return 0;
             }
             catch (InvalidOperationException invalid)
             {
-                Console.Error.WriteLine($"tokenbroker package: {invalid.Message}");
+                result.InvocationConfiguration.Error.WriteLine($"tokenbroker package: {invalid.Message}");
                 return 2;
             }
         });
         return command;
-    }
-
-    /// <summary>The %Setting% values the table refers to, with their embedded defaults, for local.settings.json.</summary>
-    private static IEnumerable<KeyValuePair<string, string>> ReferencedSettings()
-    {
-        var defaults = new ConfigurationBuilder().SetBasePath(AppContext.BaseDirectory).AddJsonFile("appsettings.json", optional: true).Build();
-        var references = BrokerFunctions.Table.Timers.Select(t => t.Schedule)
-            .Concat(BrokerFunctions.Table.AllQueues().Select(q => q.QueueName))
-            .Where(SettingReference.IsReference)
-            .Select(r => r[1..^1])
-            .Distinct(StringComparer.Ordinal);
-        foreach (var name in references)
-            yield return new(name, defaults[name] ?? "");
     }
 }

@@ -32,7 +32,7 @@ public static class StatusCommand
             {
                 using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
                 using var request = new HttpRequestMessage(HttpMethod.Get, result.GetValue(url)!.TrimEnd('/') + "/api/" + StatusApi.Route);
-                if (!string.IsNullOrEmpty(key)) request.Headers.Add(HttpAuthLevelFilter.KeyHeader, key);
+                if (!string.IsNullOrEmpty(key)) request.Headers.Add(TokenBroker.Hosting.Standalone.HttpAuthLevelCheck.KeyHeader, key);
                 using var response = await http.SendAsync(request, cancellationToken);
                 body = await response.Content.ReadAsStringAsync(cancellationToken);
                 if (!response.IsSuccessStatusCode)

@@ -3,17 +3,17 @@ using TokenBroker.Hosting;
 
 namespace TokenBroker.Cli;
 
-/// <summary>The `tokenbroker` command line. With no command it serves; under the Functions host it always serves.</summary>
+/// <summary>The `tokenbroker` command line. With no command it serves; started by the Functions host it is the worker.</summary>
 public static class TokenBrokerCli
 {
     public static Task<int> RunAsync(string[] args)
     {
-        if (HostingModeInfo.Detect() == HostingMode.CustomHandler)
-            return ServeCommand.RunAsync(HostingMode.CustomHandler, args, CancellationToken.None);
+        if (HostingModeInfo.Detect(args) == HostingMode.FunctionsWorker)
+            return TokenBroker.Hosting.Worker.WorkerHost.RunAsync(args);
         return ParseAndInvokeAsync(args);
     }
 
-    // Apart, so that a start under the Functions host, which waits for the handler, does not load the parser at all.
+    // Apart, so that a start under the Functions host, which waits for the worker, does not load the parser at all.
     private static Task<int> ParseAndInvokeAsync(string[] args)
     {
         var root = new RootCommand("TokenBroker: OAuth2 tokens for SMTP, IMAP and POP3 on Microsoft 365.")
@@ -30,7 +30,7 @@ public static class TokenBrokerCli
             },
         };
         root.TreatUnmatchedTokensAsErrors = false;
-        root.SetAction((result, cancellationToken) => ServeCommand.RunAsync(HostingMode.Standalone, result.UnmatchedTokens.ToArray(), cancellationToken));
+        root.SetAction((result, cancellationToken) => ServeCommand.RunAsync(result.UnmatchedTokens.ToArray(), cancellationToken));
         return root.Parse(args).InvokeAsync();
     }
 }

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using TokenBroker.Hosting.Configuration;
 using TokenBroker.Queues;
@@ -21,7 +22,7 @@ internal static class QueueTransportRegistration
             var time = provider.GetRequiredService<TimeProvider>();
             return queues.Transport switch
             {
-                "azure" => QueueTransportFactory.CreateAzureStorage(provider.GetRequiredService<IConfiguration>(), time),
+                "azure" => QueueTransportFactory.CreateAzureStorage(provider.GetRequiredService<IConfiguration>(), loggerFactory: provider.GetService<ILoggerFactory>()),
                 _ => new SqliteQueueTransport(new SqliteQueueOptions { DatabasePath = Path.Combine(Path.GetFullPath(broker.DataDirectory), DatabaseFileName) }, time),
             };
         });

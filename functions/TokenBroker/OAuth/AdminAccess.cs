@@ -28,9 +28,7 @@ public static class AdminAccess
 
     public static bool IsBehindFunctionsHost(HttpContext context, OAuthOptions options) =>
         options.BehindFunctionsHost
-        ?? (context.RequestServices.GetService<HostingModeInfo>() is { } hosting
-            ? hosting.Mode == HostingMode.CustomHandler
-            : HostingModeInfo.Detect() == HostingMode.CustomHandler);
+        ?? context.RequestServices.GetService<HostingModeInfo>()?.Mode == HostingMode.FunctionsWorker;
 
     /// <summary>Null when allowed; otherwise the refusal to return.</summary>
     public static IResult? CheckAdministration(HttpContext context, OAuthOptions options)

@@ -1,5 +1,6 @@
 using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Http;
+using TokenBroker.Hosting;
 using Microsoft.Extensions.Options;
 
 namespace TokenBroker.OAuth;
@@ -19,9 +20,11 @@ public static class AppOnlyApi
         [property: JsonPropertyName("roles")] IReadOnlyList<string> Roles,
         [property: JsonPropertyName("exchange_powershell")] string ExchangePowerShell);
 
+    /// <summary>A registration body is three short fields; anything longer is not one.</summary>
+    private const int MaxBodyBytes = 16 * 1024;
+
     public static async Task<IResult> RegisterAsync(
         HttpContext context,
-        AppOnlyRequest? request,
         AppOnlyRegistration registration,
         IOptions<OAuthOptions> options,
         CancellationToken cancellationToken)
@@ -29,6 +32,7 @@ public static class AppOnlyApi
         if (!OAuthSettings.TryGet(options, out var o, out var failures))
             return OAuthSettings.NotConfiguredProblem(failures);
         if (AdminAccess.CheckAdministration(context, o) is { } refusal) return refusal;
+        var request = await ReadRequestAsync(context.Request, cancellationToken);
         if (request is null) return BadRequest("The body must be JSON: {\"mailbox\": \"user@contoso.com\", \"tenant\": \"<tenant id>\", \"protocols\": \"imap,smtp\"}.");
         if (!AddressInput.TryNormalize(request.Mailbox, out var mailbox, out var addressError)) return BadRequest(addressError);
         if (!MailScopes.TryParseProtocols(request.Protocols, out var protocols, out var protocolError)) return BadRequest(protocolError!);
@@ -46,6 +50,16 @@ public static class AppOnlyApi
             return TypedResults.Problem(detail: exception.Message, statusCode: exception.StatusCode, title: "App-only registration refused",
                 extensions: new Dictionary<string, object?> { ["missing_roles"] = exception.MissingRoles });
         }
+    }
+
+    /// <summary>The body as a request; null when it is empty, too long or not that JSON.</summary>
+    private static async Task<AppOnlyRequest?> ReadRequestAsync(HttpRequest request, CancellationToken cancellationToken)
+    {
+        if (request.ContentLength > MaxBodyBytes) return null;
+        var body = await request.Body.ReadCappedAsync(MaxBodyBytes, cancellationToken);
+        if (body is null || body.Length == 0) return null;
+        try { return System.Text.Json.JsonSerializer.Deserialize<AppOnlyRequest>(body); }
+        catch (System.Text.Json.JsonException) { return null; }
     }
 
     private static IResult BadRequest(string detail) => TypedResults.Problem(detail: detail, statusCode: StatusCodes.Status400BadRequest, title: "Bad request");

@@ -1,21 +1,20 @@
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 
 namespace TokenBroker.OAuth;
 
 /// <summary>
-/// The consent endpoints, as minimal-API handlers the function table maps:
+/// The consent endpoints, called by their functions:
 /// GET consent/start (administrators), GET consent/admin (administrators), GET consent/callback (anonymous: the redirect URI).
 /// </summary>
 public static class ConsentApi
 {
     public static async Task<IResult> StartAsync(
         HttpContext context,
-        [FromQuery] string? mailbox,
-        [FromQuery] string? protocols,
-        [FromQuery(Name = "delegate")] string? delegateAddress,
-        [FromQuery] string? tenant,
+        string? mailbox,
+        string? protocols,
+        string? delegateAddress,
+        string? tenant,
         ConsentStart consentStart,
         IOptions<OAuthOptions> options,
         CancellationToken cancellationToken)
@@ -60,7 +59,7 @@ public static class ConsentApi
     }
 
     /// <summary>302 to the tenant's admin-consent page for the broker's Exchange Online permissions.</summary>
-    public static IResult AdminConsent(HttpContext context, [FromQuery] string? tenant, IOptions<OAuthOptions> options)
+    public static IResult AdminConsent(HttpContext context, string? tenant, IOptions<OAuthOptions> options)
     {
         if (!OAuthSettings.TryGet(options, out var o, out var failures))
             return ConsentPage.Render(500, OAuthSettings.NotConfiguredTitle, [.. failures]);
@@ -74,12 +73,12 @@ public static class ConsentApi
     }
 
     public static async Task<IResult> CallbackAsync(
-        [FromQuery] string? code,
-        [FromQuery] string? state,
-        [FromQuery] string? error,
-        [FromQuery(Name = "error_description")] string? errorDescription,
-        [FromQuery(Name = "admin_consent")] string? adminConsent,
-        [FromQuery] string? tenant,
+        string? code,
+        string? state,
+        string? error,
+        string? errorDescription,
+        string? adminConsent,
+        string? tenant,
         ConsentCallback callback,
         CancellationToken cancellationToken)
     {

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging;
+using TokenBroker.StorageAccount;
 
 namespace TokenBroker.Queues;
 
@@ -7,7 +8,8 @@ namespace TokenBroker.Queues;
 /// Creates the queue transport configuration asks for. Section "Queues":
 /// <c>Transport</c> = "Sqlite" (the embedded default) or "AzureStorage"; <c>Connection</c> = the name of the
 /// storage connection setting (default "AzureWebJobsStorage"); <c>Sqlite</c> binds <see cref="SqliteQueueOptions"/>;
-/// <c>Azure</c> binds <see cref="AzureQueueTransportOptions"/>.
+/// <c>Azure</c> binds <see cref="AzureQueueTransportOptions"/> (MessageTimeToLive, RequestTimeout, MaxRetries, RetryDelay, MaxRetryDelay).
+/// The connection resolves like the Functions host's (<see cref="StorageConnection.FromConfiguration"/>).
 /// </summary>
 public static class QueueTransportFactory
 {
@@ -21,7 +23,7 @@ public static class QueueTransportFactory
         return transport.ToLowerInvariant() switch
         {
             "sqlite" => CreateSqlite(configuration, timeProvider),
-            "azurestorage" or "azure" => CreateAzureStorage(configuration, timeProvider, httpClient, loggerFactory),
+            "azurestorage" or "azure" => CreateAzureStorage(configuration, httpClient, loggerFactory),
             _ => throw new InvalidOperationException($"Setting '{SectionName}:Transport' is '{transport}'; use 'Sqlite' or 'AzureStorage'."),
         };
     }
@@ -33,12 +35,14 @@ public static class QueueTransportFactory
         return new SqliteQueueTransport(options, timeProvider);
     }
 
-    public static AzureStorageQueueTransport CreateAzureStorage(IConfiguration configuration, TimeProvider? timeProvider = null, HttpClient? httpClient = null, ILoggerFactory? loggerFactory = null)
+    /// <param name="httpClient">Null: the SDK's shared transport.</param>
+    public static AzureStorageQueueTransport CreateAzureStorage(IConfiguration configuration, HttpClient? httpClient = null, ILoggerFactory? loggerFactory = null)
     {
+        ArgumentNullException.ThrowIfNull(configuration);
         var connectionName = configuration[$"{SectionName}:Connection"] is { Length: > 0 } name ? name : "AzureWebJobsStorage";
         var options = new AzureQueueTransportOptions();
-        configuration.GetSection($"{SectionName}:Azure").Bind(options);
-        return new AzureStorageQueueTransport(QueueConnection.FromConfiguration(configuration, connectionName), options, httpClient, timeProvider,
+        configuration.GetSection(AzureQueueTransportOptions.SectionName).Bind(options);
+        return new AzureStorageQueueTransport(StorageConnection.FromConfiguration(configuration, connectionName), options, httpClient,
             loggerFactory?.CreateLogger<AzureStorageQueueTransport>());
     }
 }

@@ -5,7 +5,8 @@
 #              plain:  SharedKey over http; queue PEERS_BASE_PORT+30, blob +31, table +32
 #              oauth:  https + `--oauth basic` (bearer tokens); queue PEERS_BASE_PORT+33, blob +34,
 #                      with a throw-away CA and localhost certificate generated in $PEERS_DIR/azurite
-#            then writes $PEERS_DIR/azurite.env
+#            then writes $PEERS_DIR/azurite.env. Endpoints use 127.0.0.1, not localhost: the storage SDK reads
+#            the account from a path-style URL only when the host is an IP address (the certificate names both).
 #   stop     stops what start started (a zombie counts as stopped)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -102,11 +103,11 @@ AZURITE_BLOB_ENDPOINT=$blob_endpoint
 AZURITE_ACCOUNT_NAME=$account
 AZURITE_ACCOUNT_KEY=$key
 AZURITE_CONNECTION_STRING=DefaultEndpointsProtocol=http;AccountName=$account;AccountKey=$key;QueueEndpoint=$endpoint;BlobEndpoint=$blob_endpoint;
-AZURITE_OAUTH_QUEUE_ENDPOINT=https://localhost:$oauth_queue_port/$account
-AZURITE_OAUTH_BLOB_ENDPOINT=https://localhost:$oauth_blob_port/$account
+AZURITE_OAUTH_QUEUE_ENDPOINT=https://127.0.0.1:$oauth_queue_port/$account
+AZURITE_OAUTH_BLOB_ENDPOINT=https://127.0.0.1:$oauth_blob_port/$account
 AZURITE_CA_CERTIFICATE=$dir/ca.pem
 EOF
-    echo "azurite: queue $endpoint, blob $blob_endpoint (shared key); https://localhost:$oauth_queue_port/$account, https://localhost:$oauth_blob_port/$account (oauth)"
+    echo "azurite: queue $endpoint, blob $blob_endpoint (shared key); https://127.0.0.1:$oauth_queue_port/$account, https://127.0.0.1:$oauth_blob_port/$account (oauth)"
     ;;
   stop)
     stop_one "$dir/plain.pid"; stop_one "$dir/oauth.pid"; stop_one "$dir/oauth-blob.pid"

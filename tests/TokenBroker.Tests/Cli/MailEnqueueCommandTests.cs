@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Microsoft.Extensions.DependencyInjection;
+using TokenBroker.Hosting.Functions;
 using TokenBroker.Cli;
 using TokenBroker.Hosting;
 using TokenBroker.Jobs.Mail;
@@ -32,7 +33,7 @@ public sealed class MailEnqueueCommandTests
     [Fact]
     public async Task A_valid_request_is_queued_and_its_id_printed()
     {
-        await using var broker = await RunningBroker.StartAsync(HostingMode.Standalone, new FunctionTable([EnqueueMailApi.Function]));
+        await using var broker = await RunningBroker.StartAsync(HostingMode.Standalone, FunctionCatalog.ForTypes([typeof(TokenBroker.Functions.EnqueueMailFunction)]));
         var file = await RequestFileAsync("""{"version":1,"kind":"send","id":"cli-1","from":"a@contoso.com","to":["b@example.com"],"text":"hi"}""");
 
         var (exitCode, output, error) = await RunAsync("mail", "enqueue", "--file", file, "--url", broker.Client.BaseAddress!.ToString());
@@ -45,7 +46,7 @@ public sealed class MailEnqueueCommandTests
     [Fact]
     public async Task An_invalid_request_exits_1_listing_every_problem()
     {
-        await using var broker = await RunningBroker.StartAsync(HostingMode.Standalone, new FunctionTable([EnqueueMailApi.Function]));
+        await using var broker = await RunningBroker.StartAsync(HostingMode.Standalone, FunctionCatalog.ForTypes([typeof(TokenBroker.Functions.EnqueueMailFunction)]));
         var file = await RequestFileAsync("""{"version":1,"kind":"send","id":"cli 2","from":"a@contoso.com","to":[],"text":"hi"}""");
 
         var (exitCode, _, error) = await RunAsync("mail", "enqueue", "--file", file, "--url", broker.Client.BaseAddress!.ToString());

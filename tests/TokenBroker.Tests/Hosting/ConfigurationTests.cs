@@ -1,7 +1,8 @@
 using Microsoft.Extensions.Options;
 using TokenBroker.Hosting;
 using TokenBroker.Tests.Hosting.Support;
-using static TokenBroker.Hosting.Functions.FunctionDeclarations;
+using TokenBroker.Functions;
+using TokenBroker.Hosting.Functions;
 
 namespace TokenBroker.Tests.Hosting;
 
@@ -31,30 +32,32 @@ public class ConfigurationTests
     public async Task A_schedule_setting_that_is_missing_fails_the_start_naming_the_setting()
     {
         // Not RefreshSchedule: appsettings.json ships a default for that one.
-        var table = new FunctionTable([Timer<RecordingTimerFunction>("Tick", "%TickSchedule%")]);
+        var catalog = FunctionCatalog.ForTypes([typeof(RecordingTimerFunction)]);
 
-        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => RunningBroker.StartAsync(HostingMode.Standalone, table));
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() =>
+            RunningBroker.StartAsync(HostingMode.Standalone, catalog, settings: new Dictionary<string, string> { ["TickSchedule"] = "" }));
 
-        Assert.Equal("Setting 'TickSchedule' is required: the function table refers to it as %TickSchedule%.", error.Message);
+        Assert.Equal("Setting 'TickSchedule' is required: a function refers to it as %TickSchedule%.", error.Message);
     }
 
     [Fact]
     public async Task A_schedule_that_is_not_six_field_ncrontab_fails_the_start_naming_the_function()
     {
-        var table = new FunctionTable([Timer<RecordingTimerFunction>("Refresh", "%RefreshSchedule%")]);
+        var catalog = FunctionCatalog.ForTypes([typeof(RefreshTokensFunction)]);
 
         var error = await Assert.ThrowsAsync<InvalidOperationException>(() =>
-            RunningBroker.StartAsync(HostingMode.Standalone, table, settings: new Dictionary<string, string> { ["RefreshSchedule"] = "*/5 * * * *" }));
+            RunningBroker.StartAsync(HostingMode.Standalone, catalog, settings: new Dictionary<string, string> { ["RefreshSchedule"] = "*/5 * * * *" }));
 
-        Assert.StartsWith("The schedule '*/5 * * * *' of timer function 'Refresh' is not a six-field NCRONTAB expression", error.Message);
+        Assert.StartsWith("The schedule '*/5 * * * *' of timer function 'RefreshTokens' is not a six-field NCRONTAB expression", error.Message);
     }
 
     [Fact]
     public async Task A_queue_name_azure_would_refuse_fails_the_start()
     {
-        var table = new FunctionTable([Queue<RecordingQueueFunction>("Work", "Work_Items")]);
+        var catalog = FunctionCatalog.ForTypes([typeof(RecordingQueueFunction)]);
 
-        var error = await Assert.ThrowsAsync<ArgumentException>(() => RunningBroker.StartAsync(HostingMode.Standalone, table));
+        var error = await Assert.ThrowsAsync<ArgumentException>(() =>
+            RunningBroker.StartAsync(HostingMode.Standalone, catalog, settings: new Dictionary<string, string> { ["WorkQueue"] = "Work_Items" }));
 
         Assert.Contains("Work_Items", error.Message);
     }

@@ -1,37 +1,23 @@
-using System.IO.Compression;
-using System.Net;
 using System.Net.Http.Json;
-using System.Text;
-using System.Text.Json.Nodes;
 using TokenBroker.Hosting.Health;
-using TokenBroker.Hosting.Packaging;
 using TokenBroker.Tests.Hosting.Support;
 
 namespace TokenBroker.Tests.Hosting;
 
-/// <summary>The executable as it ships: started the way the Functions host starts it, and packaging itself.</summary>
+/// <summary>
+/// The executable as it ships, started as a user starts it (serve) and as the Functions host starts it (worker
+/// arguments). The worker's conversation with the host: WorkerProtocol/; the package command: Cli/PackageCommandTests.
+/// </summary>
 public class PublishedExecutableTests
 {
     [Fact]
-    public async Task Started_with_a_custom_handler_port_it_serves_forwarded_http_functions_in_custom_handler_mode()
+    public async Task Serve_answers_the_health_function_in_standalone_mode()
     {
-        await using var broker = await PublishedBroker.StartAsCustomHandlerAsync();
+        await using var broker = await PublishedBroker.StartStandaloneAsync();
 
         var health = await broker.Client.GetFromJsonAsync<HealthReport>("/api/health", TestContext.Current.CancellationToken);
 
-        Assert.Equal("custom-handler", health!.Mode);
-    }
-
-    [Fact]
-    public async Task Started_with_a_custom_handler_port_it_answers_a_malformed_invocation_with_400_and_a_sentence()
-    {
-        await using var broker = await PublishedBroker.StartAsCustomHandlerAsync();
-
-        using var response = await broker.Client.PostAsync("/Health", new StringContent("{not json", Encoding.UTF8, "application/json"), TestContext.Current.CancellationToken);
-
-        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
-        var body = JsonNode.Parse(await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken))!;
-        Assert.Equal("The invocation body for 'Health' is not valid JSON.", (string?)body["error"]);
+        Assert.Equal("standalone", health!.Mode);
     }
 
     [Fact]
@@ -48,35 +34,14 @@ public class PublishedExecutableTests
     }
 
     [Fact]
-    public async Task Under_the_functions_host_without_a_key_vault_the_start_fails_naming_the_setting()
+    public async Task Started_as_the_functions_worker_without_a_key_vault_it_stops_with_one_sentence_naming_the_setting()
     {
-        var (exitCode, _, error) = await PublishedBroker.RunAsync([], new Dictionary<string, string>
-        {
-            ["FUNCTIONS_CUSTOMHANDLER_PORT"] = PublishedBroker.FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture),
-        });
+        var port = PublishedBroker.FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+        var (exitCode, _, error) = await PublishedBroker.RunAsync(
+            ["--functions-uri", $"http://127.0.0.1:{port}/", "--functions-worker-id", "w1", "--functions-request-id", "r1", "--functions-grpc-max-message-length", "2147483647"]);
 
         Assert.Equal(2, exitCode);
         Assert.Contains("tokenbroker: invalid configuration: TokenStore:VaultUri is not set", error);
-    }
-
-    [Fact]
-    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")] // the package keeps the Unix execute bit the Linux host needs
-    public async Task The_package_command_writes_host_json_function_folders_the_executable_and_a_zip_that_keeps_it_executable()
-    {
-        var target = Path.Combine(Directory.CreateTempSubdirectory("package-").FullName, "site");
-
-        var (exitCode, output, error) = await PublishedBroker.RunAsync(["package", target]);
-
-        Assert.True(exitCode == 0, error);
-        Assert.Contains(target + ".zip", output);
-        Assert.Equal(FunctionPackage.Serialize(HostJsonGenerator.Generate(new())), File.ReadAllText(Path.Combine(target, "host.json")));
-        foreach (var function in BrokerFunctions.Table.Functions)
-            Assert.True(File.Exists(Path.Combine(target, function.Name, "function.json")), function.Name);
-        Assert.True(File.GetUnixFileMode(Path.Combine(target, "tokenbroker")).HasFlag(UnixFileMode.UserExecute));
-        using var zip = ZipFile.OpenRead(target + ".zip");
-        var executable = zip.GetEntry("tokenbroker")!;
-        Assert.True(((UnixFileMode)(executable.ExternalAttributes >> 16)).HasFlag(UnixFileMode.UserExecute));
-        Assert.NotNull(zip.GetEntry("host.json"));
-        Assert.Null(zip.GetEntry("local.settings.json"));
     }
 }

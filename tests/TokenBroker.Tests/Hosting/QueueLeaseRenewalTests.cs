@@ -44,7 +44,7 @@ public sealed class QueueLeaseRenewalTests : IAsyncDisposable
         var services = new ServiceCollection().AddLogging().AddSingleton(_gate).BuildServiceProvider();
         _owned.Add(services);
         var listener = new QueueListener(
-            FunctionDeclarations.Queue<GatedQueueFunction>("Slow", QueueName),
+            (QueueFunction)FunctionCatalog.ForTypes([typeof(GatedQueueFunction)]).Find("Slow")!,
             QueueName,
             new Dictionary<string, string>(),
             transport,

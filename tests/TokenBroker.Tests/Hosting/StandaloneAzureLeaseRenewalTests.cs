@@ -1,9 +1,10 @@
 using Microsoft.Extensions.DependencyInjection;
 using TokenBroker.Hosting;
 using TokenBroker.Queues;
+using TokenBroker.StorageAccount;
 using TokenBroker.Testing;
 using TokenBroker.Tests.Hosting.Support;
-using static TokenBroker.Hosting.Functions.FunctionDeclarations;
+using TokenBroker.Hosting.Functions;
 
 namespace TokenBroker.Tests.Hosting;
 
@@ -24,7 +25,7 @@ public sealed class StandaloneAzureLeaseRenewalTests
     public async Task A_handler_running_more_than_twice_as_long_as_the_lease_is_not_redelivered_and_its_message_is_deleted_after_success()
     {
         await using var broker = await RunningBroker.StartAsync(HostingMode.Standalone,
-            new FunctionTable([Queue<GatedQueueFunction>("Slow", "%SlowQueue%")]),
+            FunctionCatalog.ForTypes([typeof(GatedQueueFunction)]),
             services => services.AddSingleton(_gate),
             new Dictionary<string, string>
             {
@@ -35,7 +36,7 @@ public sealed class StandaloneAzureLeaseRenewalTests
                 ["SlowQueue"] = _queue,
             });
         var transport = broker.Services.GetRequiredService<IQueueTransport>();
-        using var competitor = new AzureStorageQueueTransport(QueueConnection.FromConnectionString(PeersEnvironment.Get("AZURITE_CONNECTION_STRING")));
+        var competitor = new AzureStorageQueueTransport(StorageConnection.FromConnectionString(PeersEnvironment.Get("AZURITE_CONNECTION_STRING")));
         await transport.CreateIfNotExistsAsync(_queue, Ct);
         await transport.SendAsync(_queue, "a long fetch", cancellationToken: Ct);
         await _gate.Started.Task.WaitAsync(TimeSpan.FromSeconds(30), Ct);

@@ -3,7 +3,7 @@ using TokenBroker.Hosting;
 using TokenBroker.Queues;
 using TokenBroker.Testing;
 using TokenBroker.Tests.Hosting.Support;
-using static TokenBroker.Hosting.Functions.FunctionDeclarations;
+using TokenBroker.Hosting.Functions;
 
 namespace TokenBroker.Tests.Hosting;
 
@@ -15,11 +15,7 @@ public class StandaloneAzureQueueTests
 
     private Task<RunningBroker> StartAsync() =>
         RunningBroker.StartAsync(HostingMode.Standalone,
-            new FunctionTable(
-            [
-                Queue<RecordingQueueFunction>("Work", "%WorkQueue%"),
-                Queue<FailingQueueFunction>("Doomed", "%DoomedQueue%"),
-            ]),
+            FunctionCatalog.ForTypes([typeof(RecordingQueueFunction), typeof(FailingQueueFunction)]),
             services => services.AddSingleton(_recorder),
             new Dictionary<string, string>
             {

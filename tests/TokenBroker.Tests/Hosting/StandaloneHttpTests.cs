@@ -73,9 +73,9 @@ public class StandaloneHttpTests
         var health = await broker.Client.GetFromJsonAsync<HealthReport>("/api/health", TestContext.Current.CancellationToken);
 
         Assert.Equal("standalone", health!.Mode);
-        Assert.Equal(HealthApi.Version, health.Version);
+        Assert.Equal(HealthReporter.Version, health.Version);
         Assert.Matches(@"^\d+\.\d+\.\d+", health.Version);
-        Assert.Equal(["work-items", "doomed-items", "work-results", "tick-results"], health.Queues.Select(q => q.Name));
+        Assert.Equal(["doomed-items", "work-items", "work-results", "tick-results"], health.Queues.Select(q => q.Name));
         Assert.Equal(new QueueHealth("work-results", 2, 0), health.Queues.Single(q => q.Name == "work-results"));
     }
 }

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using TokenBroker.Hosting.Functions;
 using TokenBroker.Hosting;
 using TokenBroker.Queues;
 using TokenBroker.Tests.Hosting.Support;
@@ -63,7 +64,7 @@ public class StandaloneQueueTests
     public async Task The_queue_survives_a_restart_of_the_broker()
     {
         var dataDirectory = Directory.CreateTempSubdirectory("restart-").FullName;
-        await using (var first = await RunningBroker.StartAsync(HostingMode.Standalone, new FunctionTable([]), dataDirectory: dataDirectory))
+        await using (var first = await RunningBroker.StartAsync(HostingMode.Standalone, new FunctionCatalog([]), dataDirectory: dataDirectory))
         {
             await Transport(first).CreateIfNotExistsAsync("work-items", TestContext.Current.CancellationToken);
             await Transport(first).SendAsync("work-items", "kept", cancellationToken: TestContext.Current.CancellationToken);

@@ -14,7 +14,7 @@ public class TimerSchedulerTests
     private readonly ManualTimeProvider _clock = new(Start);
 
     private Task<RunningBroker> StartAsync(bool runOnStartup = false, string? dataDirectory = null) =>
-        RunningBroker.StartAsync(HostingMode.Standalone, TestTables.Spine("0 */5 * * * *", runOnStartup), services =>
+        RunningBroker.StartAsync(HostingMode.Standalone, TestTables.Spine(runOnStartup), services =>
         {
             services.AddSingleton(_recorder);
             services.AddSingleton<TimeProvider>(_clock);
@@ -36,7 +36,7 @@ public class TimerSchedulerTests
         await _recorder.WaitForAsync(r => r.Timers.Count == 2);
 
         Assert.All(_recorder.Timers, t => Assert.False(t.IsPastDue));
-        Assert.Equal(Start.AddMinutes(15), _recorder.Timers.Last().Next);
+        Assert.Equal(Start.AddMinutes(15), _recorder.Timers.Last().ScheduleStatus!.Next);
     }
 
     [Fact]
@@ -92,6 +92,6 @@ public class TimerSchedulerTests
 
         var timer = _recorder.Timers.Single();
         Assert.True(timer.IsPastDue);
-        Assert.Equal(new DateTimeOffset(2025, 12, 31, 23, 50, 0, TimeSpan.Zero), timer.Last);
+        Assert.Equal(new DateTimeOffset(2025, 12, 31, 23, 50, 0, TimeSpan.Zero), timer.ScheduleStatus!.Last);
     }
 }

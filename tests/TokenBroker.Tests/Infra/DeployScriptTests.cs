@@ -93,6 +93,68 @@ public sealed class DeployScriptTests : IDisposable
         Assert.Contains("\"type\":\"Role\"", RestBody());
     }
 
+    [Fact]
+    public async Task The_package_is_the_framework_dependent_ready_to_run_publish_with_the_repository_host_json_at_its_root()
+    {
+        var run = await DeployAsync();
+
+        Assert.True(run.ExitCode == 0, run.Error);
+        var publish = Assert.Single(Lines("dotnet.log"), call => call.StartsWith("publish ", StringComparison.Ordinal));
+        Assert.Contains(" -c Release -r linux-x64 --self-contained false -p:PublishReadyToRun=true ", publish);
+        Assert.Contains($"-o {Path.Combine(_artifacts, "publish")} ", publish + " ");
+        Assert.Contains(Lines("dotnet.log"), call => call == $"{Path.Combine(_artifacts, "publish", "tokenbroker.dll")} package {Path.Combine(_artifacts, "package")}");
+        var package = Path.Combine(_artifacts, "package");
+        Assert.Equal(File.ReadAllText(Path.Combine(RepositoryRoot.Path, "host.json")), File.ReadAllText(Path.Combine(package, "host.json")));
+        foreach (var file in new[] { "functions.metadata", "worker.config.json", "extensions.json", "tokenbroker.dll", ".azurefunctions/Microsoft.Azure.WebJobs.Extensions.Storage.Queues.dll" })
+            Assert.True(File.Exists(Path.Combine(package, file)), $"The package lacks {file}.");
+    }
+
+    [Fact]
+    public async Task A_previous_publish_in_the_artifacts_folder_does_not_leak_into_the_package()
+    {
+        Directory.CreateDirectory(Path.Combine(_artifacts, "publish"));
+        File.WriteAllText(Path.Combine(_artifacts, "publish", "libcoreclr.so"), "left over from a self-contained publish");
+
+        var run = await DeployAsync();
+
+        Assert.True(run.ExitCode == 0, run.Error);
+        Assert.False(File.Exists(Path.Combine(_artifacts, "package", "libcoreclr.so")));
+    }
+
+    [Fact]
+    public async Task The_zip_is_uploaded_as_it_is_without_a_remote_build()
+    {
+        var run = await DeployAsync();
+
+        Assert.True(run.ExitCode == 0, run.Error);
+        var upload = Assert.Single(Lines("uploads.log"));
+        Assert.StartsWith("functionapp deployment source config-zip --resource-group rg-test --name tokenbroker-abc ", upload);
+        Assert.Contains($" --src {Path.Combine(_artifacts, "package.zip")} ", upload);
+        Assert.Contains(" --build-remote false ", upload);
+    }
+
+    [Fact]
+    public async Task The_summary_gives_no_function_key_and_deploy_never_reads_one()
+    {
+        var run = await DeployAsync("--mailbox", "helpdesk@contoso.com");
+
+        Assert.True(run.ExitCode == 0, run.Error);
+        Assert.Contains("https://tokenbroker-abc.azurewebsites.net/api/consent/start?mailbox=helpdesk@contoso.com&protocols=imap,smtp", run.Output);
+        Assert.DoesNotContain("code=", run.Output + run.Error);
+        Assert.DoesNotContain("function key", run.Output + run.Error, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain(Lines("calls.log"), call => call.Contains("keys", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Skip_package_builds_and_uploads_nothing()
+    {
+        var run = await DeployAsync("--skip-package");
+
+        Assert.True(run.ExitCode == 0, run.Error);
+        Assert.Empty(Lines("dotnet.log"));
+        Assert.Empty(Lines("uploads.log"));
+    }
+
     public void Dispose()
     {
         Directory.Delete(_state, recursive: true);

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using TokenBroker.Hosting.Configuration;
 using TokenBroker.OAuth;
 using TokenBroker.Queues;
+using TokenBroker.StorageAccount;
 using TokenBroker.Store.KeyVault;
 using TokenBroker.Tests.Infra.Support;
 
@@ -25,11 +26,11 @@ public class TemplateSettingsTests
 
     [Theory]
     [MemberData(nameof(PlansAndCredentials))]
-    public async Task The_broker_starts_in_custom_handler_mode_on_the_template_settings_alone(string hostingPlan, string clientCredential)
+    public async Task The_worker_services_start_on_the_template_settings_alone(string hostingPlan, string clientCredential)
     {
         var settings = AzureTemplate.Deploy(new Dictionary<string, object?> { ["hostingPlan"] = hostingPlan, ["clientCredential"] = clientCredential }).KnownAppSettings;
 
-        await using var app = await TemplateBroker.StartAsync(settings);
+        using var app = await TemplateBroker.StartAsync(settings);
 
         Assert.Equal("azure", app.Services.GetRequiredService<IOptions<QueueHostingOptions>>().Value.Transport);
     }
@@ -55,10 +56,10 @@ public class TemplateSettingsTests
         var deployment = AzureTemplate.Deploy();
         var configuration = TemplateBroker.Configuration(deployment.KnownAppSettings);
 
-        var connection = QueueConnection.FromConfiguration(configuration, configuration[$"{QueueHostingOptions.Section}:Connection"]!);
+        var connection = StorageConnection.FromConfiguration(configuration, configuration[$"{QueueHostingOptions.Section}:Connection"]!);
 
         var account = deployment.Single("Microsoft.Storage/storageAccounts").Name;
-        Assert.Equal(QueueAuthentication.BearerToken, connection.Authentication);
+        Assert.Equal(StorageAuthentication.Identity, connection.Authentication);
         Assert.Equal(new Uri($"https://{account}.queue.core.windows.net"), connection.QueueServiceUri);
         Assert.IsType<Azure.Identity.ManagedIdentityCredential>(connection.Credential);
     }
@@ -87,28 +88,21 @@ public class TemplateSettingsTests
     }
 
     [Fact]
-    public void Every_setting_the_function_table_refers_to_is_an_app_setting()
+    public void Every_setting_the_worker_functions_refer_to_is_an_app_setting()
     {
         var settings = AzureTemplate.Deploy().KnownAppSettings;
-        var table = BrokerFunctions.Table;
-        var references = table.Timers.Select(t => t.Schedule)
-            .Concat(table.AllQueues().Select(q => q.QueueName))
-            .Where(SettingReference.IsReference)
-            .Select(reference => reference[1..^1]);
 
-        foreach (var setting in references)
-            Assert.True(settings.ContainsKey(setting), $"The function table refers to %{setting}%, which the template does not set.");
+        foreach (var setting in WorkerMetadata.Load().SettingReferences())
+            Assert.True(settings.ContainsKey(setting), $"functions.metadata refers to %{setting}%, which the template does not set.");
     }
 
     [Fact]
-    public void Every_queue_connection_of_the_function_table_is_identity_based_in_the_template()
+    public void The_broker_queue_connection_is_identity_based_in_the_template()
     {
         var settings = AzureTemplate.Deploy().KnownAppSettings;
+        var connection = new QueueHostingOptions().Connection;
 
-        foreach (var connection in BrokerFunctions.Table.AllQueues().Select(q => q.Connection).Append(new QueueHostingOptions().Connection).Distinct())
-        {
-            Assert.Equal("managedidentity", settings[$"{connection}__credential"]);
-            Assert.False(settings.ContainsKey(connection), $"'{connection}' would be a connection string; the template must use {connection}__accountName.");
-        }
+        Assert.Equal("managedidentity", settings[$"{connection}__credential"]);
+        Assert.False(settings.ContainsKey(connection), $"'{connection}' would be a connection string; the template must use {connection}__accountName.");
     }
 }

@@ -29,8 +29,8 @@ public sealed class QueueTransportFactoryTests
     [Fact]
     public void Azure_storage_is_chosen_by_setting_and_uses_the_named_connection()
     {
-        using var transport = QueueTransportFactory.Create(Settings(
-            ("Queues:Transport", "AzureStorage"), ("Queues:Connection", "QueueStorage"), ("QueueStorage", "UseDevelopmentStorage=true"))) as IDisposable;
+        var transport = QueueTransportFactory.Create(Settings(
+            ("Queues:Transport", "AzureStorage"), ("Queues:Connection", "QueueStorage"), ("QueueStorage", "UseDevelopmentStorage=true")));
 
         Assert.IsType<AzureStorageQueueTransport>(transport);
     }
@@ -41,6 +41,15 @@ public sealed class QueueTransportFactoryTests
         var error = Assert.Throws<InvalidOperationException>(() => QueueTransportFactory.Create(Settings(("Queues:Transport", "AzureStorage"))));
 
         Assert.Contains("AzureWebJobsStorage", error.Message);
+    }
+
+    [Fact]
+    public void Invalid_azure_request_settings_are_refused_naming_them()
+    {
+        var error = Assert.Throws<InvalidOperationException>(() => QueueTransportFactory.Create(Settings(
+            ("Queues:Transport", "AzureStorage"), ("AzureWebJobsStorage", "UseDevelopmentStorage=true"), ("Queues:Azure:MaxRetries", "-1"))));
+
+        Assert.Contains("Queues:Azure:MaxRetries", error.Message);
     }
 
     [Fact]

@@ -12,7 +12,7 @@ public sealed class QueueHostingOptions
     public string Transport { get; set; } = "sqlite";
 
     /// <summary>The setting (prefix) holding the Azure Storage connection, as in function.json's "connection".</summary>
-    public string Connection { get; set; } = FunctionTable.DefaultConnection;
+    public string Connection { get; set; } = TokenBroker.Hosting.Functions.FunctionCatalog.DefaultConnection;
 
     public int MaxDequeueCount { get; set; } = 5;
 

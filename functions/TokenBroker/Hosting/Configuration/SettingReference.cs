@@ -17,7 +17,7 @@ public static class SettingReference
         var setting = value[1..^1];
         var resolved = configuration[setting] ?? configuration[setting.Replace("__", ":", StringComparison.Ordinal)];
         return string.IsNullOrWhiteSpace(resolved)
-            ? throw new InvalidOperationException($"Setting '{setting}' is required: the function table refers to it as {value}.")
+            ? throw new InvalidOperationException($"Setting '{setting}' is required: a function refers to it as {value}.")
             : resolved;
     }
 }

@@ -1,49 +1,81 @@
+using System.Collections;
+using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
 namespace TokenBroker.Hosting.Functions;
 
-/// <summary>Runs one timer or queue invocation in its own DI scope; both hosting faces call it.</summary>
+/// <summary>Runs one timer or queue invocation in its own DI scope and reads the queue outputs it returned (standalone).</summary>
 public sealed class FunctionInvoker(IServiceScopeFactory scopes, ILoggerFactory loggers)
 {
-    public async Task<InvocationResult> InvokeTimerAsync(TimerFunction function, TimerInfo timer, CancellationToken cancellationToken)
-    {
-        var (context, logger) = NewContext(function.Name);
-        return await RunAsync(function.Name, context, logger, async services =>
-            await function.Create(services).RunAsync(timer, context, cancellationToken));
-    }
+    public Task<InvocationResult> InvokeTimerAsync(TimerFunction function, TimerInfo timer, CancellationToken cancellationToken) =>
+        RunAsync(function, function.Outputs, ParameterBinding.Arguments(function, timer, cancellationToken, _ => null));
 
-    public async Task<InvocationResult> InvokeQueueAsync(QueueFunction function, QueueTriggerMessage message, CancellationToken cancellationToken)
-    {
-        var (context, logger) = NewContext(function.Name);
-        return await RunAsync(function.Name, context, logger, async services =>
-            await function.Create(services).RunAsync(message, context, cancellationToken));
-    }
+    public Task<InvocationResult> InvokeQueueAsync(QueueFunction function, QueueTriggerMessage message, CancellationToken cancellationToken) =>
+        RunAsync(function, function.Outputs, ParameterBinding.Arguments(function, message.Text, cancellationToken, message.Metadata));
 
-    private (FunctionContext, InvocationLogger) NewContext(string functionName)
-    {
-        var logger = new InvocationLogger(loggers.CreateLogger($"Function.{functionName}"));
-        return (new FunctionContext(functionName, Guid.NewGuid().ToString("n"), logger), logger);
-    }
-
-    private async Task<InvocationResult> RunAsync(string functionName, FunctionContext context, InvocationLogger logger, Func<IServiceProvider, Task> run)
+    private async Task<InvocationResult> RunAsync(DeclaredFunction function, IReadOnlyList<QueueOutputBinding> outputs, object?[] arguments)
     {
         await using var scope = scopes.CreateAsyncScope();
         try
         {
-            await run(scope.ServiceProvider);
-            return new InvocationResult(context, logger.Lines, Failure: null);
+            var result = await function.Method.InvokeAsync(scope.ServiceProvider, arguments).ConfigureAwait(false);
+            return new InvocationResult(ReadOutputs(outputs, result), Failure: null);
         }
         catch (Exception exception)
         {
-            logger.LogError("Function '{Function}' failed: {Reason}", functionName, exception.Message);
-            return new InvocationResult(context, logger.Lines, exception);
+            loggers.CreateLogger($"Function.{function.Name}").LogError("Function '{Function}' failed: {Reason}", function.Name, exception.Message);
+            return new InvocationResult(new Dictionary<string, IReadOnlyList<string>>(), exception);
         }
+    }
+
+    /// <summary>Each output property's messages: a string is one message, a collection one per element, null none.</summary>
+    private static IReadOnlyDictionary<string, IReadOnlyList<string>> ReadOutputs(IReadOnlyList<QueueOutputBinding> outputs, object? result)
+    {
+        var messages = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
+        if (result is null)
+            return messages;
+        foreach (var output in outputs)
+        {
+            var value = result.GetType().GetProperty(output.BindingName)!.GetValue(result);
+            IReadOnlyList<string> texts = value switch
+            {
+                null => [],
+                string text => [text],
+                IEnumerable many => many.Cast<object?>().Where(item => item is not null).Select(item => item as string ?? System.Text.Json.JsonSerializer.Serialize(item)).ToList(),
+                _ => [System.Text.Json.JsonSerializer.Serialize(value)],
+            };
+            if (texts.Count > 0)
+                messages[output.BindingName] = texts;
+        }
+        return messages;
     }
 }
 
-/// <summary>What an invocation produced: outputs (valid only on success), log lines, and the failure if any.</summary>
-public sealed record InvocationResult(FunctionContext Context, IReadOnlyList<string> Logs, Exception? Failure)
+/// <summary>What an invocation produced: queue messages by output (valid only on success), and the failure if any.</summary>
+public sealed record InvocationResult(IReadOnlyDictionary<string, IReadOnlyList<string>> Outputs, Exception? Failure)
 {
     public bool Succeeded => Failure is null;
+}
+
+/// <summary>A queue message and the trigger metadata the Functions host binds by parameter name.</summary>
+public sealed record QueueTriggerMessage(
+    string Text,
+    string Id,
+    long DequeueCount,
+    DateTimeOffset? InsertionTime,
+    DateTimeOffset? ExpirationTime,
+    DateTimeOffset? NextVisibleTime,
+    string? PopReceipt)
+{
+    public object? Metadata(string name) => name.ToLowerInvariant() switch
+    {
+        "id" => Id,
+        "dequeuecount" => DequeueCount,
+        "insertiontime" => InsertionTime,
+        "expirationtime" => ExpirationTime,
+        "nextvisibletime" => NextVisibleTime,
+        "popreceipt" => PopReceipt,
+        _ => null,
+    };
 }

@@ -1,70 +1,97 @@
 using System.IO.Compression;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using TokenBroker.Hosting.Configuration;
+using Microsoft.Extensions.Configuration;
 
 namespace TokenBroker.Hosting.Packaging;
 
 /// <summary>
-/// Writes a Functions deployment folder — host.json, one function.json per table entry, the executable and its
-/// files — and a zip of it. The executable must be a self-contained linux-x64 publish, so the package does not
-/// depend on the .NET version of the Functions image.
+/// Writes the Azure Functions deployment folder of the isolated worker — the publish folder as it is (the worker,
+/// functions.metadata, worker.config.json, extensions.json, .azurefunctions/) with host.json at its root — plus a
+/// local.settings.json for `func start`, and a zip of it for Azure.
 /// </summary>
 public static class FunctionPackage
 {
+    public const string HostJson = "host.json";
+    public const string LocalSettingsJson = "local.settings.json";
+    public const string WorkerConfigJson = "worker.config.json";
+
+    /// <summary>The command that makes a folder this class can package.</summary>
+    public const string PublishCommand =
+        "dotnet publish functions/TokenBroker -c Release -r linux-x64 --self-contained false -p:PublishReadyToRun=true -o <dir>";
+
     private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
 
     public static string Serialize(JsonNode node) => node.ToJsonString(Indented) + "\n";
 
-    /// <summary>Writes only the generated files (host.json, function.json, local.settings.json).</summary>
-    public static void WriteDescriptors(string directory, FunctionTable table, QueueHostingOptions queues, IEnumerable<KeyValuePair<string, string>> settings)
+    /// <summary>
+    /// Copies the published worker in <paramref name="sourceDirectory"/> to <paramref name="directory"/> (replaced),
+    /// writes local.settings.json there, and zips everything but local.settings.json as <paramref name="directory"/>.zip.
+    /// </summary>
+    /// <returns>The zip's path.</returns>
+    public static string Write(string sourceDirectory, string directory)
     {
-        Directory.CreateDirectory(directory);
-        File.WriteAllText(Path.Combine(directory, "host.json"), Serialize(HostJsonGenerator.Generate(queues)));
-        foreach (var function in table.Functions)
-        {
-            var folder = Path.Combine(directory, function.Name);
-            Directory.CreateDirectory(folder);
-            File.WriteAllText(Path.Combine(folder, "function.json"), Serialize(FunctionJsonGenerator.Generate(function)));
-        }
-        File.WriteAllText(Path.Combine(directory, "local.settings.json"), Serialize(LocalSettingsGenerator.Generate(settings)));
-    }
+        var source = Path.TrimEndingDirectorySeparator(Path.GetFullPath(sourceDirectory));
+        var target = Path.TrimEndingDirectorySeparator(Path.GetFullPath(directory));
+        CheckSource(source);
+        if (IsSameOrInside(target, source))
+            throw new InvalidOperationException($"The package folder '{target}' must be outside the published folder '{source}'.");
+        if (IsSameOrInside(source, target))
+            throw new InvalidOperationException($"The package folder '{target}' would replace the published folder '{source}' inside it; choose another folder.");
 
-    /// <summary>Copies the running self-contained executable into <paramref name="directory"/>, adds the descriptors, and zips it.</summary>
-    public static string Write(string directory, FunctionTable table, QueueHostingOptions queues, IEnumerable<KeyValuePair<string, string>> settings)
-    {
-        if (OperatingSystem.IsWindows())
-            throw new InvalidOperationException("Build the package on Linux: it keeps the executable's Unix file mode, which Windows cannot read.");
-        var source = Path.GetFullPath(AppContext.BaseDirectory);
-        var target = Path.GetFullPath(directory);
-        if (!File.Exists(Path.Combine(source, "libcoreclr.so")) || !File.Exists(Path.Combine(source, HostJsonGenerator.ExecutableName)))
-            throw new InvalidOperationException(
-                $"'{source}' is not a self-contained linux-x64 publish of tokenbroker. Run: dotnet publish functions/TokenBroker -c Release -r linux-x64 --self-contained -o <dir>, then <dir>/tokenbroker package <target>.");
-        if (target.StartsWith(source.TrimEnd('/') + "/", StringComparison.Ordinal) || target == source.TrimEnd('/'))
-            throw new InvalidOperationException($"The package folder '{target}' must be outside the executable's folder '{source}'.");
-
+        var settings = LocalSettings(source);
         if (Directory.Exists(target))
             Directory.Delete(target, recursive: true);
         CopyDirectory(source, target);
-        WriteDescriptors(target, table, queues, settings);
+        File.WriteAllText(Path.Combine(target, LocalSettingsJson), Serialize(LocalSettingsGenerator.Generate(settings)));
 
-        var zip = target.TrimEnd('/') + ".zip";
+        var zip = target + ".zip";
         File.Delete(zip);
         // local.settings.json is for `func start` only; the Functions host in Azure ignores it.
         using (var archive = ZipFile.Open(zip, ZipArchiveMode.Create))
         {
-            foreach (var file in Directory.EnumerateFiles(target, "*", SearchOption.AllDirectories))
+            foreach (var file in Directory.EnumerateFiles(target, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
             {
                 var relative = Path.GetRelativePath(target, file);
-                if (relative == "local.settings.json")
+                if (relative == LocalSettingsJson)
                     continue;
-                var entry = archive.CreateEntryFromFile(file, relative, CompressionLevel.Optimal);
-                // Keep the Unix mode (the executable bit above all): Linux Functions hosts unzip with it.
-                entry.ExternalAttributes = (int)File.GetUnixFileMode(file) << 16;
+                var entry = archive.CreateEntryFromFile(file, relative.Replace(Path.DirectorySeparatorChar, '/'), CompressionLevel.Optimal);
+                // Keep the Unix mode (the apphost's execute bit), as a Linux publish has it.
+                if (!OperatingSystem.IsWindows())
+                    entry.ExternalAttributes = (int)File.GetUnixFileMode(file) << 16;
             }
         }
         return zip;
     }
+
+    /// <summary>
+    /// The app settings the functions refer to as %Name% in functions.metadata, with the defaults of the published
+    /// appsettings.json (empty when it has none), for local.settings.json.
+    /// </summary>
+    public static IReadOnlyList<KeyValuePair<string, string>> LocalSettings(string sourceDirectory)
+    {
+        var metadata = FunctionsMetadata.Load(Path.Combine(sourceDirectory, FunctionsMetadata.FileName));
+        var defaults = new ConfigurationBuilder().SetBasePath(Path.GetFullPath(sourceDirectory)).AddJsonFile("appsettings.json", optional: true).Build();
+        return metadata.SettingReferences()
+            .Select(name => new KeyValuePair<string, string>(name, defaults[name] ?? defaults[name.Replace("__", ":", StringComparison.Ordinal)] ?? ""))
+            .ToList();
+    }
+
+    private static void CheckSource(string source)
+    {
+        foreach (var file in new[] { FunctionsMetadata.FileName, WorkerConfigJson })
+        {
+            if (!File.Exists(Path.Combine(source, file)))
+                throw new InvalidOperationException(
+                    $"'{source}' is not a published isolated-worker build of tokenbroker: it has no {file}. Run {PublishCommand}, then dotnet <dir>/tokenbroker.dll package <target>.");
+        }
+        if (!File.Exists(Path.Combine(source, HostJson)))
+            throw new InvalidOperationException(
+                $"'{source}' has no {HostJson}: the build copies the repository's host.json next to the executable. Build or publish again, or copy the repository's host.json into '{source}'.");
+    }
+
+    private static bool IsSameOrInside(string path, string folder) =>
+        path == folder || path.StartsWith(folder + Path.DirectorySeparatorChar, OperatingSystem.IsWindows() ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal);
 
     private static void CopyDirectory(string source, string target)
     {
@@ -73,7 +100,6 @@ public static class FunctionPackage
         {
             var destination = Path.Combine(target, Path.GetFileName(file));
             File.Copy(file, destination);
-            // The Linux Functions host starts the handler by its execute bit; Windows has no such bit to keep.
             if (!OperatingSystem.IsWindows())
                 File.SetUnixFileMode(destination, File.GetUnixFileMode(file));
         }

@@ -99,7 +99,7 @@ internal sealed class QueueListener(
             }
             if (result.Succeeded)
             {
-                await OutputBindingWriter.WriteAsync(function.Name, result.Context, outputQueues, transport);
+                await OutputBindingWriter.WriteAsync(function.Name, result, outputQueues, transport);
                 await transport.DeleteAsync(queueName, message, CancellationToken.None);
             }
             else if (stopping.IsCancellationRequested)

@@ -3,14 +3,15 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using TokenBroker.Hosting.Configuration;
-using TokenBroker.Hosting.Functions;
 using TokenBroker.Queues;
+
+using TokenBroker.Hosting.Functions;
 
 namespace TokenBroker.Hosting.Standalone;
 
-/// <summary>Runs a <see cref="QueueListener"/> for every queue function in the table (standalone mode only).</summary>
+/// <summary>Runs a <see cref="QueueListener"/> for every queue function in the catalog (standalone mode only).</summary>
 internal sealed class QueueListenerService(
-    FunctionTable table,
+    FunctionCatalog table,
     IQueueTransport transport,
     FunctionInvoker invoker,
     IOptions<QueueHostingOptions> options,

@@ -4,14 +4,16 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using NCrontab;
 using TokenBroker.Hosting.Configuration;
-using TokenBroker.Hosting.Functions;
 using TokenBroker.Queues;
+
+using Microsoft.Azure.Functions.Worker;
+using TokenBroker.Hosting.Functions;
 
 namespace TokenBroker.Hosting.Standalone;
 
-/// <summary>Fires every timer function of the table on its six-field NCRONTAB schedule (UTC), standalone.</summary>
+/// <summary>Fires every timer function of the app on its six-field NCRONTAB schedule (UTC), standalone.</summary>
 internal sealed class TimerScheduler(
-    FunctionTable table,
+    FunctionCatalog table,
     FunctionInvoker invoker,
     IConfiguration configuration,
     IQueueTransport transport,
@@ -43,7 +45,7 @@ internal sealed class TimerScheduler(
         var pastDue = status?.Next is { } missed && missed < now;
         if (pastDue || timer.RunOnStartup)
         {
-            await FireAsync(timer, outputQueues, new TimerInfo(pastDue, status?.Last, Next(schedule, now)), stopping);
+            await FireAsync(timer, outputQueues, TimerInfoFor(pastDue, status?.Last, Next(schedule, now)), stopping);
             status = new TimerScheduleStatus(now, null);
         }
 
@@ -62,7 +64,7 @@ internal sealed class TimerScheduler(
             {
                 return;
             }
-            await FireAsync(timer, outputQueues, new TimerInfo(IsPastDue: false, status?.Last, Next(schedule, due)), stopping);
+            await FireAsync(timer, outputQueues, TimerInfoFor(false, status?.Last, Next(schedule, due)), stopping);
             status = new TimerScheduleStatus(due, Next(schedule, due));
         }
     }
@@ -77,13 +79,20 @@ internal sealed class TimerScheduler(
         }
         try
         {
-            await OutputBindingWriter.WriteAsync(timer.Name, result.Context, outputQueues, transport);
+            await OutputBindingWriter.WriteAsync(timer.Name, result, outputQueues, transport);
         }
         catch (Exception exception)
         {
             logger.LogError("Timer function '{Function}' succeeded but writing its outputs failed: {Reason}", timer.Name, exception.Message);
         }
     }
+
+    /// <summary>What the Functions host passes a timer: whether the run is late, and the schedule's last and next occurrences.</summary>
+    private TimerInfo TimerInfoFor(bool isPastDue, DateTimeOffset? last, DateTimeOffset next) => new()
+    {
+        IsPastDue = isPastDue,
+        ScheduleStatus = new ScheduleStatus { Last = last?.UtcDateTime ?? default, Next = next.UtcDateTime, LastUpdated = time.GetUtcNow().UtcDateTime },
+    };
 
     private static DateTimeOffset Next(CrontabSchedule schedule, DateTimeOffset after) =>
         new(DateTime.SpecifyKind(schedule.GetNextOccurrence(after.UtcDateTime), DateTimeKind.Utc));

@@ -1,6 +1,5 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using TokenBroker.Hosting.Functions;
 using TokenBroker.Jobs.Mail;
 
 namespace TokenBroker.Jobs.Fetch;
@@ -13,7 +12,7 @@ public sealed class FetchEvents(TimeProvider timeProvider)
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
     };
 
-    public void Fetched(FunctionContext context, MailFetchedEvent fetched)
+    public void Fetched(InvocationOutputs context, MailFetchedEvent fetched)
     {
         var stamped = fetched with { Id = Guid.NewGuid().ToString("N"), At = timeProvider.GetUtcNow() };
         context.AddOutput(MailEvents.OutputBinding, JsonSerializer.Serialize(stamped, Json));

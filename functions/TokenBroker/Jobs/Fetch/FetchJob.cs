@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Logging;
-using TokenBroker.Hosting.Functions;
 using TokenBroker.Jobs.Fetch.Sinks;
 using TokenBroker.Jobs.Ledger;
 using TokenBroker.Jobs.Mail;
@@ -27,7 +26,7 @@ public sealed class FetchJob(
     TimeProvider timeProvider,
     ILogger<FetchJob> logger) : IFetchJob
 {
-    public async Task RunAsync(FetchRequest request, FunctionContext context, CancellationToken cancellationToken = default)
+    public async Task RunAsync(FetchRequest request, InvocationOutputs context, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
         var imap = request.Protocol.Equals("imap", StringComparison.OrdinalIgnoreCase);

@@ -1,34 +1,36 @@
+using Azure.Storage.Blobs;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
-using TokenBroker.AzureStorage;
+using TokenBroker.StorageAccount;
 using TokenBroker.Store;
 
 namespace TokenBroker.Jobs.Ledger;
 
 /// <summary>
-/// The Azure ledger: small JSON blobs in one container of the broker's storage account, over REST.
+/// The Azure ledger: small JSON blobs in one container of the broker's storage account, through Azure.Storage.Blobs.
 /// A sent record is <c>sent/&lt;hash of mailbox&gt;/&lt;hash of key&gt;.json</c>, created with If-None-Match: * so the
 /// first writer wins; a send attempt is <c>attempts/…</c> under the same names, replaced by each newer attempt; a checkpoint is <c>checkpoints/&lt;hash&gt;.json</c>, replaced with If-Match on its ETag.
 /// Blob names are hashes (<see cref="LedgerKeys"/>), so a listing reveals no address. Sent records older than the
 /// retention are deleted by a purge that a write starts at most once per PurgeInterval (one List Blobs call per
 /// 5,000 records, one Delete Blob per expired one); a container lifecycle rule on "sent/" can replace it.
 /// </summary>
-public sealed class AzureBlobMailLedger : IMailLedger, IDisposable
+public sealed class AzureBlobMailLedger : IMailLedger
 {
     private const string SentPrefix = "sent/";
     private const string AttemptPrefix = "attempts/";
     private const string CheckpointPrefix = "checkpoints/";
 
-    private readonly BlobContainerClient _container;
-    private readonly HttpClient _http;
-    private readonly bool _ownsHttpClient;
+    private readonly LedgerContainer _container;
     private readonly AzureBlobMailLedgerOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly object _purgeGate = new();
     private DateTimeOffset _lastPurge = DateTimeOffset.MinValue;
 
-    /// <param name="httpClient">Null: the ledger makes and owns its own. A caller's client is not disposed with the ledger.</param>
+    /// <param name="httpClient">Null: the SDK's shared transport. A caller's client is used as is and not disposed.</param>
+    /// <param name="timeProvider">The clock the retention and the purge interval are measured with.</param>
+    /// <param name="logger">Purges, their failures and failed request attempts are logged (never headers or blob contents).</param>
+    /// <exception cref="InvalidOperationException">A setting is invalid, or the connection has no blob endpoint (the message names it).</exception>
     public AzureBlobMailLedger(StorageConnection connection, AzureBlobMailLedgerOptions? options = null, HttpClient? httpClient = null,
         TimeProvider? timeProvider = null, ILogger<AzureBlobMailLedger>? logger = null)
     {
@@ -37,17 +39,13 @@ public sealed class AzureBlobMailLedger : IMailLedger, IDisposable
         options.Validate();
         _options = options;
         _logger = logger ?? (ILogger)NullLogger.Instance;
-        var blobServiceUri = connection.RequireBlobServiceUri();
-        StorageHttpPipeline.EnsureProtected(blobServiceUri, StorageService.Blob);
-        _ownsHttpClient = httpClient is null;
-        _http = httpClient ?? new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) }) { Timeout = Timeout.InfiniteTimeSpan };
-        var time = _time = timeProvider ?? TimeProvider.System;
-        var pipeline = new StorageHttpPipeline(_http, StorageRequestAuthenticator.For(connection, time), options, time, StorageService.Blob);
-        _container = new BlobContainerClient(pipeline, blobServiceUri, options.ContainerName);
+        _time = timeProvider ?? TimeProvider.System;
+        var clientOptions = StorageClientSetup.Configure(new BlobClientOptions(), options, StorageService.Blob, httpClient, _logger);
+        _container = new LedgerContainer(connection.CreateBlobServiceClient(clientOptions).GetBlobContainerClient(options.ContainerName));
     }
 
-    /// <summary>For tests and diagnostics: the container's blob names.</summary>
-    internal BlobContainerClient Container => _container;
+    /// <summary>For tests and diagnostics: the container's blobs.</summary>
+    internal LedgerContainer Container => _container;
 
     public async Task<SentRecord?> FindSentAsync(string mailbox, string idempotencyKey, CancellationToken cancellationToken = default)
     {
@@ -100,7 +98,7 @@ public sealed class AzureBlobMailLedger : IMailLedger, IDisposable
         if (etag is not null) return new Versioned<FetchCheckpoint>(LedgerJson.DeserializeCheckpoint(data, "The saved checkpoint"), etag);
 
         // The condition failed. If the stored bytes are exactly ours, an earlier attempt of this call landed and
-        // its response was lost (the pipeline retried): that is success. Otherwise someone else wrote.
+        // its response was lost (the SDK retried): that is success. Otherwise someone else wrote.
         var current = await _container.GetAsync(name, cancellationToken).ConfigureAwait(false);
         if (current is not null && current.Data.AsSpan().SequenceEqual(data))
             return new Versioned<FetchCheckpoint>(LedgerJson.DeserializeCheckpoint(data, "The saved checkpoint"), current.ETag);
@@ -125,11 +123,6 @@ public sealed class AzureBlobMailLedger : IMailLedger, IDisposable
         return deleted;
     }
 
-    public void Dispose()
-    {
-        if (_ownsHttpClient) _http.Dispose();
-    }
-
     // The record is already stored when this runs: a failing purge is logged and retried next interval, never
     // reported as a failure to record the send.
     private async Task PurgeIfDueAsync(CancellationToken cancellationToken)
@@ -145,7 +138,7 @@ public sealed class AzureBlobMailLedger : IMailLedger, IDisposable
             var deleted = await PurgeAsync(cancellationToken).ConfigureAwait(false);
             if (deleted > 0) _logger.LogInformation("Mail ledger: purged {Count} sent records older than {Days} days.", deleted, _options.SentRetentionDays);
         }
-        catch (Exception e) when (e is StorageRequestFailedException or HttpRequestException or TimeoutException or System.Xml.XmlException or FormatException)
+        catch (Exception e) when (!cancellationToken.IsCancellationRequested)
         {
             _logger.LogWarning(e, "Mail ledger: purging old sent records failed; the next write after {Interval} tries again.", _options.PurgeInterval);
         }

@@ -1,4 +1,4 @@
-using TokenBroker.AzureStorage;
+using TokenBroker.StorageAccount;
 
 namespace TokenBroker.Jobs.Ledger;
 
@@ -6,6 +6,7 @@ namespace TokenBroker.Jobs.Ledger;
 public sealed class AzureBlobMailLedgerOptions : StorageRequestOptions
 {
     public const string DefaultContainerName = "tokenbroker-ledger";
+    public const string SectionName = "Ledger:AzureBlob";
 
     /// <summary>The container holding the ledger; created when missing.</summary>
     public string ContainerName { get; set; } = DefaultContainerName;
@@ -18,6 +19,7 @@ public sealed class AzureBlobMailLedgerOptions : StorageRequestOptions
 
     internal void Validate()
     {
+        Validate(SectionName);
         if (SentRetentionDays < 1)
             throw new InvalidOperationException($"Setting 'Ledger:AzureBlob:SentRetentionDays' is {SentRetentionDays}; it must be at least 1.");
         if (PurgeInterval < TimeSpan.Zero)

@@ -1,7 +1,7 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
-using TokenBroker.AzureStorage;
 using TokenBroker.Hosting.Configuration;
+using TokenBroker.StorageAccount;
 
 namespace TokenBroker.Jobs.Ledger;
 
@@ -10,9 +10,9 @@ namespace TokenBroker.Jobs.Ledger;
 /// <c>Kind</c> = Sqlite | AzureBlob (default: follows Queues:Transport: sqlite → Sqlite, azure → AzureBlob);
 /// <c>Sqlite</c> binds <see cref="SqliteMailLedgerOptions"/> (DatabasePath, default Broker:DataDirectory/ledger.db; BusyTimeout;
 /// SentRetentionDays; PurgeInterval);
-/// <c>AzureBlob</c> binds <see cref="AzureBlobMailLedgerOptions"/> (ContainerName, SentRetentionDays, PurgeInterval, ApiVersion,
-/// RequestTimeout, MaxRetries, RetryDelay); <c>Connection</c> = the storage connection setting
-/// (default: Queues:Connection, else AzureWebJobsStorage), resolved like the queue transport's.
+/// <c>AzureBlob</c> binds <see cref="AzureBlobMailLedgerOptions"/> (ContainerName, SentRetentionDays, PurgeInterval,
+/// RequestTimeout, MaxRetries, RetryDelay, MaxRetryDelay); <c>Connection</c> = the storage connection setting
+/// (default: Queues:Connection, else AzureWebJobsStorage), resolved like the queue transport's (<see cref="StorageConnection.FromConfiguration"/>).
 /// </summary>
 public static class MailLedgerServiceCollectionExtensions
 {
@@ -80,7 +80,7 @@ public static class MailLedgerServiceCollectionExtensions
     internal static (StorageConnection Connection, AzureBlobMailLedgerOptions Options) AzureBlobSettings(IConfiguration configuration)
     {
         var options = new AzureBlobMailLedgerOptions();
-        configuration.GetSection($"{SectionName}:AzureBlob").Bind(options);
+        configuration.GetSection(AzureBlobMailLedgerOptions.SectionName).Bind(options);
         options.Validate();
         var connectionName = configuration[$"{SectionName}:Connection"] is { Length: > 0 } ledgerConnection
             ? ledgerConnection

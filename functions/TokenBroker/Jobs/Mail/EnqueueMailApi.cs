@@ -1,7 +1,6 @@
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Http.HttpResults;
 using TokenBroker.Hosting;
-using TokenBroker.Hosting.Functions;
+using Microsoft.AspNetCore.Http.HttpResults;
 using TokenBroker.Queues;
 
 namespace TokenBroker.Jobs.Mail;
@@ -17,36 +16,21 @@ public static class EnqueueMailApi
     /// <summary>Bodies above this cannot become a queue message (64 KiB once base64-encoded) anyway.</summary>
     private const int MaxBodyBytes = 64 * 1024;
 
-    public static HttpFunction Function { get; } =
-        FunctionDeclarations.Http("EnqueueMail", Route, "POST", HttpAuthLevel.Function, EnqueueAsync);
-
-    public static async Task<Results<Accepted<EnqueuedMailRequest>, BadRequest<MailRequestProblems>>> EnqueueAsync(
+    public static async Task<IResult> EnqueueAsync(
         HttpRequest request, MailRequestParser parser, IQueueTransport transport, CancellationToken cancellationToken)
     {
-        var text = await ReadBodyAsync(request, cancellationToken);
-        if (text is null)
+        var body = await request.Body.ReadCappedAsync(MaxBodyBytes, cancellationToken);
+        if (body is null)
             return TypedResults.BadRequest(new MailRequestProblems([$"The request body is larger than {MaxBodyBytes} bytes; a queue message holds at most 64 KiB once encoded, so put large attachments elsewhere."]));
+        var text = System.Text.Encoding.UTF8.GetString(body);
         var parsed = parser.Parse(text);
         if (!parsed.IsValid)
             return TypedResults.BadRequest(new MailRequestProblems(parsed.Problems));
         if (QueueMessageLimits.EncodedLength(text) > QueueMessageLimits.MaxEncodedBytes)
             return TypedResults.BadRequest(new MailRequestProblems([$"The request is {QueueMessageLimits.EncodedLength(text)} bytes once base64-encoded for the queue; the limit is {QueueMessageLimits.MaxEncodedBytes}."]));
-        await transport.CreateIfNotExistsAsync(MailWorkerFunction.QueueName, cancellationToken);
-        await transport.SendAsync(MailWorkerFunction.QueueName, text, cancellationToken: cancellationToken);
+        await transport.CreateIfNotExistsAsync(TokenBroker.Functions.MailWorkerFunction.QueueName, cancellationToken);
+        await transport.SendAsync(TokenBroker.Functions.MailWorkerFunction.QueueName, text, cancellationToken: cancellationToken);
         return TypedResults.Accepted((string?)null, new EnqueuedMailRequest(parsed.Id!, parsed.Kind!));
-    }
-
-    private static async Task<string?> ReadBodyAsync(HttpRequest request, CancellationToken cancellationToken)
-    {
-        using var buffer = new MemoryStream();
-        var chunk = new byte[16 * 1024];
-        int read;
-        while ((read = await request.Body.ReadAsync(chunk, cancellationToken)) > 0)
-        {
-            buffer.Write(chunk, 0, read);
-            if (buffer.Length > MaxBodyBytes) return null;
-        }
-        return System.Text.Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
     }
 }
 

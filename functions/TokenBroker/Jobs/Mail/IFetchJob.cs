@@ -1,4 +1,3 @@
-using TokenBroker.Hosting.Functions;
 
 namespace TokenBroker.Jobs.Mail;
 
@@ -9,5 +8,5 @@ namespace TokenBroker.Jobs.Mail;
 /// </summary>
 public interface IFetchJob
 {
-    Task RunAsync(FetchRequest request, FunctionContext context, CancellationToken cancellationToken = default);
+    Task RunAsync(FetchRequest request, InvocationOutputs context, CancellationToken cancellationToken = default);
 }

@@ -1,6 +1,5 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using TokenBroker.Hosting.Functions;
 
 namespace TokenBroker.Jobs.Mail;
 
@@ -19,7 +18,7 @@ public sealed class MailEvents(TimeProvider timeProvider)
     };
 
     /// <param name="inDoubt">When an interrupted earlier attempt had to be resolved: what was found and done, in a sentence.</param>
-    public void Sent(FunctionContext context, string mailbox, string requestId, string messageId, int recipients, IReadOnlyList<string>? refusedRecipients = null, string? inDoubt = null) =>
+    public void Sent(InvocationOutputs context, string mailbox, string requestId, string messageId, int recipients, IReadOnlyList<string>? refusedRecipients = null, string? inDoubt = null) =>
         Add(context, new MailEvent("mail.sent", mailbox, requestId)
         {
             MessageId = messageId,
@@ -28,13 +27,13 @@ public sealed class MailEvents(TimeProvider timeProvider)
             InDoubt = inDoubt,
         });
 
-    public void Duplicate(FunctionContext context, string mailbox, string requestId, string messageId, DateTimeOffset firstSentAt) =>
+    public void Duplicate(InvocationOutputs context, string mailbox, string requestId, string messageId, DateTimeOffset firstSentAt) =>
         Add(context, new MailEvent("mail.duplicate", mailbox, requestId) { MessageId = messageId, FirstSentAt = firstSentAt });
 
-    public void Failed(FunctionContext context, string? mailbox, string? requestId, string? kind, string reason) =>
+    public void Failed(InvocationOutputs context, string? mailbox, string? requestId, string? kind, string reason) =>
         Add(context, new MailEvent("mail.failed", mailbox, requestId) { Kind = kind, Reason = reason });
 
-    private void Add(FunctionContext context, MailEvent mailEvent)
+    private void Add(InvocationOutputs context, MailEvent mailEvent)
     {
         var stamped = mailEvent with { Id = Guid.NewGuid().ToString("N"), At = timeProvider.GetUtcNow() };
         context.AddOutput(OutputBinding, JsonSerializer.Serialize(stamped, Json));

@@ -43,6 +43,7 @@ public static class MailJobsServiceCollectionExtensions
         services.TryAddSingleton(limits);
         services.TryAddSingleton<MailRequestParser>();
         services.TryAddSingleton<MailEvents>();
+        services.TryAddScoped<MailRequestWorker>();
         services.TryAddSingleton(new SmtpTarget(endpoint, send.SaslMechanism.ToLowerInvariant()));
         services.TryAddSingleton<ISmtpSessionFactory>(provider => new SmtpSessionFactory(new MailSender(new MailClientOptions
         {

@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Logging;
-using TokenBroker.Hosting.Functions;
 using TokenBroker.Jobs.Ledger;
 using TokenBroker.Jobs.Mail.Governor;
 using TokenBroker.Jobs.Mail.InDoubt;
@@ -32,7 +31,7 @@ public sealed class SendJob(
     private const int LedgerWriteAttempts = 3;
     private readonly KeyedLock _requestLock = new();
 
-    public async Task RunAsync(SendRequest request, FunctionContext context, CancellationToken cancellationToken = default)
+    public async Task RunAsync(SendRequest request, InvocationOutputs context, CancellationToken cancellationToken = default)
     {
         var from = TokenBroker.Mail.Mime.MailboxAddress.Parse(request.From).Address;
         var mailbox = (await registry.GetAsync(from, cancellationToken).ConfigureAwait(false))?.Value

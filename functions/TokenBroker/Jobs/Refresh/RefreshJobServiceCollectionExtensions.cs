@@ -36,6 +36,7 @@ public static class RefreshJobServiceCollectionExtensions
             new HttpClient { Timeout = Timeout.InfiniteTimeSpan },
             provider.GetRequiredService<IOptions<EventsOptions>>(),
             provider.GetRequiredService<ILogger<WebhookEventPublisher>>()));
+        services.TryAddScoped<RefreshJob>();
         return services;
     }
 }

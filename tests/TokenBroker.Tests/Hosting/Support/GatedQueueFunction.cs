@@ -1,9 +1,7 @@
-using TokenBroker.Hosting.Functions;
-
 namespace TokenBroker.Tests.Hosting.Support;
 
 /// <summary>Holds a long invocation open until the test lets it finish, counting how often the handler was invoked.</summary>
-internal sealed class InvocationGate
+public sealed class InvocationGate
 {
     private int _invocations;
 
@@ -18,10 +16,11 @@ internal sealed class InvocationGate
     }
 }
 
-/// <summary>A queue function that runs until <see cref="InvocationGate.Finish"/> (like a long fetch), then succeeds.</summary>
-internal sealed class GatedQueueFunction(InvocationGate gate) : IQueueFunction
+/// <summary>A queue function on %SlowQueue% that runs until <see cref="InvocationGate.Finish"/> (like a long fetch), then succeeds.</summary>
+public sealed class GatedQueueFunction(InvocationGate gate)
 {
-    public async Task RunAsync(QueueTriggerMessage message, FunctionContext context, CancellationToken cancellationToken)
+    [Microsoft.Azure.Functions.Worker.Function("Slow")]
+    public async Task RunAsync([Microsoft.Azure.Functions.Worker.QueueTrigger("%SlowQueue%")] string message, CancellationToken cancellationToken)
     {
         gate.Enter();
         await gate.Finish.Task.WaitAsync(cancellationToken);

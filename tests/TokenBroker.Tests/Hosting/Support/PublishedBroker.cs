@@ -5,8 +5,7 @@ using System.Net.Sockets;
 namespace TokenBroker.Tests.Hosting.Support;
 
 /// <summary>
-/// The self-contained executable exactly as packaged (infra/local/test.sh publishes it to artifacts/publish),
-/// run as its own process with the environment the Functions host would give it.
+/// The executable exactly as packaged (infra/local/test.sh publishes it to artifacts/publish), run as its own process.
 /// </summary>
 internal sealed class PublishedBroker : IAsyncDisposable
 {
@@ -20,14 +19,6 @@ internal sealed class PublishedBroker : IAsyncDisposable
 
     public HttpClient Client { get; }
 
-    /// <summary>The file names the process has mapped (Linux): every assembly it has loaded so far is among them.</summary>
-    public IReadOnlySet<string> MappedFileNames() =>
-        File.ReadLines($"/proc/{_process.Id}/maps")
-            .Select(line => line.Split(' ', StringSplitOptions.RemoveEmptyEntries))
-            .Where(fields => fields.Length >= 6 && fields[5].StartsWith('/'))
-            .Select(fields => Path.GetFileName(fields[5]))
-            .ToHashSet(StringComparer.Ordinal);
-
     public static string Executable
     {
         get
@@ -36,21 +27,22 @@ internal sealed class PublishedBroker : IAsyncDisposable
             var path = Path.Combine(directory, "tokenbroker");
             return File.Exists(path)
                 ? path
-                : throw new InvalidOperationException($"No published executable at {path}: run dotnet publish functions/TokenBroker -c Release -r linux-x64 --self-contained -o artifacts/publish (the test command does).");
+                : throw new InvalidOperationException($"No published executable at {path}: run dotnet publish functions/TokenBroker -c Release -r linux-x64 --self-contained false -p:PublishReadyToRun=true -o artifacts/publish (the test command does).");
         }
     }
 
-    public static async Task<PublishedBroker> StartAsCustomHandlerAsync(IDictionary<string, string>? environment = null)
+    /// <summary>`tokenbroker serve` on a free loopback port with an embedded store in a new folder; returns once it answers.</summary>
+    public static async Task<PublishedBroker> StartStandaloneAsync(IDictionary<string, string>? environment = null)
     {
         var port = FreePort();
-        var start = new ProcessStartInfo(Executable)
+        var start = new ProcessStartInfo(Executable, ["serve"])
         {
             WorkingDirectory = Directory.CreateTempSubdirectory("published-").FullName,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
-        start.Environment["FUNCTIONS_CUSTOMHANDLER_PORT"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        start.Environment["TokenStore__Kind"] = "Embedded";
+        start.Environment["Broker__Urls"] = $"http://127.0.0.1:{port}";
+        start.Environment["Broker__DataDirectory"] = Path.Combine(start.WorkingDirectory, "data");
         foreach (var (key, value) in environment ?? new Dictionary<string, string>())
             start.Environment[key] = value;
         var process = Process.Start(start)!;

@@ -3,10 +3,11 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
 using TokenBroker.Hosting;
+using TokenBroker.Hosting.Functions;
 
 namespace TokenBroker.Tests.Hosting.Support;
 
-/// <summary>The real app on a free loopback port, with a table the test declares and its own data folder.</summary>
+/// <summary>The real app on a free loopback port, with functions the test declares and its own data folder.</summary>
 internal sealed class RunningBroker : IAsyncDisposable
 {
     private RunningBroker(WebApplication app, HttpClient client, string dataDirectory)
@@ -21,7 +22,7 @@ internal sealed class RunningBroker : IAsyncDisposable
     public string DataDirectory { get; }
     public IServiceProvider Services => App.Services;
 
-    public static async Task<RunningBroker> StartAsync(HostingMode mode, FunctionTable table, Action<IServiceCollection>? services = null, IDictionary<string, string>? settings = null, string? dataDirectory = null)
+    public static async Task<RunningBroker> StartAsync(HostingMode mode, FunctionCatalog catalog, Action<IServiceCollection>? services = null, IDictionary<string, string>? settings = null, string? dataDirectory = null)
     {
         dataDirectory ??= Directory.CreateTempSubdirectory("tokenbroker-test-").FullName;
         var args = new List<string>
@@ -29,11 +30,11 @@ internal sealed class RunningBroker : IAsyncDisposable
             "--TokenStore:Kind=Embedded",
             $"--Broker:DataDirectory={dataDirectory}",
             "--Broker:Urls=http://127.0.0.1:0",
-            $"--{HostingModeInfo.CustomHandlerPortVariable}=0",
             "--Logging:LogLevel:Default=Warning",
         };
+        args.AddRange(TestTables.SpineSettings.Where(s => settings?.ContainsKey(s.Key) != true).Select(s => $"--{s.Key}={s.Value}"));
         args.AddRange((settings ?? new Dictionary<string, string>()).Select(s => $"--{s.Key}={s.Value}"));
-        var app = BrokerApplication.Build(new BrokerStartup(args.ToArray(), mode, table)
+        var app = BrokerApplication.Build(new BrokerStartup(args.ToArray(), mode, catalog)
         {
             Configure = builder => services?.Invoke(builder.Services),
         });

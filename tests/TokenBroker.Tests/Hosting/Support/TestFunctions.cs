@@ -1,10 +1,13 @@
 using System.Collections.Concurrent;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Azure.Functions.Worker;
+using Microsoft.Extensions.Logging;
 using TokenBroker.Hosting.Functions;
 
 namespace TokenBroker.Tests.Hosting.Support;
 
 /// <summary>Records what each invocation received, so tests can assert on it.</summary>
-internal sealed class InvocationRecorder
+public sealed class InvocationRecorder
 {
     public ConcurrentQueue<QueueTriggerMessage> Messages { get; } = new();
     public ConcurrentQueue<TimerInfo> Timers { get; } = new();
@@ -17,39 +20,91 @@ internal sealed class InvocationRecorder
     }
 }
 
-internal sealed class RecordingQueueFunction(InvocationRecorder recorder) : IQueueFunction
+/// <summary>Records each message with its metadata; a message starting with {"echo" is returned on the results output.</summary>
+public sealed class RecordingQueueFunction
 {
-    public Task RunAsync(QueueTriggerMessage message, FunctionContext context, CancellationToken cancellationToken)
+    private readonly InvocationRecorder _recorder;
+    private readonly ILogger<RecordingQueueFunction> _logger;
+
+    public RecordingQueueFunction(InvocationRecorder recorder, ILogger<RecordingQueueFunction> logger) => (_recorder, _logger) = (recorder, logger);
+
+    [Function("Work")]
+    public WorkOutputs Run([QueueTrigger("%WorkQueue%")] string message, string id, long dequeueCount, DateTimeOffset? insertionTime, string popReceipt)
     {
-        recorder.Messages.Enqueue(message);
-        context.Logger.LogReceived(message.Id);
-        if (message.Text.StartsWith("{\"echo\"", StringComparison.Ordinal))
-            context.AddOutput("results", message.Text);
-        return Task.CompletedTask;
+        _recorder.Messages.Enqueue(new QueueTriggerMessage(message, id, dequeueCount, insertionTime, null, null, popReceipt));
+        _logger.LogReceived(id);
+        return new WorkOutputs { Results = message.StartsWith("{\"echo\"", StringComparison.Ordinal) ? message : null };
     }
 }
 
-internal sealed class FailingQueueFunction(InvocationRecorder recorder) : IQueueFunction
+public sealed class WorkOutputs
 {
-    public Task RunAsync(QueueTriggerMessage message, FunctionContext context, CancellationToken cancellationToken)
+    [QueueOutput("work-results")]
+    public string? Results { get; init; }
+}
+
+public sealed class FailingQueueFunction
+{
+    private readonly InvocationRecorder _recorder;
+
+    public FailingQueueFunction(InvocationRecorder recorder) => _recorder = recorder;
+
+    [Function("Doomed")]
+    public void Run([QueueTrigger("%DoomedQueue%")] string message, string id, long dequeueCount)
     {
-        recorder.Messages.Enqueue(message);
+        _recorder.Messages.Enqueue(new QueueTriggerMessage(message, id, dequeueCount, null, null, null, null));
         throw new InvalidOperationException("the handler always fails");
     }
 }
 
-internal sealed class RecordingTimerFunction(InvocationRecorder recorder) : ITimerFunction
+/// <summary>A timer every five minutes that records its TimerInfo and returns a tick on its output.</summary>
+public sealed class RecordingTimerFunction
 {
-    public Task RunAsync(TimerInfo timer, FunctionContext context, CancellationToken cancellationToken)
+    private readonly InvocationRecorder _recorder;
+
+    public RecordingTimerFunction(InvocationRecorder recorder) => _recorder = recorder;
+
+    [Function("Tick")]
+    public TickOutputs Run([TimerTrigger("%TickSchedule%")] TimerInfo timer) => Record(_recorder, timer);
+
+    internal static TickOutputs Record(InvocationRecorder recorder, TimerInfo timer)
     {
         recorder.Timers.Enqueue(timer);
-        context.AddOutput("ticks", $$"""{"pastDue":{{(timer.IsPastDue ? "true" : "false")}}}""");
-        return Task.CompletedTask;
+        return new TickOutputs { Ticks = [$$"""{"pastDue":{{(timer.IsPastDue ? "true" : "false")}}}"""] };
     }
+}
+
+/// <summary>The same timer, declared to run on start-up too.</summary>
+public sealed class StartupTimerFunction
+{
+    private readonly InvocationRecorder _recorder;
+
+    public StartupTimerFunction(InvocationRecorder recorder) => _recorder = recorder;
+
+    [Function("Tick")]
+    public TickOutputs Run([TimerTrigger("%TickSchedule%", RunOnStartup = true)] TimerInfo timer) => RecordingTimerFunction.Record(_recorder, timer);
+}
+
+public sealed class TickOutputs
+{
+    [QueueOutput("tick-results")]
+    public string[]? Ticks { get; init; }
+}
+
+/// <summary>GET /api/echo/{word} (anonymous) and GET /api/secret (function key).</summary>
+public sealed class TestHttpFunctions
+{
+    [Function("Echo")]
+    public IResult Echo([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "echo/{word}")] HttpRequest request, string word) =>
+        TypedResults.Ok(new { word });
+
+    [Function("Secret")]
+    public IResult Secret([HttpTrigger(AuthorizationLevel.Function, "get", Route = "secret")] HttpRequest request) =>
+        TypedResults.Text("admin only");
 }
 
 internal static partial class TestFunctionLogs
 {
-    [Microsoft.Extensions.Logging.LoggerMessage(Level = Microsoft.Extensions.Logging.LogLevel.Information, Message = "Received message {MessageId}")]
-    public static partial void LogReceived(this Microsoft.Extensions.Logging.ILogger logger, string messageId);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Received message {MessageId}")]
+    public static partial void LogReceived(this ILogger logger, string messageId);
 }

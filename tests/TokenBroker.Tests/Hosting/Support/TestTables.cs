@@ -1,23 +1,25 @@
-using TokenBroker.Hosting;
+using TokenBroker.Functions;
 using TokenBroker.Hosting.Functions;
-using TokenBroker.Hosting.Health;
-using static TokenBroker.Hosting.Functions.FunctionDeclarations;
 
 namespace TokenBroker.Tests.Hosting.Support;
 
-/// <summary>Tables of test functions, the way the spine is meant to be exercised: the tests declare them.</summary>
+/// <summary>Sets of test functions, the way the hosting is meant to be exercised: the tests declare them as [Function] classes.</summary>
 internal static class TestTables
 {
-    public static FunctionTable Spine(string schedule = "0 */5 * * * *", bool runOnStartup = false) => new(
-    [
-        HealthApi.Function,
-        Http("Echo", "echo/{word}", "GET", HttpAuthLevel.Anonymous, (string word) => TypedResultsEcho(word)),
-        Http("Secret", "secret", "GET", HttpAuthLevel.Function, () => "admin only"),
-        Timer<RecordingTimerFunction>("Tick", schedule, runOnStartup, outputs: QueueOutput("ticks", "tick-results")),
-        Queue<RecordingQueueFunction>("Work", "work-items", QueueOutput("results", "work-results")),
-        Queue<FailingQueueFunction>("Doomed", "doomed-items"),
-    ]);
+    /// <summary>The settings the spine's %references% need; <see cref="RunningBroker"/> passes them unless a test overrides them.</summary>
+    public static readonly IReadOnlyDictionary<string, string> SpineSettings = new Dictionary<string, string>
+    {
+        ["TickSchedule"] = "0 */5 * * * *",
+        ["WorkQueue"] = "work-items",
+        ["DoomedQueue"] = "doomed-items",
+    };
 
-    private static Microsoft.AspNetCore.Http.IResult TypedResultsEcho(string word) =>
-        Microsoft.AspNetCore.Http.TypedResults.Ok(new { word });
+    public static FunctionCatalog Spine(bool runOnStartup = false) => FunctionCatalog.ForTypes(
+    [
+        typeof(HealthFunction),
+        typeof(TestHttpFunctions),
+        runOnStartup ? typeof(StartupTimerFunction) : typeof(RecordingTimerFunction),
+        typeof(RecordingQueueFunction),
+        typeof(FailingQueueFunction),
+    ]);
 }

@@ -1,6 +1,6 @@
-using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using TokenBroker.Hosting;
 using TokenBroker.OAuth;
 using TokenBroker.Store;
@@ -8,8 +8,9 @@ using TokenBroker.Store;
 namespace TokenBroker.Tests.Infra.Support;
 
 /// <summary>
-/// The broker as the Functions host starts it in Azure: custom-handler mode, the product's function table, and
-/// no configuration but the template's app settings (plus the embedded appsettings.json the package carries).
+/// The broker's services as the worker registers them in Azure: worker mode, the product's functions, and no
+/// configuration but the template's app settings (plus the embedded appsettings.json the package carries).
+/// The worker's gRPC side is left out: the Functions host it talks to cannot run here.
 /// </summary>
 internal static class TemplateBroker
 {
@@ -19,7 +20,6 @@ internal static class TemplateBroker
     /// </summary>
     public static string[] Arguments(IReadOnlyDictionary<string, string> appSettings) =>
     [
-        $"--{HostingModeInfo.CustomHandlerPortVariable}=0",
         "--Logging:LogLevel:Default=Warning",
         .. appSettings.Select(s => $"--{s.Key.Replace("__", ":", StringComparison.Ordinal)}={s.Value}"),
     ];
@@ -28,15 +28,19 @@ internal static class TemplateBroker
         new ConfigurationBuilder().AddCommandLine(Arguments(appSettings)).Build();
 
     /// <summary>
-    /// Builds and starts the app, then resolves what start-up in Azure mode needs: the queue transport, the
-    /// token store and the OAuth options (validated on first use). The OAuth registration is added here the way
-    /// <see cref="BrokerApplication"/> will add it once it is wired there (the token store already is).
+    /// Builds and starts the worker's services, then resolves what start-up in Azure needs: the queue transport,
+    /// the token store and the OAuth options (validated on first use).
     /// </summary>
-    public static async Task<WebApplication> StartAsync(IReadOnlyDictionary<string, string> appSettings)
+    public static async Task<IHost> StartAsync(IReadOnlyDictionary<string, string> appSettings)
     {
-        var app = BrokerApplication.Build(new BrokerStartup(Arguments(appSettings), HostingMode.CustomHandler, BrokerFunctions.Table)
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
         {
+            Args = Arguments(appSettings),
+            ContentRootPath = AppContext.BaseDirectory,
+            DisableDefaults = false,
         });
+        builder.Services.AddBroker(builder.Configuration, HostingMode.FunctionsWorker, BrokerFunctions.Catalog);
+        var app = builder.Build();
         try
         {
             await app.StartAsync(TestContext.Current.CancellationToken);
@@ -47,7 +51,7 @@ internal static class TemplateBroker
         }
         catch
         {
-            await app.DisposeAsync();
+            app.Dispose();
             throw;
         }
     }

@@ -1,27 +1,30 @@
-using TokenBroker.Hosting;
-using TokenBroker.Hosting.Configuration;
-using TokenBroker.Hosting.Standalone;
+using TokenBroker.Hosting.Packaging;
 
 namespace TokenBroker.Tests.Infra.Support;
 
-/// <summary>The queues a function table needs in Azure: each trigger and output queue, and its poison queue.</summary>
+/// <summary>The queues the functions need in Azure: each trigger and output queue, and the poison queue of each trigger queue.</summary>
 internal static class TemplateQueues
 {
-    /// <summary>Queue names of <paramref name="table"/>, %Setting% references resolved through the app settings.</summary>
-    public static IEnumerable<string> Required(FunctionTable table, IReadOnlyDictionary<string, string> appSettings)
+    public const string PoisonSuffix = "-poison";
+
+    /// <summary>Queue names of <paramref name="metadata"/>, %Setting% references resolved through the app settings.</summary>
+    public static IEnumerable<string> Required(FunctionsMetadata metadata, IReadOnlyDictionary<string, string> appSettings)
     {
-        foreach (var (queue, _) in table.AllQueues())
+        foreach (var binding in metadata.QueueBindings)
         {
-            var name = SettingReference.IsReference(queue)
-                ? appSettings.TryGetValue(queue[1..^1], out var value) ? value : throw new InvalidOperationException($"The table refers to {queue}, which the template does not set.")
+            var queue = binding.QueueName ?? throw new InvalidOperationException($"The {binding.Type} binding of {binding.Function} names no queue.");
+            var name = IsSettingReference(queue)
+                ? appSettings.TryGetValue(queue[1..^1], out var value) ? value : throw new InvalidOperationException($"{binding.Function} refers to {queue}, which the template does not set.")
                 : queue;
             yield return name;
-            // An output that writes to a poison queue (the mail worker's "poison" binding) needs no poison queue of its own.
-            if (!name.EndsWith("-poison", StringComparison.Ordinal))
-                yield return PoisonQueue.NameFor(name);
+            // The host moves a message to <queue>-poison after the last failed dequeue.
+            if (binding.IsQueueTrigger)
+                yield return name + PoisonSuffix;
         }
     }
 
-    public static IReadOnlyList<string> Missing(FunctionTable table, EvaluatedDeployment deployment) =>
-        Required(table, deployment.KnownAppSettings).Except(deployment.QueueNames, StringComparer.Ordinal).Distinct().ToList();
+    public static IReadOnlyList<string> Missing(FunctionsMetadata metadata, EvaluatedDeployment deployment) =>
+        Required(metadata, deployment.KnownAppSettings).Except(deployment.QueueNames, StringComparer.Ordinal).Distinct().ToList();
+
+    public static bool IsSettingReference(string value) => value.Length > 2 && value[0] == '%' && value[^1] == '%';
 }

@@ -78,11 +78,6 @@ public sealed class FetchKillTests
         Assert.All(receiver.Accepted, d => Assert.True(d.SignatureIsValidFor(FetchHarness.Secret)));
     }
 
-    /// <summary>The product's HTTP functions with the consent routes open (the test plays the admin, without a function key).</summary>
-    private static FunctionTable ConsentTable() => new(
-    [
-        .. BrokerFunctions.Table.Http.Where(f => f.Name is not ("ConsentStart" or "ConsentCallback")),
-        FunctionDeclarations.Http("ConsentStart", "consent/start", "GET", HttpAuthLevel.Anonymous, TokenBroker.OAuth.ConsentApi.StartAsync),
-        FunctionDeclarations.Http("ConsentCallback", "consent/callback", "GET", HttpAuthLevel.Anonymous, TokenBroker.OAuth.ConsentApi.CallbackAsync),
-    ]);
+    /// <summary>The product's HTTP functions only: the consent is set up before any queue is worked.</summary>
+    private static FunctionCatalog ConsentTable() => new(BrokerFunctions.Catalog.Http);
 }

@@ -18,7 +18,7 @@ public sealed class SinkRulesTests
     public void A_maildir_sink_is_refused_in_custom_handler_mode()
     {
         var refused = Assert.Throws<MailRequestRejectedException>(() =>
-            Factory(HostingMode.CustomHandler).Create(new FetchSink { Type = "maildir", Path = Path.GetTempPath() }));
+            Factory(HostingMode.FunctionsWorker).Create(new FetchSink { Type = "maildir", Path = Path.GetTempPath() }));
         Assert.Contains("standalone", refused.Reason);
     }
 

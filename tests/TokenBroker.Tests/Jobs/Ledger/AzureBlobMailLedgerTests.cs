@@ -1,11 +1,12 @@
 using System.Text;
-using TokenBroker.AzureStorage;
+using Azure;
 using TokenBroker.Jobs.Ledger;
+using TokenBroker.StorageAccount;
 using TokenBroker.Testing;
 
 namespace TokenBroker.Tests.Jobs.Ledger;
 
-/// <summary>The ledger contract on Azurite's blob service (Shared Key over REST), each test in a container of its own.</summary>
+/// <summary>The ledger contract on Azurite's blob service (connection string, Shared Key over http), each test in a container of its own.</summary>
 public sealed class AzureBlobMailLedgerTests : MailLedgerContract
 {
     private readonly string _container = "ledger-" + Guid.NewGuid().ToString("N")[..16];
@@ -23,7 +24,7 @@ public sealed class AzureBlobMailLedgerTests : MailLedgerContract
 
     protected override async Task<string> DumpStorageAsync()
     {
-        using var ledger = Create();
+        var ledger = Create();
         var dump = new StringBuilder();
         foreach (var name in await ledger.Container.ListNamesAsync("", Ct))
         {
@@ -36,10 +37,10 @@ public sealed class AzureBlobMailLedgerTests : MailLedgerContract
     [Fact]
     public async Task The_purge_deletes_sent_records_older_than_the_retention()
     {
-        using var writer = Create();
+        var writer = Create();
         await writer.RecordSentAsync(Alice, "old", Sent("old"), Ct);
         await writer.SaveCheckpointAsync(Alice, "imap", "INBOX", ImapAt(1), null, Ct);
-        using var purger = Create(DaysAhead(31));
+        var purger = Create(DaysAhead(31));
 
         Assert.Equal(1, await purger.PurgeAsync(Ct));
 
@@ -50,9 +51,9 @@ public sealed class AzureBlobMailLedgerTests : MailLedgerContract
     [Fact]
     public async Task The_purge_keeps_sent_records_within_the_retention()
     {
-        using var writer = Create();
+        var writer = Create();
         await writer.RecordSentAsync(Alice, "recent", Sent("recent"), Ct);
-        using var purger = Create(DaysAhead(29));
+        var purger = Create(DaysAhead(29));
 
         Assert.Equal(0, await purger.PurgeAsync(Ct));
 
@@ -62,9 +63,9 @@ public sealed class AzureBlobMailLedgerTests : MailLedgerContract
     [Fact]
     public async Task A_write_starts_the_purge_at_most_once_an_hour()
     {
-        using var writer = Create();
+        var writer = Create();
         var clock = DaysAhead(31);
-        using var purger = Create(clock);
+        var purger = Create(clock);
         await writer.RecordSentAsync(Alice, "first-old", Sent("first-old"), Ct);
         await purger.RecordSentAsync(Bob, "w1", Sent("w1"), Ct); // purges
         await writer.RecordSentAsync(Alice, "second-old", Sent("second-old"), Ct);
@@ -84,7 +85,7 @@ public sealed class AzureBlobMailLedgerTests : MailLedgerContract
     public async Task A_checkpoint_save_whose_response_was_lost_and_retried_is_reported_as_saved()
     {
         using var http = new HttpClient(new LoseFirstPutResponse("/checkpoints/"));
-        using var ledger = new AzureBlobMailLedger(Azurite,
+        var ledger = new AzureBlobMailLedger(Azurite,
             new AzureBlobMailLedgerOptions { ContainerName = _container, MaxRetries = 2, RetryDelay = TimeSpan.FromMilliseconds(10) }, http);
 
         var saved = await ledger.SaveCheckpointAsync(Alice, "imap", "INBOX", ImapAt(5), null, Ct);
@@ -98,7 +99,7 @@ public sealed class AzureBlobMailLedgerTests : MailLedgerContract
     public async Task A_sent_record_whose_response_was_lost_and_retried_is_recorded_once()
     {
         using var http = new HttpClient(new LoseFirstPutResponse("/sent/"));
-        using var ledger = new AzureBlobMailLedger(Azurite,
+        var ledger = new AzureBlobMailLedger(Azurite,
             new AzureBlobMailLedgerOptions { ContainerName = _container, MaxRetries = 2, RetryDelay = TimeSpan.FromMilliseconds(10) }, http);
         var record = Sent("lost-response");
 
@@ -110,7 +111,7 @@ public sealed class AzureBlobMailLedgerTests : MailLedgerContract
     [Fact]
     public async Task The_container_is_created_when_missing()
     {
-        using var ledger = Create();
+        var ledger = Create();
 
         await ledger.RecordSentAsync(Alice, "creates-container", Sent("creates-container"), Ct);
 
@@ -120,7 +121,7 @@ public sealed class AzureBlobMailLedgerTests : MailLedgerContract
     [Fact]
     public async Task Sent_records_and_checkpoints_are_json_blobs_under_hashed_names()
     {
-        using var ledger = Create();
+        var ledger = Create();
         await ledger.RecordSentAsync(Alice, "k1", Sent("k1"), Ct);
         await ledger.SaveCheckpointAsync(Alice, "imap", "INBOX", ImapAt(1), null, Ct);
 
@@ -134,7 +135,7 @@ public sealed class AzureBlobMailLedgerTests : MailLedgerContract
     [Fact]
     public async Task Finding_in_a_container_that_does_not_exist_yet_is_not_found()
     {
-        using var ledger = Create();
+        var ledger = Create();
 
         Assert.Null(await ledger.FindSentAsync(Alice, "nothing", Ct));
         Assert.Null(await ledger.GetCheckpointAsync(Alice, "imap", "INBOX", Ct));
@@ -144,8 +145,7 @@ public sealed class AzureBlobMailLedgerTests : MailLedgerContract
     public void A_connection_without_a_blob_endpoint_is_refused_naming_the_setting()
     {
         var queueOnly = StorageConnection.FromConnectionString(
-            $"AccountName=devstoreaccount1;AccountKey={PeersEnvironment.Get("AZURITE_ACCOUNT_KEY")};QueueEndpoint={PeersEnvironment.Get("AZURITE_QUEUE_ENDPOINT")}",
-            "AzureWebJobsStorage");
+            $"QueueEndpoint={PeersEnvironment.Get("AZURITE_QUEUE_ENDPOINT")};SharedAccessSignature=sv=2022-11-02&ss=q&sig=x", "AzureWebJobsStorage");
 
         var error = Assert.Throws<InvalidOperationException>(() => new AzureBlobMailLedger(queueOnly));
 
@@ -156,14 +156,13 @@ public sealed class AzureBlobMailLedgerTests : MailLedgerContract
     [Fact]
     public async Task A_wrong_account_key_fails_with_the_services_error()
     {
-        var wrongKey = StorageConnection.WithSharedKey("devstoreaccount1", Convert.ToBase64String(new byte[64]), null,
-            new Uri(PeersEnvironment.Get("AZURITE_BLOB_ENDPOINT")));
-        using var ledger = new AzureBlobMailLedger(wrongKey, new AzureBlobMailLedgerOptions { ContainerName = _container, MaxRetries = 0 });
+        var wrongKey = StorageConnection.FromConnectionString(
+            $"AccountName=devstoreaccount1;AccountKey={Convert.ToBase64String(new byte[64])};BlobEndpoint={PeersEnvironment.Get("AZURITE_BLOB_ENDPOINT")}");
+        var ledger = new AzureBlobMailLedger(wrongKey, new AzureBlobMailLedgerOptions { ContainerName = _container, MaxRetries = 0 });
 
-        var error = await Assert.ThrowsAsync<StorageRequestFailedException>(() => ledger.FindSentAsync(Alice, "k", Ct));
+        var error = await Assert.ThrowsAsync<RequestFailedException>(() => ledger.FindSentAsync(Alice, "k", Ct));
 
-        Assert.Equal(StorageService.Blob, error.Service);
-        Assert.Equal(System.Net.HttpStatusCode.Forbidden, error.Status);
+        Assert.Equal(403, error.Status);
         Assert.Contains("Storage Blob Data Contributor", error.Message);
     }
 

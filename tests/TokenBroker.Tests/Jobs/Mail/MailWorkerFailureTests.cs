@@ -1,3 +1,4 @@
+using TokenBroker.Jobs;
 using System.Text.Json;
 using TokenBroker.Jobs.Mail;
 using TokenBroker.OAuth;
@@ -14,7 +15,7 @@ public sealed class MailWorkerFailureTests
 
     private static string Sender() => Maildir.UniqueAddress("sender");
 
-    private static (JsonElement Event, string Poison) SingleFailure(TokenBroker.Hosting.Functions.FunctionContext context)
+    private static (JsonElement Event, string Poison) SingleFailure(TokenBroker.Jobs.InvocationOutputs context)
     {
         var failure = Assert.Single(MailJobsHarness.Outputs(context, MailEvents.OutputBinding));
         Assert.Equal("mail.failed", failure.GetProperty("type").GetString());
@@ -138,8 +139,8 @@ public sealed class MailWorkerFailureTests
         var events = new List<string>();
         foreach (var text in texts)
         {
-            var context = new TokenBroker.Hosting.Functions.FunctionContext("MailWorker", "i", Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
-            await worker.RunAsync(new TokenBroker.Hosting.Functions.QueueTriggerMessage(text, "m", 1, null, null, null, null), context, Ct);
+            var context = new TokenBroker.Jobs.InvocationOutputs();
+            await worker.RunAsync(text, context, Ct);
             events.AddRange(MailJobsHarness.Outputs(context, MailEvents.OutputBinding).Select(e => e.GetProperty("type").GetString()!));
         }
 

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using TokenBroker.Hosting.Functions;
 using TokenBroker.Hosting;
 using TokenBroker.Jobs.Ledger;
 using TokenBroker.Queues;
@@ -27,7 +28,7 @@ public sealed class SendCrashRecoveryTests
         var ids = Enumerable.Range(0, 500).Select(i => $"crash-{i:D3}").ToList();
 
         // Consent and queue the batch with an in-process broker, then hand its data folder to the child process.
-        await using (var setup = await MailBrokerPeers.StartAsync(settings, data, new FunctionTable([.. MailBrokerPeers.TableWithConsent().Http])))
+        await using (var setup = await MailBrokerPeers.StartAsync(settings, data, new FunctionCatalog(MailBrokerPeers.TableWithConsent().Http)))
         {
             await MailBrokerPeers.ConsentAsync(setup.Client.BaseAddress!, mailbox, Ct, protocols: "smtp,imap");
             var transport = setup.Services.GetRequiredService<IQueueTransport>();

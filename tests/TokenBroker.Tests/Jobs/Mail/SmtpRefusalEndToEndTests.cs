@@ -1,3 +1,4 @@
+using TokenBroker.Functions;
 using System.Net;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;

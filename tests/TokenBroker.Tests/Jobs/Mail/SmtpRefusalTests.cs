@@ -1,3 +1,4 @@
+using TokenBroker.Jobs;
 using TokenBroker.Jobs.Mail;
 using TokenBroker.Mail.Smtp;
 using TokenBroker.Testing;
@@ -45,9 +46,9 @@ public sealed class SmtpRefusalTests
         var (harness, from) = await StartAsync();
         await using var _ = harness;
 
-        var context = new TokenBroker.Hosting.Functions.FunctionContext(MailWorkerFunction.FunctionName, "i", Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
+        var context = new TokenBroker.Jobs.InvocationOutputs();
         var deferred = await Assert.ThrowsAsync<SmtpCommandException>(() => harness.CreateWorker().RunAsync(
-            new TokenBroker.Hosting.Functions.QueueTriggerMessage(MailJobsHarness.SendRequest(from, Maildir.UniqueAddress("defer-4xx")).ToJsonString(), "m", 1, null, null, null, null),
+            MailJobsHarness.SendRequest(from, Maildir.UniqueAddress("defer-4xx")).ToJsonString(),
             context, Ct));
 
         Assert.True(deferred.IsTransient);

@@ -54,11 +54,9 @@ internal static class RefreshTesting
     /// <summary>Runs the RefreshTokens timer function once and returns the events it put on its output binding.</summary>
     public static async Task<IReadOnlyList<BrokerEvent>> RunTimerAsync(OAuthTestHost host, CancellationToken cancellationToken)
     {
-        var function = ActivatorUtilities.CreateInstance<RefreshTimerFunction>(host.App.Services);
-        var context = new FunctionContext(RefreshTimerFunction.FunctionName, Guid.NewGuid().ToString("n"), NullLogger.Instance);
-        await function.RunAsync(new TimerInfo(false, null, null), context, cancellationToken);
-        return context.Outputs.TryGetValue(RefreshTimerFunction.EventsBinding, out var messages)
-            ? messages.Select(BrokerEvent.Parse).ToList()
-            : [];
+        await using var scope = host.App.Services.CreateAsyncScope();
+        var function = ActivatorUtilities.CreateInstance<TokenBroker.Functions.RefreshTokensFunction>(scope.ServiceProvider);
+        var outputs = await function.RunAsync(new Microsoft.Azure.Functions.Worker.TimerInfo(), cancellationToken);
+        return outputs.Events?.Select(BrokerEvent.Parse).ToList() ?? [];
     }
 }

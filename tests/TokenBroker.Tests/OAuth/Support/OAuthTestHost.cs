@@ -6,6 +6,9 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using TokenBroker.Functions;
+using TokenBroker.Hosting.Functions;
+using TokenBroker.Hosting.Standalone;
 using TokenBroker.OAuth;
 using TokenBroker.Store;
 using TokenBroker.Testing;
@@ -106,22 +109,18 @@ public sealed class OAuthTestHost : IAsyncDisposable
         builder.Services.PostConfigure<OAuthOptions>(o => o.RedirectUri = BaseUrlOf(started!) + OAuthOptions.CallbackPath);
 
         var app = builder.Build();
-        foreach (var (route, method, handler) in Routes)
-            app.MapMethods("/api/" + route, [method], handler);
+        app.MapHttpFunctions(OAuthFunctions);
         await app.StartAsync();
         started = app;
         return new OAuthTestHost(app, dataDirectory, vault, recorder, logs, clock, new IdentityPeer(clientId), clientSecret, adminKey);
     }
 
-    /// <summary>The OAuth rows of the function table, mapped the way the hosting maps them (MapMethods with a Delegate).</summary>
-    private static readonly (string Route, string Method, Delegate Handler)[] Routes =
+    /// <summary>The OAuth functions of the product, mapped as the standalone host maps them.</summary>
+    private static readonly FunctionCatalog OAuthFunctions = FunctionCatalog.ForTypes(
     [
-        ("consent/start", "GET", ConsentApi.StartAsync),
-        ("consent/admin", "GET", ConsentApi.AdminConsent),
-        ("consent/callback", "GET", ConsentApi.CallbackAsync),
-        ("mailboxes/{address}/token", "GET", TokenApi.GetTokenAsync),
-        ("mailboxes/app-only", "POST", AppOnlyApi.RegisterAsync),
-    ];
+        typeof(ConsentStartFunction), typeof(ConsentAdminFunction), typeof(ConsentCallbackFunction),
+        typeof(MailboxTokenFunction), typeof(RegisterAppOnlyMailboxFunction),
+    ]);
 
     private static string BaseUrlOf(WebApplication app) =>
         app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single().TrimEnd('/');

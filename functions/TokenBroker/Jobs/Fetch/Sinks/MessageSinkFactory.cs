@@ -17,7 +17,7 @@ public sealed class MessageSinkFactory(
     public IMessageSink Create(FetchSink sink) => sink.Type.ToLowerInvariant() switch
     {
         "webhook" => CreateWebhook(sink),
-        "maildir" when hostingMode?.Mode == HostingMode.CustomHandler =>
+        "maildir" when hostingMode?.Mode == HostingMode.FunctionsWorker =>
             throw new MailRequestRejectedException("A maildir sink is only available in standalone mode; in Azure Functions use a webhook sink."),
         "maildir" => new MaildirSink(sink.Path ?? throw new MailRequestRejectedException("A maildir sink needs \"path\".")),
         _ => throw new MailRequestRejectedException($"Unknown sink type \"{sink.Type}\"; use \"webhook\" or \"maildir\"."),

@@ -1,3 +1,4 @@
+using TokenBroker.Jobs;
 using System.Text;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Configuration;
@@ -141,7 +142,7 @@ internal sealed class FetchHarness : IAsyncDisposable
     }
 
     /// <summary>Runs one queue message through a fresh worker, as one invocation.</summary>
-    public Task<FunctionContext> RunAsync(JsonObject request, CancellationToken cancellationToken = default) =>
+    public Task<InvocationOutputs> RunAsync(JsonObject request, CancellationToken cancellationToken = default) =>
         MailWorkerInvocation.RunAsync(Services, request.ToJsonString(), cancellationToken);
 
     public string DataDirectory => _dataDirectory;

@@ -52,11 +52,11 @@ internal static class MailBrokerPeers
     }
 
     /// <summary>The broker in this process, standalone, trusting the identity server; <paramref name="table"/> null: the product table.</summary>
-    public static Task<RunningBroker> StartAsync(Dictionary<string, string> settings, string dataDirectory, FunctionTable? table = null) =>
+    public static Task<RunningBroker> StartAsync(Dictionary<string, string> settings, string dataDirectory, FunctionCatalog? table = null) =>
         RunningBroker.StartAsync(HostingMode.Standalone, table ?? TableWithConsent(), services => AddOAuth(services, settings), settings, dataDirectory);
 
     /// <summary>The product table (it maps the consent routes and the mail functions).</summary>
-    public static FunctionTable TableWithConsent() => BrokerFunctions.Table;
+    public static FunctionCatalog TableWithConsent() => BrokerFunctions.Catalog;
 
     /// <summary>The broker's identity-provider client must trust the test CA (the OAuth services come with the app).</summary>
     public static void AddOAuth(IServiceCollection services, IDictionary<string, string> settings) =>

@@ -1,3 +1,4 @@
+using TokenBroker.Jobs;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Configuration;
@@ -80,10 +81,10 @@ internal sealed class MailJobsHarness : IAsyncDisposable
         return mailbox;
     }
 
-    public MailWorkerFunction CreateWorker() => ActivatorUtilities.CreateInstance<MailWorkerFunction>(Services);
+    public MailRequestWorker CreateWorker() => ActivatorUtilities.CreateInstance<MailRequestWorker>(Services);
 
     /// <summary>Runs one queue message through a fresh worker, as one invocation.</summary>
-    public Task<FunctionContext> RunAsync(string text, CancellationToken cancellationToken = default) =>
+    public Task<InvocationOutputs> RunAsync(string text, CancellationToken cancellationToken = default) =>
         MailWorkerInvocation.RunAsync(Services, text, cancellationToken);
 
     public static JsonObject SendRequest(string from, string to, string? id = null, string? subject = null) => new()
@@ -97,7 +98,7 @@ internal sealed class MailJobsHarness : IAsyncDisposable
         ["text"] = "Hello from the mail worker.",
     };
 
-    public static IReadOnlyList<JsonElement> Outputs(FunctionContext context, string binding) =>
+    public static IReadOnlyList<JsonElement> Outputs(InvocationOutputs context, string binding) =>
         context.Outputs.TryGetValue(binding, out var messages)
             ? messages.Select(m => JsonDocument.Parse(m).RootElement.Clone()).ToList()
             : [];

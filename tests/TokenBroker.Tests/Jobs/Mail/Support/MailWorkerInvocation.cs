@@ -1,6 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging.Abstractions;
-using TokenBroker.Hosting.Functions;
+using TokenBroker.Jobs;
 using TokenBroker.Jobs.Mail;
 
 namespace TokenBroker.Tests.Jobs.Mail.Support;
@@ -8,11 +7,11 @@ namespace TokenBroker.Tests.Jobs.Mail.Support;
 /// <summary>One queue message through a fresh mail worker built from a harness's services, as one invocation (first delivery).</summary>
 internal static class MailWorkerInvocation
 {
-    public static async Task<FunctionContext> RunAsync(IServiceProvider services, string text, CancellationToken cancellationToken)
+    public static async Task<InvocationOutputs> RunAsync(IServiceProvider services, string text, CancellationToken cancellationToken)
     {
-        var context = new FunctionContext(MailWorkerFunction.FunctionName, Guid.NewGuid().ToString(), NullLogger.Instance);
-        var worker = ActivatorUtilities.CreateInstance<MailWorkerFunction>(services);
-        await worker.RunAsync(new QueueTriggerMessage(text, Guid.NewGuid().ToString(), 1, null, null, null, null), context, cancellationToken);
+        var context = new InvocationOutputs();
+        var worker = ActivatorUtilities.CreateInstance<MailRequestWorker>(services);
+        await worker.RunAsync(text, context, cancellationToken);
         return context;
     }
 }

@@ -1,0 +1,44 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using TokenBroker.Hosting.Configuration;
+using TokenBroker.Hosting.Functions;
+using TokenBroker.Hosting.Health;
+using TokenBroker.Jobs.Fetch;
+using TokenBroker.Jobs.Ledger;
+using TokenBroker.Jobs.Mail;
+using TokenBroker.Jobs.Refresh;
+using TokenBroker.OAuth;
+using TokenBroker.Store;
+
+namespace TokenBroker.Hosting;
+
+/// <summary>The services every function needs, registered alike on both faces (the worker and the standalone host).</summary>
+public static class BrokerServices
+{
+    public static IServiceCollection AddBroker(this IServiceCollection services, IConfiguration configuration, HostingMode mode, FunctionCatalog catalog)
+    {
+        services.AddSingleton(catalog);
+        services.AddSingleton(new HostingModeInfo(mode));
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddOptions<BrokerOptions>().BindConfiguration(BrokerOptions.Section).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<BrokerOptions>, BrokerOptionsValidator>();
+        services.AddOptions<QueueHostingOptions>().BindConfiguration(QueueHostingOptions.Section).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<QueueHostingOptions>, QueueHostingOptionsValidator>();
+        services.AddQueueTransport();
+        // Under the Functions host tokens must live in Key Vault: instances share nothing on disk.
+        if (mode == HostingMode.FunctionsWorker && configuration["TokenStore:Kind"] is null)
+            services.AddKeyVaultTokenStore(configuration);
+        else
+            services.AddTokenStore(configuration);
+        services.AddOAuth(configuration);
+        services.AddMailLedger(configuration);
+        services.AddMailJobs(configuration);
+        services.AddFetchJob(configuration);
+        services.AddRefreshJob(configuration);
+        services.TryAddSingleton<HealthReporter>();
+        FunctionCatalogValidation.Validate(catalog, mode, configuration);
+        return services;
+    }
+}
