@@ -5,6 +5,7 @@ using Microsoft.Extensions.Options;
 using TokenBroker.Hosting.Configuration;
 using TokenBroker.Hosting.Functions;
 using TokenBroker.Hosting.Health;
+using TokenBroker.Hosting.Telemetry;
 using TokenBroker.Jobs.Fetch;
 using TokenBroker.Jobs.Ledger;
 using TokenBroker.Jobs.Mail;
@@ -38,6 +39,7 @@ public static class BrokerServices
         services.AddFetchJob(configuration);
         services.AddRefreshJob(configuration);
         services.TryAddSingleton<HealthReporter>();
+        services.AddBrokerTelemetry(configuration, mode);
         FunctionCatalogValidation.Validate(catalog, mode, configuration);
         return services;
     }

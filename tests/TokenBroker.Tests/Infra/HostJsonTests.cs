@@ -20,6 +20,12 @@ public class HostJsonTests
     }
 
     [Fact]
+    public void The_host_sends_its_telemetry_through_open_telemetry_like_the_worker()
+    {
+        Assert.Equal("OpenTelemetry", (string?)HostJson["telemetryMode"]);
+    }
+
+    [Fact]
     public void The_host_queue_trigger_retries_and_polls_as_the_standalone_listeners_do()
     {
         var queues = HostJson["extensions"]!["queues"]!;

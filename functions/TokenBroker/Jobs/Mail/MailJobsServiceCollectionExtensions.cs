@@ -44,6 +44,8 @@ public static class MailJobsServiceCollectionExtensions
         services.TryAddSingleton<MailRequestParser>();
         services.TryAddSingleton<MailEvents>();
         services.TryAddScoped<MailRequestWorker>();
+        services.AddMetrics();
+        services.TryAddSingleton<TokenBroker.Jobs.Telemetry.BrokerMetrics>();
         services.TryAddSingleton(new SmtpTarget(endpoint, send.SaslMechanism.ToLowerInvariant()));
         services.TryAddSingleton<ISmtpSessionFactory>(provider => new SmtpSessionFactory(new MailSender(new MailClientOptions
         {

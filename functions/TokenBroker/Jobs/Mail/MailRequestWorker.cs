@@ -2,6 +2,8 @@ using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
+using TokenBroker.Jobs.Telemetry;
+
 namespace TokenBroker.Jobs.Mail;
 
 /// <summary>
@@ -13,6 +15,7 @@ public sealed class MailRequestWorker(
     MailRequestParser parser,
     SendJob sendJob,
     MailEvents events,
+    BrokerMetrics metrics,
     IServiceProvider services,
     ILogger<MailRequestWorker> logger)
 {
@@ -22,23 +25,41 @@ public sealed class MailRequestWorker(
         if (!request.IsValid)
         {
             Reject(context, messageText, request, string.Join(" ", request.Problems));
+            RecordOutcome(request, context);
             return;
         }
         try
         {
             if (request.Send is { } send)
-            {
                 await sendJob.RunAsync(send, context, cancellationToken).ConfigureAwait(false);
-                return;
+            else
+            {
+                // Resolved per request: the fetch side is optional in a build, and its absence is a permanent answer.
+                var fetchJob = services.GetService<IFetchJob>()
+                    ?? throw new MailRequestRejectedException("fetch is not available in this build.");
+                await fetchJob.RunAsync(request.Fetch!, context, cancellationToken).ConfigureAwait(false);
             }
-            // Resolved per request: the fetch side is optional in a build, and its absence is a permanent answer.
-            var fetchJob = services.GetService<IFetchJob>()
-                ?? throw new MailRequestRejectedException("fetch is not available in this build.");
-            await fetchJob.RunAsync(request.Fetch!, context, cancellationToken).ConfigureAwait(false);
         }
         catch (MailRequestRejectedException rejected)
         {
             Reject(context, messageText, request, rejected.Reason);
+        }
+        catch (Exception) when (!cancellationToken.IsCancellationRequested)
+        {
+            metrics.RecordMailRequest(request.Kind, "retried");
+            throw;
+        }
+        RecordOutcome(request, context);
+    }
+
+    /// <summary>The outcome the request's events report (mail.sent, mail.duplicate, mail.fetched, mail.failed).</summary>
+    private void RecordOutcome(ParsedMailRequest request, InvocationOutputs context)
+    {
+        foreach (var text in context[MailEvents.OutputBinding] ?? [])
+        {
+            using var json = JsonDocument.Parse(text);
+            if (json.RootElement.TryGetProperty("type", out var type) && type.GetString() is { } name && name.StartsWith("mail.", StringComparison.Ordinal))
+                metrics.RecordMailRequest(request.Kind, name["mail.".Length..]);
         }
     }
 

@@ -37,6 +37,8 @@ public static class RefreshJobServiceCollectionExtensions
             provider.GetRequiredService<IOptions<EventsOptions>>(),
             provider.GetRequiredService<ILogger<WebhookEventPublisher>>()));
         services.TryAddScoped<RefreshJob>();
+        services.AddMetrics();
+        services.TryAddSingleton<TokenBroker.Jobs.Telemetry.BrokerMetrics>();
         return services;
     }
 }

@@ -7,7 +7,11 @@ using TokenBroker.Store;
 namespace TokenBroker.Jobs.Refresh;
 
 /// <summary>What one sweep did, and the state changes it caused (one event each).</summary>
-public sealed record RefreshSweepResult(int Registered, int Due, int Refreshed, int Skipped, int Failed, IReadOnlyList<BrokerEvent> Events);
+public sealed record RefreshSweepResult(int Registered, int Due, int Refreshed, int Skipped, int Failed, IReadOnlyList<BrokerEvent> Events)
+{
+    /// <summary>The registry's states as listed at the start of the sweep (this sweep's changes show in the next one).</summary>
+    public IReadOnlyDictionary<MailboxState, int> MailboxesByState { get; init; } = new Dictionary<MailboxState, int>();
+}
 
 /// <summary>
 /// One pass over every mailbox: refresh the Connected ones whose access token nears expiry or that were not
@@ -75,7 +79,10 @@ public sealed class RefreshSweep(
         }
         logger.LogInformation("Refresh sweep: {Registered} mailboxes, {Due} due, {Refreshed} refreshed, {Skipped} skipped, {Failed} failed.",
             all.Count, due.Count, refreshed, skipped, failed);
-        return new RefreshSweepResult(all.Count, due.Count, refreshed, skipped, failed, events);
+        return new RefreshSweepResult(all.Count, due.Count, refreshed, skipped, failed, events)
+        {
+            MailboxesByState = all.Where(m => m.State is not null).GroupBy(m => m.State!.Value).ToDictionary(g => g.Key, g => g.Count()),
+        };
     }
 
     /// <summary>Unknown metadata (a state the listing does not tell) counts as due: the record read then decides.</summary>
