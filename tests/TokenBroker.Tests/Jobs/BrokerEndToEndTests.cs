@@ -16,7 +16,8 @@ using TokenBroker.Tests.Jobs.Mail.Support;
 namespace TokenBroker.Tests.Jobs;
 
 /// <summary>
-/// The whole product chain in one running broker (standalone, product function table, SQLite queue, embedded store),
+/// The whole product chain in one running broker (standalone, the product's functions, embedded store; queues and ledger
+/// on SQLite, or on Azure Storage through Azurite),
 /// against the identity server, Dovecot and Postfix: consent → the refresh timer replaces the token → 200 sends via
 /// /api/mail arrive once each → fetch requests deliver every message once to a webhook (IMAP) and a Maildir sink
 /// (POP3), and a later fetch delivers only the new ones.
@@ -25,10 +26,13 @@ public sealed class BrokerEndToEndTests
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    [Fact]
-    public async Task Consent_refresh_send_and_fetch_deliver_every_message_exactly_once()
+    [Theory]
+    [InlineData("sqlite")]
+    [InlineData("azure")]
+    public async Task Consent_refresh_send_and_fetch_deliver_every_message_exactly_once(string queues)
     {
         var (settings, data) = MailBrokerPeers.NewBroker("e2e-chain");
+        MailBrokerPeers.UseQueues(settings, queues);
         settings["Mail:Pop3"] = FetchHarness.Pop3s.ToString();
         settings[FetchHarness.SecretSetting] = FetchHarness.Secret;
         // Every identity-server token is within a 2-hour margin, so each timer run refreshes: the test sees it happen.

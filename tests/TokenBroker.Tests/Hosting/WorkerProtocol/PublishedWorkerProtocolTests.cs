@@ -53,7 +53,7 @@ public sealed class PublishedWorkerProtocolTests(PublishedWorker worker) : IClas
     }
 
     [Fact]
-    public async Task Published_worker_answers_a_Health_request_proxied_to_its_HttpUri_with_JSON_and_reports_the_invocation_succeeded()
+    public async Task Published_worker_answers_a_Health_request_proxied_to_its_HttpUri_as_the_functions_worker_and_reports_the_invocation_succeeded()
     {
         var httpUri = Session.HttpUri ?? throw new InvalidOperationException(Session.Report("The worker advertised no HttpUri."));
         var trigger = Session.Trigger(HealthFunction);
@@ -73,6 +73,7 @@ public sealed class PublishedWorkerProtocolTests(PublishedWorker worker) : IClas
         Assert.True(answer.Status == 200, report);
         Assert.True(answer.MediaType == "application/json", report);
         Assert.True(IsJsonObject(answer.Body), report);
+        Assert.True(JsonDocument.Parse(answer.Body).RootElement.GetProperty("mode").GetString() == "functions-worker", report);
     }
 
     [Fact]

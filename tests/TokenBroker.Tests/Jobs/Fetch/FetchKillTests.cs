@@ -15,8 +15,10 @@ public sealed class FetchKillTests
     private const int MessageCount = 300;
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    [Fact]
-    public async Task Killing_the_broker_mid_fetch_and_restarting_it_loses_and_duplicates_nothing_by_delivery_id()
+    [Theory]
+    [InlineData("sqlite")]
+    [InlineData("azure")]
+    public async Task Killing_the_broker_mid_fetch_and_restarting_it_loses_and_duplicates_nothing_by_delivery_id(string queues)
     {
         var port = MailBrokerPeers.FreePort();
         var data = Directory.CreateTempSubdirectory("tokenbroker-crash-fetch-").FullName;
@@ -24,6 +26,7 @@ public sealed class FetchKillTests
         settings["Mail:Imap"] = FetchHarness.Imaps.ToString();
         settings["Mail:Pop3"] = FetchHarness.Pop3s.ToString();
         settings[FetchHarness.SecretSetting] = FetchHarness.Secret;
+        MailBrokerPeers.UseQueues(settings, queues);
         var mailbox = Maildir.UniqueAddress("fetchkill");
         // A receiver slow enough that the kill lands in the middle of the fetch.
         using var receiver = new WebhookReceiver { OnReceived = _ => Task.Delay(15) };

@@ -19,10 +19,13 @@ public sealed class SendCrashRecoveryTests
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    [Fact]
-    public async Task Killing_the_broker_mid_batch_loses_nothing_and_repeats_nothing()
+    [Theory]
+    [InlineData("sqlite")]
+    [InlineData("azure")]
+    public async Task Killing_the_broker_mid_batch_loses_nothing_and_repeats_nothing(string queues)
     {
         var (settings, data) = MailBrokerPeers.NewBroker("crash-mail");
+        MailBrokerPeers.UseQueues(settings, queues);
         var mailbox = Maildir.UniqueAddress("sender");
         var recipient = Maildir.UniqueAddress("rcpt");
         var ids = Enumerable.Range(0, 500).Select(i => $"crash-{i:D3}").ToList();

@@ -52,6 +52,15 @@ internal static class MailBrokerPeers
     }
 
     /// <summary>The broker in this process, standalone, trusting the identity server; <paramref name="table"/> null: the product table.</summary>
+    /// <summary>Queues and ledger on "sqlite" (the broker's data folder) or "azure" (Azure Storage queues and blobs on Azurite).</summary>
+    public static void UseQueues(Dictionary<string, string> settings, string queues)
+    {
+        if (queues != "azure") return;
+        settings["Queues:Transport"] = "azure";
+        settings["AzureWebJobsStorage"] = PeersEnvironment.Get("AZURITE_CONNECTION_STRING");
+        settings["Queues:MaxPollingInterval"] = "00:00:00.200";
+    }
+
     public static Task<RunningBroker> StartAsync(Dictionary<string, string> settings, string dataDirectory, FunctionCatalog? table = null) =>
         RunningBroker.StartAsync(HostingMode.Standalone, table ?? TableWithConsent(), services => AddOAuth(services, settings), settings, dataDirectory);
 
