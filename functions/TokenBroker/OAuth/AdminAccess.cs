@@ -9,7 +9,7 @@ namespace TokenBroker.OAuth;
 
 /// <summary>
 /// Who may use the broker's administrative endpoints.
-/// Behind the Azure Functions host the function key (authLevel function in the function table) has already
+/// Behind the Azure Functions host the function key (authLevel function on the [Function]) has already
 /// been checked before a request reaches the broker, and every request arrives from the host over loopback.
 /// Standalone, two levels apply:
 /// - starting a consent (and registering, admin consent): a loopback caller that came through no proxy, or the admin key.

@@ -46,7 +46,7 @@ public sealed class OAuthOptions
 
     /// <summary>
     /// True when the Azure Functions host sits in front and has already checked the function key
-    /// (authLevel function). Null: decided by the FUNCTIONS_CUSTOMHANDLER_PORT variable the host sets.
+    /// (authLevel function). Null: decided by the face that runs (true for the Functions worker).
     /// </summary>
     public bool? BehindFunctionsHost { get; set; }
 

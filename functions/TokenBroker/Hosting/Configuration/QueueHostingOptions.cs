@@ -8,7 +8,7 @@ public sealed class QueueHostingOptions
 {
     public const string Section = "Queues";
 
-    /// <summary>"sqlite" (embedded, standalone default) or "azure" (Azure Storage queues over REST).</summary>
+    /// <summary>"sqlite" (embedded, standalone default) or "azure" (Azure Storage queues (Azure.Storage.Queues)).</summary>
     public string Transport { get; set; } = "sqlite";
 
     /// <summary>The setting (prefix) holding the Azure Storage connection, as in function.json's "connection".</summary>
