@@ -8,24 +8,24 @@ namespace TokenBroker.Hosting.Functions;
 /// <summary>Runs one timer or queue invocation in its own DI scope and reads the queue outputs it returned (standalone).</summary>
 public sealed class FunctionInvoker(IServiceScopeFactory scopes, ILoggerFactory loggers)
 {
-    public Task<InvocationResult> InvokeTimerAsync(TimerFunction function, TimerInfo timer, CancellationToken cancellationToken) =>
+    public Task<FunctionRunResult> InvokeTimerAsync(TimerFunction function, TimerInfo timer, CancellationToken cancellationToken) =>
         RunAsync(function, function.Outputs, ParameterBinding.Arguments(function, timer, cancellationToken, _ => null));
 
-    public Task<InvocationResult> InvokeQueueAsync(QueueFunction function, QueueTriggerMessage message, CancellationToken cancellationToken) =>
+    public Task<FunctionRunResult> InvokeQueueAsync(QueueFunction function, QueueTriggerMessage message, CancellationToken cancellationToken) =>
         RunAsync(function, function.Outputs, ParameterBinding.Arguments(function, message.Text, cancellationToken, message.Metadata));
 
-    private async Task<InvocationResult> RunAsync(DeclaredFunction function, IReadOnlyList<QueueOutputBinding> outputs, object?[] arguments)
+    private async Task<FunctionRunResult> RunAsync(DeclaredFunction function, IReadOnlyList<QueueOutputBinding> outputs, object?[] arguments)
     {
         await using var scope = scopes.CreateAsyncScope();
         try
         {
             var result = await function.Method.InvokeAsync(scope.ServiceProvider, arguments).ConfigureAwait(false);
-            return new InvocationResult(ReadOutputs(outputs, result), Failure: null);
+            return new FunctionRunResult(ReadOutputs(outputs, result), Failure: null);
         }
         catch (Exception exception)
         {
             loggers.CreateLogger($"Function.{function.Name}").LogError("Function '{Function}' failed: {Reason}", function.Name, exception.Message);
-            return new InvocationResult(new Dictionary<string, IReadOnlyList<string>>(), exception);
+            return new FunctionRunResult(new Dictionary<string, IReadOnlyList<string>>(), exception);
         }
     }
 
@@ -53,7 +53,7 @@ public sealed class FunctionInvoker(IServiceScopeFactory scopes, ILoggerFactory 
 }
 
 /// <summary>What an invocation produced: queue messages by output (valid only on success), and the failure if any.</summary>
-public sealed record InvocationResult(IReadOnlyDictionary<string, IReadOnlyList<string>> Outputs, Exception? Failure)
+public sealed record FunctionRunResult(IReadOnlyDictionary<string, IReadOnlyList<string>> Outputs, Exception? Failure)
 {
     public bool Succeeded => Failure is null;
 }

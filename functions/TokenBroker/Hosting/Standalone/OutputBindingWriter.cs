@@ -13,7 +13,7 @@ internal static class OutputBindingWriter
     public static IReadOnlyDictionary<string, string> Resolve(IEnumerable<QueueOutputBinding> outputs, Func<string, string> resolveQueueName) =>
         outputs.ToDictionary(o => o.BindingName, o => resolveQueueName(o.QueueName), StringComparer.Ordinal);
 
-    public static async Task WriteAsync(string functionName, InvocationResult result, IReadOnlyDictionary<string, string> outputQueues, IQueueTransport transport)
+    public static async Task WriteAsync(string functionName, FunctionRunResult result, IReadOnlyDictionary<string, string> outputQueues, IQueueTransport transport)
     {
         foreach (var (binding, messages) in result.Outputs)
         {

@@ -87,7 +87,7 @@ internal sealed class QueueListener(
             }
 
             var lease = MessageLeaseKeeper.Start(transport, queueName, message, options.MessageLease, time, logger);
-            InvocationResult result;
+            FunctionRunResult result;
             try
             {
                 result = await invoker.InvokeQueueAsync(function, ToTrigger(message), stopping);
