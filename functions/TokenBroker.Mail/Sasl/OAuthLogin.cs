@@ -36,6 +36,14 @@ public static class OAuthLogin
         {
             await client.AuthenticateAsync(mechanism, cancellationToken).ConfigureAwait(false);
         }
+        catch (CommandException e) when (!MailThrottledException.TryParseBackoff(log?.LastServerLine ?? e.Message, out _))
+        {
+            // MailKit reports a refused login as AuthenticationException; a command exception comes from its
+            // own follow-ups after the server accepted the login (IMAP NAMESPACE/LIST, POP3 CAPA/STAT):
+            // Exchange logs in a mailbox with IMAP/POP disabled and refuses the next command.
+            var reply = log?.LastServerLine ?? e.Message;
+            throw new MailCommandException($"Login worked, but the server refused the next command: {reply}", reply, e);
+        }
         catch (Exception e) when (e is MailKitAuthenticationException or CommandException)
         {
             throw Refused(protocol, mechanism, log?.LastServerLine ?? e.Message, e);
