@@ -21,5 +21,9 @@ public sealed class MailLogin(string user, string accessToken, MailSaslMechanism
     public ISaslMechanism CreateMechanism(MailEndpoint endpoint) =>
         OAuthMechanisms.Create(Mechanism == MailSaslMechanism.OAuthBearer ? "oauthbearer" : "xoauth2", User, AccessToken, endpoint);
 
+    /// <summary>A fresh MailKit mechanism for one authentication exchange with <paramref name="endpoint"/>.</summary>
+    public OAuthSaslMechanism CreateSaslMechanism(MailEndpoint endpoint) =>
+        OAuthMechanisms.CreateSasl(Mechanism == MailSaslMechanism.OAuthBearer ? "oauthbearer" : "xoauth2", User, AccessToken, endpoint);
+
     public override string ToString() => $"{User} ({Mechanism}, token not shown)";
 }

@@ -14,6 +14,8 @@ internal sealed class CertificateTrust(MailClientOptions options)
     /// <summary>Why the last certificate was refused, for the exception message.</summary>
     public string? LastFailure { get; private set; }
 
+    private static readonly System.Security.Cryptography.Oid ServerAuthentication = new("1.3.6.1.5.5.7.3.1");
+
     public bool Validate(object sender, X509Certificate? certificate, X509Chain? chain, SslPolicyErrors errors)
     {
         if (certificate is null)
@@ -40,6 +42,8 @@ internal sealed class CertificateTrust(MailClientOptions options)
         custom.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
         custom.ChainPolicy.CustomTrustStore.AddRange(extraRoots);
         custom.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+        // The system chain checks the server-auth usage itself; the custom one must ask for it.
+        custom.ChainPolicy.ApplicationPolicy.Add(ServerAuthentication);
         if (chain is not null)
         {
             foreach (var element in chain.ChainElements)

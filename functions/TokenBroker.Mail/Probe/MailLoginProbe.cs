@@ -1,22 +1,23 @@
-using TokenBroker.Mail.Imap;
+using MailKit;
 using TokenBroker.Mail.Net;
-using TokenBroker.Mail.Pop3;
 using TokenBroker.Mail.Sasl;
-using TokenBroker.Mail.Smtp;
+using ImapClient = MailKit.Net.Imap.ImapClient;
+using Pop3Client = MailKit.Net.Pop3.Pop3Client;
 
 namespace TokenBroker.Mail.Probe;
 
 /// <summary>
-/// Logs in to an IMAP, POP3 or SMTP server one visible step at a time (connect, capabilities, TLS,
-/// capabilities again, authenticate, a first real command, logout) and returns what the server said at
-/// each step. It never throws for a server's answer: the result says which step failed and why.
+/// Logs in to an IMAP, POP3 or SMTP server one visible step at a time (the opening — connect,
+/// capabilities, TLS, capabilities again —, authenticate, a first real command, logout) over MailKit and
+/// returns what the server said at each step. It never throws for a server's answer: the result says
+/// which step failed and why.
 /// </summary>
 public static class MailLoginProbe
 {
     public static async Task<MailProbeResult> ProbeAsync(
         MailEndpoint endpoint,
         MailClientOptions options,
-        ISaslMechanism mechanism,
+        OAuthSaslMechanism mechanism,
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(endpoint);
@@ -26,13 +27,41 @@ public static class MailLoginProbe
         var probeOptions = ProbeTranscript.WithLog(options, transcript);
         var result = new MailProbeResult { Endpoint = endpoint };
         var steps = new ProbeSteps(result, transcript);
+        using MailService client = endpoint.Protocol switch
+        {
+            MailProtocol.Imap => MailKitConnector.CreateImap(probeOptions),
+            MailProtocol.Pop3 => MailKitConnector.CreatePop3(probeOptions),
+            _ => MailKitConnector.CreateSmtp(probeOptions),
+        };
         try
         {
-            await (endpoint.Protocol switch
+            if (!await OpenAsync(client, endpoint, probeOptions, result, transcript, cancellationToken).ConfigureAwait(false)) return result;
+            var verb = endpoint.Protocol == MailProtocol.Imap ? "AUTHENTICATE" : "AUTH";
+            MailCommandException? refusedAfterLogin = null;
+            if (!await steps.RunAsync($"{verb} {mechanism.MechanismName}", async () =>
+                {
+                    try
+                    {
+                        await OAuthLogin.AuthenticateAsync(client, mechanism, cancellationToken).ConfigureAwait(false);
+                    }
+                    catch (MailCommandException e) when (e is not MailThrottledException)
+                    {
+                        refusedAfterLogin = e;
+                    }
+                }).ConfigureAwait(false))
+                return result;
+            if (endpoint.Protocol != MailProtocol.Smtp)
+                result.CapabilitiesAfterLogin = ProbeCapabilities.From(endpoint.Protocol, result.Steps[^1].ServerLines);
+            if (refusedAfterLogin is not null)
             {
-                MailProtocol.Imap => ProbeImapAsync(endpoint, probeOptions, mechanism, result, steps, cancellationToken),
-                MailProtocol.Pop3 => ProbePop3Async(endpoint, probeOptions, mechanism, result, steps, cancellationToken),
-                _ => ProbeSmtpAsync(endpoint, probeOptions, mechanism, result, steps, cancellationToken),
+                await steps.RunAsync("first command after login", () => Task.FromException(refusedAfterLogin)).ConfigureAwait(false);
+                return result;
+            }
+            await (client switch
+            {
+                ImapClient imap => AfterImapLoginAsync(imap, result, steps, transcript, cancellationToken),
+                Pop3Client pop3 => AfterPop3LoginAsync(pop3, steps, cancellationToken),
+                _ => steps.RunAsync("QUIT", () => client.DisconnectAsync(quit: true, cancellationToken)),
             }).ConfigureAwait(false);
         }
         finally
@@ -42,66 +71,40 @@ public static class MailLoginProbe
         return result;
     }
 
-    private static async Task ProbeImapAsync(MailEndpoint endpoint, MailClientOptions options, ISaslMechanism mechanism,
-        MailProbeResult result, ProbeSteps steps, CancellationToken cancellationToken)
+    private static async Task<bool> OpenAsync(MailService client, MailEndpoint endpoint, MailClientOptions options,
+        MailProbeResult result, ProbeTranscript transcript, CancellationToken cancellationToken)
     {
-        ImapClient? client = null;
+        string? error = null;
         try
         {
-            if (!await steps.RunAsync("connect", async () => client = await ImapClient.OpenAsync(endpoint, options, cancellationToken))) return;
-            if (!await steps.RunAsync("CAPABILITY", () => client!.CapabilityAsync(cancellationToken))) return;
-            if (!client!.IsEncrypted)
-            {
-                result.CapabilitiesBeforeTls = client.Capabilities.ToArray();
-                if (!await steps.RunAsync("STARTTLS, then CAPABILITY", () => client.StartTlsAsync(cancellationToken))) return;
-            }
-            result.CapabilitiesAfterTls = client.Capabilities.ToArray();
-            if (!await steps.RunAsync($"AUTHENTICATE {mechanism.Name}", () => client.AuthenticateAsync(mechanism, cancellationToken))) return;
-            result.CapabilitiesAfterLogin = client.Capabilities.ToArray();
-            // Exchange accepts the token of a mailbox with IMAP disabled and only fails the next command.
-            if (!await steps.RunAsync("EXAMINE INBOX", () => client.SelectAsync("INBOX", readOnly: true, cancellationToken))) return;
-            await steps.RunAsync("LOGOUT", () => client.LogoutAsync(cancellationToken));
+            await MailKitConnector.ConnectAsync(client, endpoint, options, cancellationToken).ConfigureAwait(false);
         }
-        finally
+        catch (Exception e) when (e is MailProtocolException or MailCommandException)
         {
-            if (client is not null) await client.DisposeAsync().ConfigureAwait(false);
+            error = e.Message;
         }
+        ProbeOpening.Record(result, endpoint, transcript.TakeDialogue(), error);
+        return error is null;
     }
 
-    private static async Task ProbePop3Async(MailEndpoint endpoint, MailClientOptions options, ISaslMechanism mechanism,
-        MailProbeResult result, ProbeSteps steps, CancellationToken cancellationToken)
+    private static async Task AfterImapLoginAsync(ImapClient client, MailProbeResult result, ProbeSteps steps, ProbeTranscript transcript, CancellationToken cancellationToken)
     {
-        Pop3Client? client = null;
-        try
-        {
-            if (!await steps.RunAsync("connect", async () => client = await Pop3Client.OpenAsync(endpoint, options, cancellationToken))) return;
-            if (!await steps.RunAsync("CAPA", () => client!.CapaAsync(cancellationToken))) return;
-            if (!client!.IsEncrypted)
+        // Exchange accepts the token of a mailbox with IMAP disabled and only fails the next command.
+        if (!await steps.RunAsync("EXAMINE INBOX", async () =>
             {
-                result.CapabilitiesBeforeTls = client.Capabilities.ToArray();
-                if (!await steps.RunAsync("STLS, then CAPA", () => client.StlsAsync(cancellationToken))) return;
-            }
-            result.CapabilitiesAfterTls = client.Capabilities.ToArray();
-            if (!await steps.RunAsync($"AUTH {mechanism.Name}", () => client.AuthenticateAsync(mechanism, cancellationToken))) return;
-            if (!await steps.RunAsync("CAPA", () => client.CapaAsync(cancellationToken))) return;
-            result.CapabilitiesAfterLogin = client.Capabilities.ToArray();
-            if (!await steps.RunAsync("STAT", () => client.StatAsync(cancellationToken))) return;
-            await steps.RunAsync("QUIT", () => client.QuitAsync(cancellationToken));
-        }
-        finally
-        {
-            if (client is not null) await client.DisposeAsync().ConfigureAwait(false);
-        }
+                var inbox = client.Inbox ?? throw new MailCommandException(
+                    $"The server did not list INBOX after login: {LastReply(client)}", LastReply(client));
+                await inbox.OpenAsync(FolderAccess.ReadOnly, cancellationToken).ConfigureAwait(false);
+            }).ConfigureAwait(false))
+            return;
+        await steps.RunAsync("LOGOUT", () => client.DisconnectAsync(quit: true, cancellationToken)).ConfigureAwait(false);
     }
 
-    private static async Task ProbeSmtpAsync(MailEndpoint endpoint, MailClientOptions options, ISaslMechanism mechanism,
-        MailProbeResult result, ProbeSteps steps, CancellationToken cancellationToken)
+    private static async Task AfterPop3LoginAsync(Pop3Client client, ProbeSteps steps, CancellationToken cancellationToken)
     {
-        await using var client = new SmtpClient(options);
-        var opening = endpoint.Security == MailSecurity.StartTls ? "connect, EHLO, STARTTLS, EHLO" : "connect, EHLO";
-        if (!await steps.RunAsync(opening, () => client.ConnectAsync(endpoint, cancellationToken))) return;
-        result.CapabilitiesAfterTls = client.Capabilities.Keywords.ToArray();
-        if (!await steps.RunAsync($"AUTH {mechanism.Name}", () => client.AuthenticateAsync(mechanism, cancellationToken))) return;
-        await steps.RunAsync("QUIT", () => client.QuitAsync(cancellationToken));
+        if (!await steps.RunAsync("STAT", () => client.GetMessageCountAsync(cancellationToken)).ConfigureAwait(false)) return;
+        await steps.RunAsync("QUIT", () => client.DisconnectAsync(quit: true, cancellationToken)).ConfigureAwait(false);
     }
+
+    private static string LastReply(MailService client) => (client.ProtocolLogger as MailKitProtocolLog)?.LastServerLine ?? "";
 }

@@ -18,7 +18,8 @@ internal sealed class ProbeSteps(MailProbeResult result, ProbeTranscript transcr
             result.Steps.Add(new MailProbeStep(name, false, transcript.TakeStep(), failure.Message));
             return false;
         }
-        catch (Exception failure) when (failure is MailProtocolException or MailCommandException or InvalidOperationException)
+        catch (Exception failure) when (failure is MailProtocolException or MailCommandException or InvalidOperationException
+            or MailKit.CommandException or MailKit.ProtocolException or MailKit.FolderNotFoundException or IOException)
         {
             result.Steps.Add(new MailProbeStep(name, false, transcript.TakeStep(), failure.Message));
             return false;

@@ -10,7 +10,7 @@ internal sealed class ProbeTranscript(IMailProtocolLog? inner) : IMailProtocolLo
 {
     private readonly object _gate = new();
     private readonly List<string> _all = [];
-    private readonly List<string> _stepServerLines = [];
+    private readonly List<(MailLogDirection Direction, string Line)> _step = [];
 
     public IReadOnlyList<string> Lines
     {
@@ -23,7 +23,7 @@ internal sealed class ProbeTranscript(IMailProtocolLog? inner) : IMailProtocolLo
         lock (_gate)
         {
             _all.Add(prefix + line);
-            if (direction != MailLogDirection.Client) _stepServerLines.Add(direction == MailLogDirection.Server ? line : "* " + line);
+            _step.Add((direction, line));
         }
         inner?.Log(direction, line);
     }
@@ -31,11 +31,20 @@ internal sealed class ProbeTranscript(IMailProtocolLog? inner) : IMailProtocolLo
     /// <summary>What the server said (and connection events) since the previous call.</summary>
     public IReadOnlyList<string> TakeStep()
     {
+        var dialogue = TakeDialogue();
+        return dialogue.Where(entry => entry.Direction != MailLogDirection.Client)
+            .Select(entry => entry.Direction == MailLogDirection.Server ? entry.Line : "* " + entry.Line)
+            .ToArray();
+    }
+
+    /// <summary>Both sides of the dialogue since the previous call, in order.</summary>
+    public IReadOnlyList<(MailLogDirection Direction, string Line)> TakeDialogue()
+    {
         lock (_gate)
         {
-            var lines = _stepServerLines.ToArray();
-            _stepServerLines.Clear();
-            return lines;
+            var entries = _step.ToArray();
+            _step.Clear();
+            return entries;
         }
     }
 

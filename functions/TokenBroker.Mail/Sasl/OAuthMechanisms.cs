@@ -12,6 +12,18 @@ public static class OAuthMechanisms
         {
             "xoauth2" => new XOAuth2Mechanism(user, accessToken),
             "oauthbearer" => new OAuthBearerMechanism(user, accessToken, endpoint.Host, endpoint.Port),
-            _ => throw new ArgumentException($"'{name}' is not a supported mechanism: use xoauth2 (Exchange Online, Gmail) or oauthbearer (RFC 7628).", nameof(name)),
+            _ => throw Unsupported(name),
         };
+
+    /// <summary>The MailKit mechanism of that name, for one authentication exchange with <paramref name="endpoint"/>.</summary>
+    public static OAuthSaslMechanism CreateSasl(string name, string user, string accessToken, MailEndpoint endpoint) =>
+        name.ToLowerInvariant() switch
+        {
+            "xoauth2" => new XOAuth2SaslMechanism(user, accessToken),
+            "oauthbearer" => new OAuthBearerSaslMechanism(user, accessToken, endpoint.Host, endpoint.Port),
+            _ => throw Unsupported(name),
+        };
+
+    private static ArgumentException Unsupported(string name) =>
+        new($"'{name}' is not a supported mechanism: use xoauth2 (Exchange Online, Gmail) or oauthbearer (RFC 7628).", nameof(name));
 }

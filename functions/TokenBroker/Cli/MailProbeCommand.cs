@@ -33,7 +33,7 @@ public static class MailProbeCommand
             var errors = result.InvocationConfiguration.Error;
             MailEndpoint endpoint;
             MailClientOptions options;
-            ISaslMechanism sasl;
+            OAuthSaslMechanism sasl;
             AccessTokenClaims? claims;
             var login = result.GetValue(user)!;
             try
@@ -42,7 +42,7 @@ public static class MailProbeCommand
                 options = MailCliInputs.ClientOptions(result.GetValue(caFile), null);
                 var token = await MailCliInputs.ReadTokenAsync(result.GetValue(tokenFile)!, cancellationToken);
                 claims = AccessTokenClaims.TryDecode(token);
-                sasl = OAuthMechanisms.Create(result.GetValue(mechanism)!, login, token, endpoint);
+                sasl = OAuthMechanisms.CreateSasl(result.GetValue(mechanism)!, login, token, endpoint);
             }
             catch (Exception e) when (e is FormatException or ArgumentException)
             {
@@ -51,7 +51,7 @@ public static class MailProbeCommand
             }
 
             var now = DateTimeOffset.UtcNow;
-            output.WriteLine($"Probing {endpoint} as {login} with {sasl.Name}");
+            output.WriteLine($"Probing {endpoint} as {login} with {sasl.MechanismName}");
             output.WriteLine(claims is null ? "Token: not a JWT (claims cannot be shown)" : $"Token: {claims.Describe(now)}");
             var probe = await MailLoginProbe.ProbeAsync(endpoint, options, sasl, cancellationToken);
             Print(output, probe, result.GetValue(verbose));

@@ -68,6 +68,20 @@ public sealed class ScriptedServer : IAsyncDisposable
             throw new ScriptMismatchException($"expected client line '{line}' but got '{actual}'");
     });
 
+    /// <summary>Reads an IMAP command line "tag <paramref name="command"/>", remembers the tag (MailKit's tag
+    /// prefix differs per client) and fails the script unless the rest equals <paramref name="command"/>.</summary>
+    public ScriptedServer ExpectTagged(string command) => Step(async session =>
+    {
+        var actual = await session.ReadLineAsync();
+        var space = actual.IndexOf(' ');
+        if (space <= 0 || actual[(space + 1)..] != command)
+            throw new ScriptMismatchException($"expected client line '<tag> {command}' but got '{actual}'");
+        session.Tag = actual[..space];
+    });
+
+    /// <summary>Sends "tag <paramref name="text"/>\r\n" with the tag of the last <see cref="ExpectTagged"/>.</summary>
+    public ScriptedServer SendTagged(string text) => Step(session => session.WriteAsync(Encoding.UTF8.GetBytes($"{session.Tag} {text}\r\n")));
+
     /// <summary>Reads one client line whatever it says (e.g. a random tag or a token).</summary>
     public ScriptedServer ReadLine() => Step(async session => await session.ReadLineAsync());
 
@@ -145,6 +159,9 @@ public sealed class ScriptedServer : IAsyncDisposable
         private Stream _stream = client.GetStream();
         private readonly List<byte> _pending = [];
         private bool _closed;
+
+        /// <summary>The tag of the last IMAP command read with ExpectTagged.</summary>
+        public string Tag { get; set; } = "*";
 
         public async Task WriteAsync(byte[] bytes)
         {
