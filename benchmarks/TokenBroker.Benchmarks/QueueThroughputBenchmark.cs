@@ -10,8 +10,11 @@ namespace TokenBroker.Benchmarks;
 /// <summary>
 /// Messages per second through each queue transport, the same way for both: send N messages (8 senders at
 /// once), then one consumer receives batches and deletes every message of a batch at once (a no-op handler).
-/// Azurite must be running (infra/local/peers/peers.sh start azurite). Azurite deletes cost ~100 ms each on a
-/// loaded 2-core machine, so it gets fewer messages by default; the rates are per message either way.
+/// Azurite must be running (infra/local/peers/peers.sh start azurite); it is reached through the broker's own transport
+/// (<see cref="AzureStorageQueueTransport"/>, Azure.Storage.Queues with base64 messages, as the Functions host reads
+/// them), from the connection string the peer wrote. Azurite deletes cost ~100 ms each on a loaded 2-core machine, so
+/// it gets fewer messages by default; the rates are per message either way. Each figure comes with the load average
+/// (1, 5, 15 min) before and after it: the cores are shared.
 /// usage: queue-throughput [SQLite messages=5000] [Azurite messages=1000] [batch sizes=16,32]
 /// </summary>
 public sealed class QueueThroughputBenchmark : IBenchmark
@@ -34,13 +37,15 @@ public sealed class QueueThroughputBenchmark : IBenchmark
             {
                 var queue = $"bench-{batch}-{Guid.NewGuid():N}"[..30];
                 await using var sqlite = new SqliteQueueTransport(new SqliteQueueOptions { DatabasePath = Path.Combine(directory, $"bench-{batch}.db") });
+                var load = Machine.LoadAverage();
                 var sqliteResult = await MeasureAsync(sqlite, queue, sqliteMessages, batch, payload, cancellationToken);
-                Print("SQLite", batch, sqliteMessages, sqliteResult);
+                Print("SQLite", batch, sqliteMessages, sqliteResult, load);
 
                 var azurite = new AzureStorageQueueTransport(StorageConnection.FromConnectionString(PeersEnvironment.Get("AZURITE_CONNECTION_STRING")),
                     logger: new StderrLogger());
+                load = Machine.LoadAverage();
                 var azuriteResult = await MeasureAsync(azurite, queue, azuriteMessages, batch, payload, cancellationToken);
-                Print("Azurite", batch, azuriteMessages, azuriteResult);
+                Print("Azurite", batch, azuriteMessages, azuriteResult, load);
 
                 Console.WriteLine(FormattableString.Invariant(
                     $"  ratio SQLite:Azurite (batch {batch}): send {sqliteResult.SendRate / azuriteResult.SendRate:F1}x, receive+delete {sqliteResult.ConsumeRate / azuriteResult.ConsumeRate:F1}x"));
@@ -88,9 +93,10 @@ public sealed class QueueThroughputBenchmark : IBenchmark
         return (messages / send.Elapsed.TotalSeconds, messages / consume.Elapsed.TotalSeconds);
     }
 
-    private static void Print(string transport, int batch, int messages, (double SendRate, double ConsumeRate) result) =>
+    private static void Print(string transport, int batch, int messages, (double SendRate, double ConsumeRate) result, string loadBefore) =>
         Console.WriteLine(FormattableString.Invariant(
-            $"  {transport,-8} batch {batch,2}: {messages} messages, send {result.SendRate,8:F0} msg/s, receive+delete {result.ConsumeRate,8:F0} msg/s"));
+            $"  {transport,-8} batch {batch,2}: {messages} messages, send {result.SendRate,8:F0} msg/s, receive+delete {result.ConsumeRate,8:F0} msg/s") +
+            $"  (load {loadBefore} -> {Machine.LoadAverage()})");
 
     /// <summary>Shows the transport's retry warnings: a retried receive hides its lost batch for the lease.</summary>
     private sealed class StderrLogger : ILogger<AzureStorageQueueTransport>
