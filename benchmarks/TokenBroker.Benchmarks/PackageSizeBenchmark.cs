@@ -24,7 +24,7 @@ public sealed class PackageSizeBenchmark : IBenchmark
             var published = Measure(folder);
             Console.WriteLine($"{folder}:");
             Console.WriteLine($"  publish folder: {Size(published.Bytes)} in {published.Files} files " +
-                              $"({published.Runtime}; largest: {string.Join(", ", published.Largest.Select(file => $"{file.Name} {Size(file.Bytes)}"))})");
+                              $"({published.Runtime}; largest: {string.Join(", ", published.Largest.Select(file => $"{file.Name} {file.Bytes / 1024.0 / 1024.0:F1} MiB"))})");
 
             var temp = Directory.CreateTempSubdirectory("tb-package-size-");
             try
@@ -71,9 +71,10 @@ public sealed class PackageSizeBenchmark : IBenchmark
             files.OrderByDescending(file => file.Length).Take(LargestShown).Select(file => (Path.GetRelativePath(folder, file.FullName), file.Length)).ToList());
     }
 
+    /// <summary>MiB (what du -h calls M), and MB for the large figures, which earlier notes gave loosely.</summary>
     private static string Size(long bytes) => bytes >= 1024 * 1024
-        ? (bytes / 1024.0 / 1024.0).ToString("F1", CultureInfo.InvariantCulture) + " MiB"
-        : (bytes / 1024.0).ToString("F0", CultureInfo.InvariantCulture) + " KiB";
+        ? FormattableString.Invariant($"{bytes / 1024.0 / 1024.0:F1} MiB = {bytes / 1e6:F1} MB")
+        : FormattableString.Invariant($"{bytes / 1024.0:F0} KiB");
 
     private static async Task<(int ExitCode, string Output, string Error)> RunAsync(
         string fileName, string[] arguments, string workingDirectory, CancellationToken cancellationToken)
