@@ -12,7 +12,8 @@ namespace TokenBroker.Benchmarks;
 /// <c>dotnet tokenbroker.dll --functions-uri ...</c>) and driven over FunctionRpc by the tests' stand-in for the host
 /// (tests/TokenBroker.Tests/Hosting/WorkerProtocol, linked). Per run, from process start to: the StartStream it opens
 /// with; the WorkerInitResponse (sent as soon as StartStream arrives); the FunctionMetadataResponse (asked as soon as
-/// init answers); every FunctionLoadResponse; its HTTP listener (the HttpUri capability) accepting; and the first HTTP
+/// init answers); every FunctionLoadResponse; its HTTP listener (the HttpUri capability) accepting, polled once the
+/// functions are loaded; and the first HTTP
 /// invocation answered (Health, proxied as the host proxies it, with its InvocationResponse). Plus the worker's CPU time
 /// at the metadata answer and at the Health answer.
 /// Arguments: <c>[--runs N=10] [--warmup N=1] [--trace] [publish-dir ...]</c> (several folders: A/B, interleaved).
@@ -60,7 +61,7 @@ public sealed class WorkerStartupBenchmark : IBenchmark
             Console.WriteLine($"  (b) WorkerInitResponse received:         {f.Init}");
             Console.WriteLine($"  (c) FunctionMetadataResponse received:   {f.Metadata}");
             Console.WriteLine($"      every FunctionLoadResponse received: {f.Loaded}");
-            Console.WriteLine($"      worker's HttpUri accepting:          {f.Listening}");
+            Console.WriteLine($"      HttpUri accepting (polled after):    {f.Listening}");
             Console.WriteLine($"  (d) first HTTP invocation (Health) answered: {f.Health}");
             Console.WriteLine($"      a second Health invocation took:     {f.SecondHealth}");
             Console.WriteLine($"  worker CPU time by (c):                  {f.MetadataCpu}");
