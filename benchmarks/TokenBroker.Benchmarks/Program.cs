@@ -2,6 +2,16 @@ using System.Reflection;
 using TokenBroker.Benchmarks;
 
 // Every IBenchmark in this assembly is runnable by name; with no name, all run in turn.
+//   dotnet run --project benchmarks/TokenBroker.Benchmarks -c Release -- NAME [arguments]
+// Start-up and size (need a publish folder: artifacts/publish, TOKENBROKER_PUBLISH_DIR or given as arguments):
+//   startup           standalone face, `tokenbroker serve`: process start -> first GET / and GET /api/health answers, CPU time
+//                     [--runs N] [--warmup N] [--trace] [publish-dir ...]  (several folders: interleaved A/B)
+//   worker-startup    worker face, as the Functions host starts it: process start -> StartStream, WorkerInitResponse,
+//                     FunctionMetadataResponse, loads, first HTTP invocation (Health); same arguments as startup
+//   package-size      publish folder, and the folder and zip `tokenbroker package` writes: bytes and files  [publish-dir ...]
+// Throughput against the peers (infra/local/peers/peers.sh start ...):
+//   queue-throughput  SQLite and Azurite (Azure.Storage.Queues) send and receive+delete  [sqlite-n] [azurite-n] [batch sizes]
+//   smtp-send, imap-fetch, mail-delivery, ledger, store-embedded, oauth-tokens, refresh-listing, refresh-sweep
 var benchmarks = Assembly.GetExecutingAssembly().GetTypes()
     .Where(t => typeof(IBenchmark).IsAssignableFrom(t) && t is { IsAbstract: false, IsInterface: false })
     .Select(t => (IBenchmark)Activator.CreateInstance(t)!)
