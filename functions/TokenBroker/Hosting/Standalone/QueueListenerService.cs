@@ -19,8 +19,10 @@ internal sealed class QueueListenerService(
     TimeProvider time,
     ILoggerFactory loggers) : BackgroundService
 {
-    protected override Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        // Off the start-up path: Kestrel starts listening while the listeners open the queue database.
+        await Task.Yield();
         var listeners = table.Queues.Select(function => new QueueListener(
             function,
             SettingReference.Resolve(function.QueueName, configuration),
@@ -30,6 +32,6 @@ internal sealed class QueueListenerService(
             options.Value,
             time,
             loggers.CreateLogger($"QueueListener.{function.Name}")));
-        return Task.WhenAll(listeners.Select(l => l.RunAsync(stoppingToken)));
+        await Task.WhenAll(listeners.Select(l => l.RunAsync(stoppingToken)));
     }
 }

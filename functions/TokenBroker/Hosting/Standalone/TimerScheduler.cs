@@ -21,8 +21,12 @@ internal sealed class TimerScheduler(
     TimeProvider time,
     ILogger<TimerScheduler> logger) : BackgroundService
 {
-    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
-        Task.WhenAll(table.Timers.Select(timer => RunTimerAsync(timer, ParseSchedule(timer, configuration), stoppingToken)));
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        // Off the start-up path: Kestrel starts listening while the timers open their status files and the queue database.
+        await Task.Yield();
+        await Task.WhenAll(table.Timers.Select(timer => RunTimerAsync(timer, ParseSchedule(timer, configuration), stoppingToken)));
+    }
 
     /// <summary>Resolves %Setting% and parses; a bad schedule names the function and the expression.</summary>
     public static CrontabSchedule ParseSchedule(TimerFunction timer, IConfiguration configuration)

@@ -24,6 +24,9 @@ public static class BrokerTelemetry
     {
         var applicationInsights = configuration[ApplicationInsightsConnectionString];
         var otlp = configuration[OtlpEndpoint];
+        // With nowhere to send it, the OpenTelemetry SDK would only cost start-up time; the meter still counts (MeterListener).
+        if (string.IsNullOrWhiteSpace(applicationInsights) && string.IsNullOrWhiteSpace(otlp))
+            return services;
         var telemetry = services.AddOpenTelemetry()
             .ConfigureResource(resource => resource.AddService("tokenbroker", serviceVersion: HealthReporter.Version))
             .WithMetrics(metrics => metrics.AddMeter(BrokerMetrics.MeterName));
