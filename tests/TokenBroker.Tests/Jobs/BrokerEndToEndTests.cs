@@ -26,10 +26,12 @@ public sealed class BrokerEndToEndTests
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
+    // Azurite (node) answers a few hundred requests a second at best, and each send costs several (queue, ledger blobs,
+    // events): the Azure run sends fewer messages so that it stays well inside its time limits on a loaded machine.
     [Theory]
-    [InlineData("sqlite")]
-    [InlineData("azure")]
-    public async Task Consent_refresh_send_and_fetch_deliver_every_message_exactly_once(string queues)
+    [InlineData("sqlite", 200)]
+    [InlineData("azure", 50)]
+    public async Task Consent_refresh_send_and_fetch_deliver_every_message_exactly_once(string queues, int count)
     {
         var (settings, data) = MailBrokerPeers.NewBroker("e2e-chain");
         MailBrokerPeers.UseQueues(settings, queues);
@@ -50,15 +52,15 @@ public sealed class BrokerEndToEndTests
         Assert.NotEqual(consented, refreshed);
         Assert.Equal(MailboxState.Connected, (await broker.Services.GetRequiredService<IMailboxRegistry>().GetAsync(mailbox, Ct))!.Value.State);
 
-        var firstIds = await SendToSelfAsync(broker, mailbox, Enumerable.Range(0, 200).Select(i => $"chain-{i:D3}"));
-        await Maildir.For(mailbox).WaitForMessagesAsync(200, TimeSpan.FromMinutes(3), Ct);
+        var firstIds = await SendToSelfAsync(broker, mailbox, Enumerable.Range(0, count).Select(i => $"chain-{i:D3}"));
+        await Maildir.For(mailbox).WaitForMessagesAsync(count, TimeSpan.FromMinutes(3), Ct);
         await FetchAsync(broker, mailbox, webhook, sink, "round-1");
-        await WaitForAsync(() => Task.FromResult(webhook.AcceptedPerDeliveryId.Count >= 200 && SinkMessageIds(sink).Count >= 200 ? "" : null), TimeSpan.FromMinutes(2));
+        await WaitForAsync(() => Task.FromResult(webhook.AcceptedPerDeliveryId.Count >= count && SinkMessageIds(sink).Count >= count ? "" : null), TimeSpan.FromMinutes(2));
 
         var laterIds = await SendToSelfAsync(broker, mailbox, Enumerable.Range(0, 5).Select(i => $"later-{i}"));
-        await Maildir.For(mailbox).WaitForMessagesAsync(205, TimeSpan.FromMinutes(1), Ct);
+        await Maildir.For(mailbox).WaitForMessagesAsync(count + 5, TimeSpan.FromMinutes(1), Ct);
         await FetchAsync(broker, mailbox, webhook, sink, "round-2");
-        await WaitForAsync(() => Task.FromResult(webhook.AcceptedPerDeliveryId.Count >= 205 && SinkMessageIds(sink).Count >= 205 ? "" : null), TimeSpan.FromMinutes(1));
+        await WaitForAsync(() => Task.FromResult(webhook.AcceptedPerDeliveryId.Count >= count + 5 && SinkMessageIds(sink).Count >= count + 5 ? "" : null), TimeSpan.FromMinutes(1));
         await Task.Delay(TimeSpan.FromSeconds(2), Ct); // a wrong extra delivery or post would have arrived by now
 
         var expected = firstIds.Concat(laterIds).Order().ToList();
