@@ -4,7 +4,9 @@ using System.Net.Security;
 using System.Net.Sockets;
 using System.Text;
 using TokenBroker.Mail.Fetch;
-using TokenBroker.Mail.Imap;
+using MailKit;
+using MailKit.Net.Imap;
+using MimeKit;
 using TokenBroker.Mail.Net;
 using TokenBroker.Mail.Sasl;
 using TokenBroker.Testing;
@@ -49,7 +51,7 @@ public sealed class ImapFetchBenchmark : IBenchmark
         var best = (Raw: raw.Min(), Client: client.Min(), Facade: facade.Min());
         var median = (Raw: Median(raw), Client: Median(client), Facade: Median(facade));
         Console.WriteLine($"raw socket UID FETCH 1:* BODY.PEEK[]: best {count / best.Raw:F0} messages/s ({bytes / best.Raw / 1024 / 1024:F1} MiB/s), median {count / median.Raw:F0}");
-        Console.WriteLine($"ImapClient.UidFetchAsync 1:* (all items): best {count / best.Client:F0} messages/s ({best.Raw / best.Client:P0} of raw), median {count / median.Client:F0} ({median.Raw / median.Client:P0})");
+        Console.WriteLine($"MailKit GetStreamsAsync 1:* (BODY.PEEK[]): best {count / best.Client:F0} messages/s ({best.Raw / best.Client:P0} of raw), median {count / median.Client:F0} ({median.Raw / median.Client:P0})");
         Console.WriteLine($"ImapMailFetcher incl. login, listing, batches of 100, spool, callback, logout: best {count / best.Facade:F0} messages/s ({best.Raw / best.Facade:P0} of raw), median {count / median.Facade:F0} ({median.Raw / median.Facade:P0})");
     }
 
@@ -57,37 +59,43 @@ public sealed class ImapFetchBenchmark : IBenchmark
 
     private static async Task<long> AppendAsync(MailEndpoint endpoint, MailClientOptions options, string user, string token, int count, CancellationToken cancellationToken)
     {
-        await using var imap = await ImapClient.ConnectAsync(endpoint, options, cancellationToken);
-        await imap.AuthenticateAsync(new XOAuth2Mechanism(user, token), cancellationToken);
+        using var imap = await OpenAsync(endpoint, options, user, token, cancellationToken);
         var body = string.Concat(Enumerable.Repeat("The quick brown fox jumps over the lazy dog, again and again.\r\n", 90));
         long total = 0;
         for (var i = 0; i < count; i++)
         {
             var message = Encoding.ASCII.GetBytes(
                 $"From: bench@tokenbroker.test\r\nTo: {user}\r\nSubject: benchmark message {i}\r\nMessage-ID: <{i}.{Guid.NewGuid():N}@bench>\r\n\r\n{body}");
-            await imap.AppendAsync("INBOX", message, cancellationToken: cancellationToken);
+            await imap.Inbox.AppendAsync(new AppendRequest(MimeMessage.Load(new MemoryStream(message))), cancellationToken);
             total += message.Length;
         }
-        await imap.LogoutAsync(cancellationToken);
+        await imap.DisconnectAsync(quit: true, cancellationToken);
         return total;
     }
 
     private static async Task<double> ClientFetchSecondsAsync(MailEndpoint endpoint, MailClientOptions options, string user, string token, int count, CancellationToken cancellationToken)
     {
-        await using var imap = await ImapClient.ConnectAsync(endpoint, options, cancellationToken);
-        await imap.AuthenticateAsync(new XOAuth2Mechanism(user, token), cancellationToken);
-        await imap.SelectAsync("INBOX", readOnly: true, cancellationToken);
+        using var imap = await OpenAsync(endpoint, options, user, token, cancellationToken);
+        await imap.Inbox.OpenAsync(FolderAccess.ReadOnly, cancellationToken);
         var received = 0;
         var clock = Stopwatch.StartNew();
-        await imap.UidFetchAsync("1:*", ImapFetchItems.All, (message, _) =>
+        await ((ImapFolder)imap.Inbox).GetStreamsAsync(new UniqueIdRange(UniqueId.MinValue, UniqueId.MaxValue), (_, _, _, _, _) =>
         {
             received++;
-            return ValueTask.CompletedTask;
-        }, _ => new MemoryStream(), cancellationToken);
+            return Task.CompletedTask;
+        }, cancellationToken);
         var seconds = clock.Elapsed.TotalSeconds;
-        if (received != count) throw new InvalidOperationException($"ImapClient fetched {received} of {count} messages.");
-        await imap.LogoutAsync(cancellationToken);
+        if (received != count) throw new InvalidOperationException($"MailKit fetched {received} of {count} messages.");
+        await imap.DisconnectAsync(quit: true, cancellationToken);
         return seconds;
+    }
+
+    private static async Task<ImapClient> OpenAsync(MailEndpoint endpoint, MailClientOptions options, string user, string token, CancellationToken cancellationToken)
+    {
+        var imap = MailKitConnector.CreateImap(options);
+        await MailKitConnector.ConnectAsync(imap, endpoint, options, cancellationToken);
+        await OAuthLogin.AuthenticateAsync(imap, new XOAuth2SaslMechanism(user, token), cancellationToken);
+        return imap;
     }
 
     private static async Task<double> FacadeFetchSecondsAsync(MailEndpoint endpoint, MailClientOptions options, string user, string token, int count, CancellationToken cancellationToken)

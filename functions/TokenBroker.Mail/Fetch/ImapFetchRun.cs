@@ -1,64 +1,96 @@
 using System.Globalization;
-using TokenBroker.Mail.Imap;
+using MailKit;
+using MailKit.Net.Imap;
+using MailKit.Search;
 
 namespace TokenBroker.Mail.Fetch;
 
 /// <summary>
-/// The state of one IMAP fetch run: which UIDs of the current batch are still owed to the caller, and
-/// the checkpoint, which never passes a UID whose delivery has not completed.
+/// The state of one IMAP fetch run: batches of at most <see cref="MailFetchOptions.BatchSize"/> messages and,
+/// together, at most <see cref="MailFetchOptions.MaxMessageBytes"/> announced bytes (MailKit holds a message
+/// in memory, so one batch's allowance bounds memory), which UIDs of the current batch are still owed to the
+/// caller, and the checkpoint, which never passes a UID whose delivery has not completed.
 /// </summary>
 internal sealed class ImapFetchRun(
-    ImapClient client,
-    MailFetchOptions options,
+    FetchSession<ImapClient> session,
+    IMailFolder folder,
     MailHandler onMessage,
     CheckpointHandler? onCheckpoint,
-    uint uidValidity,
     uint lastUid)
 {
-    public ImapCheckpoint Checkpoint { get; private set; } = new(options.Folder, uidValidity, lastUid);
+    /// <summary>Room per message for its FETCH response line around the literal.</summary>
+    private const long PerMessageAllowance = 1024;
+
+    private readonly MailFetchOptions _options = session.Options;
+
+    public ImapCheckpoint Checkpoint { get; private set; } = new(session.Options.Folder, folder.UidValidity, lastUid);
 
     public int DeliveredCount { get; private set; }
 
     public long DeliveredBytes { get; private set; }
 
-    public async Task FetchBatchAsync(uint[] batch, CancellationToken cancellationToken)
+    /// <summary>Fetches <paramref name="listed"/> (ascending UIDs) batch by batch; an oversized message stops the run after the ones before it.</summary>
+    public async Task FetchAsync(IReadOnlyList<IMessageSummary> listed)
     {
-        var pending = new SortedSet<uint>(batch);
-        var delivered = new List<uint>();
-        Stream? undelivered = null;
-        try
+        var batch = new List<IMessageSummary>();
+        long batchBytes = 0;
+        foreach (var message in listed)
         {
-            await client.UidFetchAsync(ImapUidSet.Format(batch), ImapFetchItems.All, async (message, token) =>
+            var size = (long)(message.Size ?? 0);
+            if (size > _options.MaxMessageBytes)
             {
-                undelivered = null;
-                await using var body = message.Body;
-                if (body is null || !pending.Contains(message.Uid)) return;
-                body.Position = 0;
+                if (batch.Count > 0) await FetchBatchAsync(batch).ConfigureAwait(false);
+                throw TooLarge(message.UniqueId.Id, size);
+            }
+            if (batch.Count > 0 && (batch.Count == _options.BatchSize || batchBytes + size > _options.MaxMessageBytes))
+            {
+                await FetchBatchAsync(batch).ConfigureAwait(false);
+                batch = [];
+                batchBytes = 0;
+            }
+            batch.Add(message);
+            batchBytes += size;
+        }
+        if (batch.Count > 0) await FetchBatchAsync(batch).ConfigureAwait(false);
+    }
+
+    private async Task FetchBatchAsync(List<IMessageSummary> batch)
+    {
+        var byUid = batch.ToDictionary(m => m.UniqueId.Id);
+        var pending = new SortedSet<uint>(byUid.Keys);
+        var delivered = new List<UniqueId>();
+        var uids = new UniqueIdSet(batch.Select(m => m.UniqueId), SortOrder.Ascending);
+        var allowance = FetchSession<ImapClient>.ProtocolAllowance + batch.Sum(m => Math.Min((long)(m.Size ?? 0), _options.MaxMessageBytes) + PerMessageAllowance);
+
+        await session.RunAsync($"UID FETCH {uids} BODY.PEEK[]", allowance, token => ((ImapFolder)folder).GetStreamsAsync(uids, async (_, _, uid, stream, callbackToken) =>
+        {
+            if (!byUid.TryGetValue(uid.Id, out var summary) || !pending.Contains(uid.Id)) return;
+            if (stream.Length > _options.MaxMessageBytes) throw TooLarge(uid.Id, stream.Length);
+            stream.Position = 0;
+            var length = stream.Length; // the handler may dispose the stream (an HttpContent over it does)
+            await session.InvokeCallerAsync(async () =>
+            {
                 await onMessage(new FetchedMail
                 {
-                    Id = message.Uid.ToString(CultureInfo.InvariantCulture),
-                    Uid = message.Uid,
-                    UidValidity = uidValidity,
-                    Size = message.BodyLength,
-                    Flags = message.Flags ?? [],
-                    InternalDate = message.InternalDate,
-                    Content = body,
-                }, token).ConfigureAwait(false);
-                pending.Remove(message.Uid);
-                delivered.Add(message.Uid);
+                    Id = uid.Id.ToString(CultureInfo.InvariantCulture),
+                    Uid = uid.Id,
+                    UidValidity = folder.UidValidity,
+                    Size = length,
+                    Flags = ImapFlagNames.Of(summary),
+                    InternalDate = summary.InternalDate,
+                    Content = stream,
+                }, callbackToken).ConfigureAwait(false);
+                pending.Remove(uid.Id);
+                delivered.Add(uid);
                 DeliveredCount++;
-                DeliveredBytes += message.BodyLength;
-                await AdvanceAsync(pending.Count > 0 ? pending.Min - 1 : batch[^1], token).ConfigureAwait(false);
-            }, length => undelivered = MessageSpool.Open(length, options.MaxInMemoryMessageBytes), cancellationToken).ConfigureAwait(false);
-        }
-        finally
-        {
-            if (undelivered is not null) await undelivered.DisposeAsync().ConfigureAwait(false);
-        }
+                DeliveredBytes += length;
+                await AdvanceAsync(pending.Count > 0 ? pending.Min - 1 : batch[^1].UniqueId.Id, callbackToken).ConfigureAwait(false);
+            }).ConfigureAwait(false);
+        }, token)).ConfigureAwait(false);
 
         // UIDs the server did not return were expunged meanwhile: nothing is owed for them.
-        await AdvanceAsync(batch[^1], cancellationToken).ConfigureAwait(false);
-        if (delivered.Count > 0) await ApplyAfterFetchAsync(delivered, cancellationToken).ConfigureAwait(false);
+        await AdvanceAsync(batch[^1].UniqueId.Id, session.Token).ConfigureAwait(false);
+        if (delivered.Count > 0) await ImapAfterFetch.ApplyAsync(session, folder, delivered).ConfigureAwait(false);
     }
 
     private async ValueTask AdvanceAsync(uint throughUid, CancellationToken cancellationToken)
@@ -68,10 +100,8 @@ internal sealed class ImapFetchRun(
         if (onCheckpoint is not null) await onCheckpoint(Checkpoint, cancellationToken).ConfigureAwait(false);
     }
 
-    private Task ApplyAfterFetchAsync(List<uint> delivered, CancellationToken cancellationToken) => options.AfterFetch switch
-    {
-        AfterFetchAction.MarkSeen => client.UidStoreFlagsAsync(ImapUidSet.Format(delivered), ImapStoreMode.Add, ["\\Seen"], cancellationToken),
-        AfterFetchAction.MoveToFolder => client.UidMoveAsync(ImapUidSet.Format(delivered), options.MoveToFolder!, cancellationToken),
-        _ => Task.CompletedTask,
-    };
+    private MailMessageTooLargeException TooLarge(uint uid, long size) => new(
+        $"IMAP message UID {uid} in \"{_options.Folder}\" is {size} bytes, over the limit of {_options.MaxMessageBytes} bytes (MaxMessageBytes); " +
+        "it was not fetched, and the fetch stops before it until the limit is raised or the message is moved away.",
+        uid.ToString(CultureInfo.InvariantCulture), size, _options.MaxMessageBytes);
 }

@@ -1,77 +1,73 @@
-using TokenBroker.Mail.Imap;
+using MailKit;
+using MailKit.Net.Imap;
 using TokenBroker.Mail.Net;
 
 namespace TokenBroker.Mail.Fetch;
 
 /// <summary>
-/// Fetches new messages from one IMAP folder: lists the UIDs above the checkpoint (filtering the last
-/// message "n:*" always matches), fetches them in batches with BODY.PEEK[] streamed to a spool, hands
-/// each to the caller in UID order, then applies the after-fetch action to the batch.
+/// Fetches new messages from one IMAP folder over MailKit: lists the UIDs above the checkpoint with their
+/// sizes (filtering the last message "n:*" always matches), fetches them in batches with BODY.PEEK[]
+/// (<see cref="ImapFetchRun"/>), hands each to the caller in UID order, then applies the after-fetch action.
 /// </summary>
 public sealed class ImapMailFetcher(MailEndpoint endpoint, MailClientOptions clientOptions, MailLogin login, MailFetchOptions? options = null)
     : ProtocolMailFetcher<ImapCheckpoint>(MailProtocol.Imap, endpoint, clientOptions, login, options)
 {
+    private const MessageSummaryItems ListedItems =
+        MessageSummaryItems.UniqueId | MessageSummaryItems.Size | MessageSummaryItems.Flags | MessageSummaryItems.InternalDate;
+
     private protected override async Task<MailFetchResult> FetchCheckedAsync(
         ImapCheckpoint? previous,
         MailHandler onMessage,
         CheckpointHandler? onCheckpoint,
         CancellationToken cancellationToken)
     {
-        await using var client = await ImapClient.ConnectAsync(Endpoint, ClientOptions, cancellationToken).ConfigureAwait(false);
-        await client.AuthenticateAsync(Login.CreateMechanism(Endpoint), cancellationToken).ConfigureAwait(false);
-        var readOnly = Options.AfterFetch == AfterFetchAction.None;
-        var mailbox = await client.SelectAsync(Options.Folder, readOnly, cancellationToken).ConfigureAwait(false);
+        await using var session = await FetchSession<ImapClient>.OpenAsync(
+            MailKitConnector.CreateImap(ClientOptions), MailProtocol.Imap, Endpoint, ClientOptions, Login, Options, cancellationToken).ConfigureAwait(false);
+        var folder = await OpenFolderAsync(session).ConfigureAwait(false);
 
         var sameFolder = previous is not null && string.Equals(previous.Folder, Options.Folder, StringComparison.Ordinal);
-        var validityChanged = sameFolder && previous!.UidValidity != 0 && previous.UidValidity != mailbox.UidValidity;
+        var validityChanged = sameFolder && previous!.UidValidity != 0 && previous.UidValidity != folder.UidValidity;
         var lastUid = sameFolder && !validityChanged ? previous!.LastUid : 0u;
-        var newUids = await ListUidsAfterAsync(client, lastUid, cancellationToken).ConfigureAwait(false);
+        var listed = await ListAfterAsync(session, folder, lastUid).ConfigureAwait(false);
 
         if (validityChanged && Options.OnUidValidityChanged != UidValidityChangeAction.RefetchAll)
         {
+            var uidNext = folder.UidNext?.Id ?? 1;
             var kept = Options.OnUidValidityChanged == UidValidityChangeAction.Stop
                 ? previous!
-                : new ImapCheckpoint(Options.Folder, mailbox.UidValidity, newUids.Count > 0 ? newUids[^1] : Math.Max(mailbox.UidNext, 1) - 1);
-            await LogoutQuietlyAsync(client, cancellationToken).ConfigureAwait(false);
-            return new MailFetchResult(kept, 0, 0, Options.OnUidValidityChanged == UidValidityChangeAction.Stop ? newUids.Count : 0, true, previous!.UidValidity);
+                : new ImapCheckpoint(Options.Folder, folder.UidValidity, listed.Count > 0 ? listed[^1].UniqueId.Id : Math.Max(uidNext, 1) - 1);
+            await session.CloseAsync(mustSucceed: false).ConfigureAwait(false);
+            return new MailFetchResult(kept, 0, 0, Options.OnUidValidityChanged == UidValidityChangeAction.Stop ? listed.Count : 0, true, previous!.UidValidity);
         }
 
-        var run = new ImapFetchRun(client, Options, onMessage, onCheckpoint, mailbox.UidValidity, lastUid);
-        var selected = newUids.Take(Options.MaxMessages).ToList();
-        foreach (var batch in selected.Chunk(Options.BatchSize))
-            await run.FetchBatchAsync(batch, cancellationToken).ConfigureAwait(false);
+        var run = new ImapFetchRun(session, folder, onMessage, onCheckpoint, lastUid);
+        var selected = listed.Take(Options.MaxMessages).ToList();
+        await run.FetchAsync(selected).ConfigureAwait(false);
 
-        await LogoutQuietlyAsync(client, cancellationToken).ConfigureAwait(false);
-        return new MailFetchResult(run.Checkpoint, run.DeliveredCount, run.DeliveredBytes, newUids.Count - selected.Count,
+        await session.CloseAsync(mustSucceed: false).ConfigureAwait(false);
+        return new MailFetchResult(run.Checkpoint, run.DeliveredCount, run.DeliveredBytes, listed.Count - selected.Count,
             validityChanged, validityChanged ? previous!.UidValidity : null);
     }
 
-    /// <summary>
-    /// UID FETCH n:* (UID) rather than UID SEARCH: one short line per message, so a first run over a large
-    /// folder cannot exceed the line-length limit a single SEARCH line would.
-    /// </summary>
-    private static async Task<List<uint>> ListUidsAfterAsync(ImapClient client, uint lastUid, CancellationToken cancellationToken)
+    /// <summary>EXAMINE when nothing is changed afterwards, else SELECT; a missing folder fails with the server's words.</summary>
+    private async Task<IMailFolder> OpenFolderAsync(FetchSession<ImapClient> session)
     {
-        var uids = new List<uint>();
-        if (lastUid == uint.MaxValue || client.SelectedMailbox!.Exists == 0) return uids;
-        await client.UidFetchAsync(ImapUidSet.From(lastUid + 1), ImapFetchItems.Uid, (message, _) =>
-        {
-            if (message.Uid > lastUid) uids.Add(message.Uid);
-            return ValueTask.CompletedTask;
-        }, cancellationToken: cancellationToken).ConfigureAwait(false);
-        uids.Sort();
-        return uids.Distinct().ToList();
+        var folder = Options.Folder;
+        var mailFolder = await session.RunAsync("LIST", FetchSession<ImapClient>.ProtocolAllowance,
+            token => ImapFolders.GetAsync(session.Client, folder, token)).ConfigureAwait(false);
+        var readOnly = Options.AfterFetch == AfterFetchAction.None;
+        await session.RunAsync(readOnly ? "EXAMINE" : "SELECT", FetchSession<ImapClient>.ProtocolAllowance,
+            token => mailFolder.OpenAsync(readOnly ? FolderAccess.ReadOnly : FolderAccess.ReadWrite, token)).ConfigureAwait(false);
+        return mailFolder;
     }
 
-    private static async Task LogoutQuietlyAsync(ImapClient client, CancellationToken cancellationToken)
+    /// <summary>UID FETCH n:* (UID RFC822.SIZE FLAGS INTERNALDATE): the sizes decide the batches and refuse oversized messages before they are read.</summary>
+    private static async Task<List<IMessageSummary>> ListAfterAsync(FetchSession<ImapClient> session, IMailFolder folder, uint lastUid)
     {
-        try
-        {
-            await client.LogoutAsync(cancellationToken).ConfigureAwait(false);
-        }
-        catch (MailProtocolException)
-        {
-            // Everything was delivered and checkpointed; a server that drops the line at LOGOUT changes nothing.
-        }
+        if (lastUid == uint.MaxValue || folder.Count == 0) return [];
+        var range = new UniqueIdRange(new UniqueId(lastUid + 1), UniqueId.MaxValue);
+        var summaries = await session.RunAsync($"UID FETCH {lastUid + 1}:*", FetchSession<ImapClient>.ProtocolAllowance + folder.Count * 1024L,
+            token => folder.FetchAsync(range, ListedItems, token)).ConfigureAwait(false);
+        return summaries.Where(s => s.UniqueId.Id > lastUid).DistinctBy(s => s.UniqueId.Id).OrderBy(s => s.UniqueId.Id).ToList();
     }
 }

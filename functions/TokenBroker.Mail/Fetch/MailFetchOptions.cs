@@ -46,14 +46,24 @@ public sealed class MailFetchOptions
     /// <summary>IMAP: how many messages one UID FETCH asks for.</summary>
     public int BatchSize { get; set; } = 100;
 
-    /// <summary>Messages up to this size are held in memory while the callback runs; larger ones in a temporary file.</summary>
-    public long MaxInMemoryMessageBytes { get; set; } = 1024 * 1024;
+    /// <summary>
+    /// The largest message accepted, in bytes. A message the server announces as larger is refused before it is
+    /// read (<see cref="MailMessageTooLargeException"/>); a server that sends more than it announced is cut off
+    /// once it passes the announced size (at most this cap) plus protocol overhead, so memory stays bounded.
+    /// </summary>
+    public long MaxMessageBytes { get; set; } = 50L * 1024 * 1024;
+
+    /// <summary>The longest one fetch run may take, from connecting to logging out (each read has its own
+    /// timeout, <c>MailClientOptions.CommandTimeout</c>); a server that trickles bytes cannot keep a run alive.</summary>
+    public TimeSpan RunTimeout { get; set; } = TimeSpan.FromMinutes(10);
 
     internal void Validate(bool isImap)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxMessages, 1, nameof(MaxMessages));
         ArgumentOutOfRangeException.ThrowIfLessThan(BatchSize, 1, nameof(BatchSize));
         ArgumentException.ThrowIfNullOrEmpty(Folder, nameof(Folder));
+        ArgumentOutOfRangeException.ThrowIfLessThan(MaxMessageBytes, 1, nameof(MaxMessageBytes));
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(RunTimeout, TimeSpan.Zero, nameof(RunTimeout));
         switch (AfterFetch)
         {
             case AfterFetchAction.MoveToFolder when string.IsNullOrEmpty(MoveToFolder):

@@ -1,11 +1,12 @@
+using MailKit.Net.Pop3;
 using TokenBroker.Mail.Net;
-using TokenBroker.Mail.Pop3;
 
 namespace TokenBroker.Mail.Fetch;
 
 /// <summary>
-/// Fetches the POP3 messages whose UIDL is not in the checkpoint, in maildrop order, each RETR streamed
-/// to a spool and handed to the caller. With <see cref="AfterFetchAction.Delete"/> delivered messages
+/// Fetches the POP3 messages whose UIDL is not in the checkpoint, in maildrop order, over MailKit: each RETR
+/// read within an allowance of its LIST size (a message listed over <see cref="MailFetchOptions.MaxMessageBytes"/>
+/// is refused unread) and handed to the caller. With <see cref="AfterFetchAction.Delete"/> delivered messages
 /// (also ones delivered by an earlier run that ended before QUIT) are DELEted and removed at QUIT.
 /// </summary>
 public sealed class Pop3MailFetcher(MailEndpoint endpoint, MailClientOptions clientOptions, MailLogin login, MailFetchOptions? options = null)
@@ -18,43 +19,53 @@ public sealed class Pop3MailFetcher(MailEndpoint endpoint, MailClientOptions cli
         CancellationToken cancellationToken)
     {
         var previous = (checkpoint ?? Pop3Checkpoint.Empty).DeliveredUidls;
-
-        await using var client = await Pop3Client.ConnectAsync(Endpoint, ClientOptions, cancellationToken).ConfigureAwait(false);
-        await client.AuthenticateAsync(Login.CreateMechanism(Endpoint), cancellationToken).ConfigureAwait(false);
-        var uidls = await client.UidlAsync(cancellationToken).ConfigureAwait(false);
-        var sizes = (await client.ListAsync(cancellationToken).ConfigureAwait(false)).ToDictionary(entry => entry.MessageNumber, entry => entry.Size);
+        await using var session = await FetchSession<Pop3Client>.OpenAsync(
+            MailKitConnector.CreatePop3(ClientOptions), MailProtocol.Pop3, Endpoint, ClientOptions, Login, Options, cancellationToken).ConfigureAwait(false);
+        var client = session.Client;
+        var listAllowance = FetchSession<Pop3Client>.ProtocolAllowance + client.Count * 512L;
+        var uidls = await session.RunAsync("UIDL", listAllowance, token => client.GetMessageUidsAsync(token)).ConfigureAwait(false);
+        var sizes = await session.RunAsync("LIST", listAllowance, token => client.GetMessageSizesAsync(token)).ConfigureAwait(false);
 
         // Forget UIDLs no longer on the server so the checkpoint does not grow forever.
-        var onServer = uidls.Select(entry => entry.Uid).ToHashSet(StringComparer.Ordinal);
-        var delivered = new HashSet<string>(previous.Where(onServer.Contains), StringComparer.Ordinal);
+        var delivered = new HashSet<string>(previous.Where(uidls.Contains), StringComparer.Ordinal);
         var deleteDelivered = Options.AfterFetch == AfterFetchAction.Delete;
+        var indexes = Enumerable.Range(0, uidls.Count).ToList();
         if (deleteDelivered)
         {
-            foreach (var entry in uidls.Where(entry => delivered.Contains(entry.Uid)))
-                await client.DeleAsync(entry.MessageNumber, cancellationToken).ConfigureAwait(false);
+            foreach (var index in indexes.Where(i => delivered.Contains(uidls[i])))
+                await DeleteAsync(session, index).ConfigureAwait(false);
         }
 
-        var fresh = uidls.Where(entry => !delivered.Contains(entry.Uid)).ToList();
+        var fresh = indexes.Where(i => !delivered.Contains(uidls[i])).ToList();
         var selected = fresh.Take(Options.MaxMessages).ToList();
         long bytes = 0;
-        foreach (var entry in selected)
+        foreach (var index in selected)
         {
-            var size = sizes.GetValueOrDefault(entry.MessageNumber);
-            await using (var spool = MessageSpool.Open(size, Options.MaxInMemoryMessageBytes))
+            var size = index < sizes.Count ? sizes[index] : 0;
+            if (size > Options.MaxMessageBytes)
+                throw new MailMessageTooLargeException(
+                    $"POP3 message {uidls[index]} is {size} bytes, over the limit of {Options.MaxMessageBytes} bytes (MaxMessageBytes); " +
+                    "it was not fetched, and the fetch stops before it until the limit is raised or the message is removed.",
+                    uidls[index], size, Options.MaxMessageBytes);
+            var allowance = FetchSession<Pop3Client>.ProtocolAllowance + size + size / 16;
+            await using (var content = await session.RunAsync($"RETR {index + 1}", allowance, token => client.GetStreamAsync(index, headersOnly: false, token)).ConfigureAwait(false))
             {
-                var length = await client.RetrAsync(entry.MessageNumber, spool, cancellationToken).ConfigureAwait(false);
-                spool.Position = 0;
-                await onMessage(new FetchedMail { Id = entry.Uid, Size = length, Content = spool }, cancellationToken).ConfigureAwait(false);
+                content.Position = 0;
+                var length = content.Length; // the handler may dispose the stream (an HttpContent over it does)
+                await onMessage(new FetchedMail { Id = uidls[index], Size = length, Content = content }, session.Token).ConfigureAwait(false);
                 bytes += length;
             }
-            delivered.Add(entry.Uid);
+            delivered.Add(uidls[index]);
             if (onCheckpoint is not null)
-                await onCheckpoint(new Pop3Checkpoint(new HashSet<string>(delivered, StringComparer.Ordinal)), cancellationToken).ConfigureAwait(false);
-            if (deleteDelivered) await client.DeleAsync(entry.MessageNumber, cancellationToken).ConfigureAwait(false);
+                await onCheckpoint(new Pop3Checkpoint(new HashSet<string>(delivered, StringComparer.Ordinal)), session.Token).ConfigureAwait(false);
+            if (deleteDelivered) await DeleteAsync(session, index).ConfigureAwait(false);
         }
 
         // QUIT commits DELE; without it the server keeps every message.
-        await client.QuitAsync(cancellationToken).ConfigureAwait(false);
+        await session.CloseAsync(mustSucceed: deleteDelivered).ConfigureAwait(false);
         return new MailFetchResult(new Pop3Checkpoint(delivered), selected.Count, bytes, fresh.Count - selected.Count, false, null);
     }
+
+    private static Task DeleteAsync(FetchSession<Pop3Client> session, int index) =>
+        session.RunAsync($"DELE {index + 1}", FetchSession<Pop3Client>.ProtocolAllowance, token => session.Client.DeleteMessageAsync(index, token));
 }

@@ -24,7 +24,14 @@ public static class MailKitConnector
         Configure(new MailKit.Net.Pop3.Pop3Client(Log(options)), options);
 
     /// <summary>Connects <paramref name="client"/> to <paramref name="endpoint"/>; on failure the client is left disconnected.</summary>
-    public static async Task ConnectAsync(MailService client, MailEndpoint endpoint, MailClientOptions options, CancellationToken cancellationToken = default)
+    public static Task ConnectAsync(MailService client, MailEndpoint endpoint, MailClientOptions options, CancellationToken cancellationToken = default) =>
+        ConnectAsync(client, endpoint, options, wrapStream: null, cancellationToken);
+
+    /// <summary>
+    /// Connects as above; with <paramref name="wrapStream"/> the TCP connection is opened here and MailKit talks
+    /// through the stream it returns (below TLS), so a caller can watch or limit what the server sends.
+    /// </summary>
+    public static async Task ConnectAsync(MailService client, MailEndpoint endpoint, MailClientOptions options, Func<Stream, Stream>? wrapStream, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(client);
         ArgumentNullException.ThrowIfNull(endpoint);
@@ -37,8 +44,22 @@ public static class MailKitConnector
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
         try
         {
-            await client.ConnectAsync(endpoint.Host, endpoint.Port, security, linked.Token).ConfigureAwait(false);
-            return;
+            if (wrapStream is null)
+            {
+                await client.ConnectAsync(endpoint.Host, endpoint.Port, security, linked.Token).ConfigureAwait(false);
+                return;
+            }
+            var socket = new Socket(SocketType.Stream, ProtocolType.Tcp);
+            try
+            {
+                await socket.ConnectAsync(endpoint.Host, endpoint.Port, linked.Token).ConfigureAwait(false);
+            }
+            catch
+            {
+                socket.Dispose();
+                throw;
+            }
+            await client.ConnectAsync(wrapStream(new NetworkStream(socket, ownsSocket: true)), endpoint.Host, endpoint.Port, security, linked.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {

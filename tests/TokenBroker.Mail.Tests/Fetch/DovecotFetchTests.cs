@@ -1,5 +1,5 @@
 using TokenBroker.Mail.Fetch;
-using TokenBroker.Mail.Imap;
+using MailKit;
 using TokenBroker.Mail.Net;
 using TokenBroker.Mail.Tests.Support;
 using TokenBroker.Testing;
@@ -111,10 +111,12 @@ public class DovecotFetchTests
         var result = await fetcher.FetchAsync(null, (_, _) => ValueTask.CompletedTask, cancellationToken: Cancel);
 
         Assert.Equal(2, result.DeliveredCount);
-        await using var client = await ImapClient.ConnectAsync(MailPeers.Imaps, MailPeers.ClientOptions(), Cancel);
-        await client.AuthenticateAsync(mailbox.Login().CreateMechanism(MailPeers.Imaps), Cancel);
-        Assert.Equal(0u, (await client.SelectAsync("INBOX", readOnly: true, Cancel)).Exists);
-        Assert.Equal(2u, (await client.SelectAsync("Archive", readOnly: true, Cancel)).Exists);
+        using var client = await TestImap.OpenAsync(MailPeers.Imaps, MailPeers.ClientOptions(), mailbox.Login());
+        await client.Inbox.OpenAsync(FolderAccess.ReadOnly, Cancel);
+        Assert.Equal(0, client.Inbox.Count);
+        var archive = await client.GetFolderAsync("Archive", Cancel);
+        await archive.OpenAsync(FolderAccess.ReadOnly, Cancel);
+        Assert.Equal(2, archive.Count);
     }
 
     [Fact]
@@ -158,5 +160,40 @@ public class DovecotFetchTests
         await delete.FetchAsync(secondResult.Checkpoint, third.OnMessage, cancellationToken: Cancel);
         Assert.Empty(third.Received);
         Assert.Empty(Maildir.For(mailbox.User).List());
+    }
+
+    [Theory]
+    [InlineData("imaps")]
+    [InlineData("pop3s")]
+    public async Task A_5_MB_message_with_non_ascii_names_is_fetched_byte_exact(string scheme)
+    {
+        var mailbox = await DovecotMailbox.CreateAsync("fetch-5mb");
+        var message = TestMessages.WithLargeAttachment(5 * 1024 * 1024);
+        await mailbox.AppendAsync(message);
+        var collector = new Collector();
+
+        await Fetcher(scheme == "imaps" ? MailPeers.Imaps : MailPeers.Pop3s, mailbox).FetchAsync(null, collector.OnMessage, cancellationToken: Cancel);
+
+        var (mail, bytes) = Assert.Single(collector.Received);
+        Assert.Equal(message, bytes);
+        Assert.Equal(message.Length, mail.Size);
+    }
+
+    [Theory]
+    [InlineData("imaps")]
+    [InlineData("pop3s")]
+    public async Task A_message_over_the_size_cap_is_refused_unread_after_the_smaller_ones_before_it(string scheme)
+    {
+        var mailbox = await DovecotMailbox.CreateAsync("fetch-cap");
+        await mailbox.AppendAsync(TestMessages.Simple("small"), TestMessages.WithLargeAttachment(300 * 1024), TestMessages.Simple("after"));
+        var collector = new Collector();
+        var fetcher = Fetcher(scheme == "imaps" ? MailPeers.Imaps : MailPeers.Pop3s, mailbox, new MailFetchOptions { MaxMessageBytes = 100 * 1024 });
+
+        var refused = await Assert.ThrowsAsync<MailMessageTooLargeException>(() => fetcher.FetchAsync(null, collector.OnMessage, collector.OnCheckpoint, Cancel));
+
+        Assert.Contains("over the limit of 102400 bytes (MaxMessageBytes)", refused.Message);
+        Assert.True(refused.Size > 300 * 1024);
+        Assert.Contains("small", System.Text.Encoding.ASCII.GetString(Assert.Single(collector.Received).Bytes));
+        Assert.Single(collector.Checkpoints);
     }
 }

@@ -1,5 +1,4 @@
 using TokenBroker.Mail.Fetch;
-using TokenBroker.Mail.Imap;
 
 namespace TokenBroker.Mail.Tests.Support;
 
@@ -24,12 +23,9 @@ internal sealed class DovecotMailbox
     public async Task<List<uint>> AppendAsync(string folder, params byte[][] messages)
     {
         var endpoint = MailPeers.Imaps;
-        await using var client = await ImapClient.ConnectAsync(endpoint, MailPeers.ClientOptions());
-        await client.AuthenticateAsync(Login().CreateMechanism(endpoint));
-        var uids = new List<uint>();
-        foreach (var message in messages)
-            uids.Add(await client.AppendAsync(folder, message) ?? throw new InvalidOperationException("Dovecot did not report APPENDUID."));
-        await client.LogoutAsync();
+        using var client = await TestImap.OpenAsync(endpoint, MailPeers.ClientOptions(), Login());
+        var uids = await TestImap.AppendAsync(client, folder, messages);
+        await client.DisconnectAsync(quit: true);
         return uids;
     }
 

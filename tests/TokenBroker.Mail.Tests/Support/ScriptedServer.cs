@@ -101,6 +101,37 @@ public sealed class ScriptedServer : IAsyncDisposable
     /// <summary>Stops answering but keeps the connection open, until the client gives up.</summary>
     public ScriptedServer Hang() => Step(session => session.DrainUntilClosedAsync());
 
+    /// <summary>Sends <paramref name="text"/> one byte at a time, <paramref name="interval"/> apart, until done or the client leaves.</summary>
+    public ScriptedServer Trickle(string text, TimeSpan interval) => Step(async session =>
+    {
+        try
+        {
+            foreach (var b in Encoding.UTF8.GetBytes(text))
+            {
+                await session.WriteAsync([b]);
+                await Task.Delay(interval);
+            }
+        }
+        catch (Exception e) when (e is IOException or ObjectDisposedException or System.Net.Sockets.SocketException)
+        {
+            // The client gave up: what a trickling server is for.
+        }
+    });
+
+    /// <summary>Sends <paramref name="count"/> bytes of message lines, stopping quietly when the client leaves.</summary>
+    public ScriptedServer Flood(long count) => Step(async session =>
+    {
+        var line = Encoding.ASCII.GetBytes(new string('x', 998) + "\r\n");
+        try
+        {
+            for (long sent = 0; sent < count; sent += line.Length) await session.WriteAsync(line);
+        }
+        catch (Exception e) when (e is IOException or ObjectDisposedException or System.Net.Sockets.SocketException)
+        {
+            // The client cut the connection off, as it should.
+        }
+    });
+
     private ScriptedServer Step(Func<Session, Task> step)
     {
         _steps.Add(step);

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using TokenBroker.Cli;
-using TokenBroker.Mail.Imap;
+using TokenBroker.Mail.Fetch;
+using TokenBroker.Tests.Jobs.Fetch.Support;
 using TokenBroker.Mail.Net;
 using TokenBroker.Mail.Sasl;
 using TokenBroker.Testing;
@@ -31,11 +32,9 @@ internal static class MailCliPeer
     {
         var endpoint = MailEndpoint.Parse(Url("imaps", "IMAPS_PORT"));
         var options = new MailClientOptions { ExtraTrustedRoots = [TestCertificates.CertificateAuthority] };
-        await using var client = await ImapClient.ConnectAsync(endpoint, options);
-        await client.AuthenticateAsync(new XOAuth2Mechanism(user, token));
-        var uids = new List<uint>();
-        foreach (var message in messages) uids.Add((await client.AppendAsync("INBOX", message)).GetValueOrDefault());
-        await client.LogoutAsync();
+        using var client = await TestImap.OpenAsync(endpoint, options, new MailLogin(user, token));
+        var uids = await TestImap.AppendAsync(client, "INBOX", messages);
+        await client.DisconnectAsync(quit: true);
         return uids;
     }
 

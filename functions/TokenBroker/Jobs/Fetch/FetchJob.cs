@@ -38,7 +38,7 @@ public sealed class FetchJob(
         var mailbox = (await registry.GetAsync(request.Mailbox, cancellationToken).ConfigureAwait(false))?.Value
             ?? throw new MailRequestRejectedException($"{request.Mailbox} is not a registered mailbox; register it with a consent (GET /api/consent/start?mailbox={request.Mailbox}&protocols={protocol}) before fetching from it.");
         MailboxUse.EnsureUsable(mailbox, imap ? MailProtocols.Imap : MailProtocols.Pop3);
-        var fetchOptions = CreateFetchOptions(request, imap, folder);
+        var fetchOptions = CreateFetchOptions(request, imap, folder, servers.FetchLimits);
         var sink = sinks.Create(request.Sink);
         var token = await MailboxUse.GetTokenAsync(tokens, mailbox.Address, imap ? MailProtocols.Imap : MailProtocols.Pop3, cancellationToken).ConfigureAwait(false);
 
@@ -90,6 +90,10 @@ public sealed class FetchJob(
         {
             throw new MailRequestRejectedException($"The {protocol.ToUpperInvariant()} server refused {mailbox.Address}'s token: {refused.Message}", refused);
         }
+        catch (MailMessageTooLargeException tooLarge)
+        {
+            throw new MailRequestRejectedException($"{tooLarge.Message} (Mail:FetchMaxMessageBytes)", tooLarge);
+        }
         catch (MailCommandException refused) when (FetchServerRefusals.PermanentReason(refused, imap, mailbox.Address, folder) is { } reason)
         {
             throw new MailRequestRejectedException(reason, refused);
@@ -108,7 +112,7 @@ public sealed class FetchJob(
         });
     }
 
-    private static MailFetchOptions CreateFetchOptions(FetchRequest request, bool imap, string folder)
+    private static MailFetchOptions CreateFetchOptions(FetchRequest request, bool imap, string folder, FetchLimits limits)
     {
         var after = request.AfterFetch.ToLowerInvariant() switch
         {
@@ -127,6 +131,8 @@ public sealed class FetchJob(
             MoveToFolder = request.MoveTo,
             MaxMessages = request.MaxMessages,
             OnUidValidityChanged = UidValidityChangeAction.RefetchAll,
+            MaxMessageBytes = limits.MaxMessageBytes,
+            RunTimeout = limits.RunTimeout,
         };
     }
 }

@@ -40,7 +40,7 @@ public static class FetchJobServiceCollectionExtensions
             ConnectTimeout = options.ConnectTimeout,
             CommandTimeout = options.CommandTimeout,
             TimeProvider = provider.GetRequiredService<TimeProvider>(),
-        }, mechanism));
+        }, mechanism, new FetchLimits(options.FetchMaxMessageBytes, options.FetchRunTimeout)));
         // Redirects are not followed: a POST of a message must reach the configured receiver or fail visibly.
         services.AddHttpClient(MessageSinkFactory.HttpClientName)
             .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false, ConnectTimeout = options.ConnectTimeout });

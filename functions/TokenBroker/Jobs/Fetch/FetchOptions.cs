@@ -22,6 +22,12 @@ public sealed class FetchOptions
     /// <summary>Timeout of each IMAP/POP3 read or write.</summary>
     public TimeSpan CommandTimeout { get; set; } = TimeSpan.FromSeconds(60);
 
+    /// <summary>The largest message a fetch accepts; a larger one fails the request with a sentence, unread.</summary>
+    public long FetchMaxMessageBytes { get; set; } = 50L * 1024 * 1024;
+
+    /// <summary>The longest one fetch run may take (connect to logout, deliveries included).</summary>
+    public TimeSpan FetchRunTimeout { get; set; } = TimeSpan.FromMinutes(10);
+
     /// <summary>How long one webhook POST (a whole message) may take before it counts as a transient failure.</summary>
     public TimeSpan WebhookTimeout { get; set; } = TimeSpan.FromSeconds(60);
 }

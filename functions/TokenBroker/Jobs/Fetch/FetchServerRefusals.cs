@@ -29,6 +29,8 @@ internal static partial class FetchServerRefusals
     /// </summary>
     private static string? ImapReason(MailCommandException refused, string mailbox, string folder)
     {
+        if (FolderNotListed().IsMatch(refused.Message))
+            return $"The IMAP folder \"{folder}\" does not exist in {mailbox} (the server lists no folder of that name; its last line: {refused.ServerReply.Trim()}); check the name (folder names are case-sensitive except INBOX, and subfolders use the server's separator, e.g. \"Archive/2026\") and resubmit.";
         if (!OpeningFolder().IsMatch(refused.Message)) return null;
         var code = ImapResponseCode(refused.ServerReply);
         if (code is not null && TransientImapCodes.Contains(code)) return null;
@@ -49,6 +51,10 @@ internal static partial class FetchServerRefusals
         var match = ImapStatusWithCode().Match(reply);
         return match.Success ? match.Groups["code"].Value : null;
     }
+
+    /// <summary>MailKit opens a folder only after LIST found it; the mail library says so ("IMAP LIST found no folder …").</summary>
+    [GeneratedRegex(@"^IMAP LIST found no folder ", RegexOptions.CultureInvariant)]
+    private static partial Regex FolderNotListed();
 
     [GeneratedRegex(@"^IMAP (SELECT|EXAMINE) failed:", RegexOptions.CultureInvariant)]
     private static partial Regex OpeningFolder();

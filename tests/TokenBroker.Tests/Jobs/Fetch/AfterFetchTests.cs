@@ -1,4 +1,5 @@
-using TokenBroker.Mail.Imap;
+using MailKit;
+using MailKit.Search;
 using TokenBroker.Tests.Jobs.Fetch.Support;
 
 namespace TokenBroker.Tests.Jobs.Fetch;
@@ -16,9 +17,9 @@ public sealed class AfterFetchTests
 
         await harness.RunAsync(harness.WebhookRequest(receiver.Url, afterFetch: "seen"), Ct);
 
-        await using var client = await harness.OpenImapAsync();
-        await client.SelectAsync("INBOX", readOnly: true, Ct);
-        var unseen = await client.UidSearchAsync("UNSEEN", Ct);
+        using var client = await harness.OpenImapAsync();
+        await client.Inbox.OpenAsync(FolderAccess.ReadOnly, Ct);
+        var unseen = await client.Inbox.SearchAsync(SearchQuery.NotSeen, Ct);
         Assert.Empty(unseen);
         Assert.Equal(2, receiver.Accepted.Count);
     }
@@ -32,9 +33,12 @@ public sealed class AfterFetchTests
 
         await harness.RunAsync(harness.WebhookRequest(receiver.Url, afterFetch: "move", moveTo: "Archive"), Ct);
 
-        await using var client = await harness.OpenImapAsync();
-        Assert.Equal(0u, (await client.SelectAsync("INBOX", readOnly: true, Ct)).Exists);
-        Assert.Equal(2u, (await client.SelectAsync("Archive", readOnly: true, Ct)).Exists);
+        using var client = await harness.OpenImapAsync();
+        await client.Inbox.OpenAsync(FolderAccess.ReadOnly, Ct);
+        Assert.Equal(0, client.Inbox.Count);
+        var archive = await client.GetFolderAsync("Archive", Ct);
+        await archive.OpenAsync(FolderAccess.ReadOnly, Ct);
+        Assert.Equal(2, archive.Count);
     }
 
     [Fact]
@@ -47,8 +51,9 @@ public sealed class AfterFetchTests
         await harness.RunAsync(harness.WebhookRequest(receiver.Url, protocol: "pop3", afterFetch: "delete"), Ct);
 
         Assert.Equal(["Message 1", "Message 2", "Message 3"], receiver.Accepted.Select(d => WebhookFetchTests.Subject(d.Text)));
-        await using var client = await harness.OpenImapAsync();
-        Assert.Equal(0u, (await client.SelectAsync("INBOX", readOnly: true, Ct)).Exists);
+        using var client = await harness.OpenImapAsync();
+        await client.Inbox.OpenAsync(FolderAccess.ReadOnly, Ct);
+        Assert.Equal(0, client.Inbox.Count);
     }
 
     [Fact]

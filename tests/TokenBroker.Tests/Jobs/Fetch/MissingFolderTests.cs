@@ -29,9 +29,9 @@ public sealed class MissingFolderTests
         Assert.Equal("mail.failed", failed.GetProperty("type").GetString());
         Assert.Equal("fetch", failed.GetProperty("kind").GetString());
         var reason = failed.GetProperty("reason").GetString();
-        // Dovecot 2.3 answers a plain NO (no RFC 5530 code) to SELECT/EXAMINE of a missing folder.
-        Assert.StartsWith($"The IMAP server refused to open the folder \"Projects/Nowhere\" of {harness.Mailbox} (it answered: ", reason);
-        Assert.Contains(" NO Mailbox doesn't exist: Projects/Nowhere", reason);
+        // MailKit LISTs a folder before it opens it: Dovecot lists no such folder, so it is never opened.
+        Assert.StartsWith($"The IMAP folder \"Projects/Nowhere\" does not exist in {harness.Mailbox} (the server lists no folder of that name; its last line: ", reason);
+        Assert.Contains(" OK List completed", reason);
         Assert.Equal(request.ToJsonString(), Assert.Single(context.Outputs[MailEvents.PoisonBinding]));
         Assert.Empty(receiver.Accepted);
     }

@@ -1,7 +1,6 @@
 using TokenBroker.Jobs.Fetch;
 using TokenBroker.Mail;
 using TokenBroker.Mail.Fetch;
-using TokenBroker.Mail.Imap;
 using TokenBroker.OAuth;
 using TokenBroker.Store;
 
@@ -29,15 +28,7 @@ public sealed class ImapSentFolderCheck(MailServers? servers, InDoubtOptions opt
         var endpoint = servers.Imap;
         try
         {
-            await using var client = await ImapClient.ConnectAsync(endpoint, servers.ClientOptions, cancellationToken).ConfigureAwait(false);
-            await client.AuthenticateAsync(new MailLogin(token.User, token.AccessToken, servers.Mechanism).CreateMechanism(endpoint), cancellationToken).ConfigureAwait(false);
-            var folder = await FindSentFolderAsync(client, cancellationToken).ConfigureAwait(false);
-            if (folder is null)
-                return SentFolderSearch.Unverifiable($"{mailbox.Address} has no folder marked \\Sent nor one named {string.Join(" or ", ConventionalNames.Select(n => $"\"{n}\""))} (set Mail:InDoubt:SentFolder)");
-            await client.SelectAsync(folder, readOnly: true, cancellationToken).ConfigureAwait(false);
-            var found = await client.UidSearchAsync($"HEADER Message-ID \"{messageId}\"", cancellationToken).ConfigureAwait(false);
-            await client.LogoutAsync(cancellationToken).ConfigureAwait(false);
-            return found.Count > 0 ? SentFolderSearch.Found(folder) : SentFolderSearch.NotFound(folder);
+            return await SearchAsync(mailbox, new MailLogin(token.User, token.AccessToken, servers.Mechanism), messageId, cancellationToken).ConfigureAwait(false);
         }
         catch (MailAuthenticationException refused) when (!refused.IsTransient)
         {
@@ -49,12 +40,14 @@ public sealed class ImapSentFolderCheck(MailServers? servers, InDoubtOptions opt
         }
     }
 
-    private async Task<string?> FindSentFolderAsync(ImapClient client, CancellationToken cancellationToken)
+    private async Task<SentFolderSearch> SearchAsync(Mailbox mailbox, MailLogin login, string messageId, CancellationToken cancellationToken)
     {
-        if (!string.IsNullOrWhiteSpace(options.SentFolder)) return options.SentFolder;
-        var folders = await client.ListAsync("", "*", cancellationToken).ConfigureAwait(false);
-        return folders.FirstOrDefault(f => f.Attributes.Contains("\\Sent", StringComparer.OrdinalIgnoreCase))?.Name
-            ?? ConventionalNames.Select(name => folders.FirstOrDefault(f => f.Name.Equals(name, StringComparison.OrdinalIgnoreCase))?.Name)
-                .FirstOrDefault(name => name is not null);
+        await using var session = await ImapSession.OpenAsync(servers!.Imap, servers.ClientOptions, login, cancellationToken).ConfigureAwait(false);
+        var folder = await session.FindFolderAsync(options.SentFolder, ConventionalNames).ConfigureAwait(false);
+        if (folder is null)
+            return SentFolderSearch.Unverifiable($"{mailbox.Address} has no folder marked \\Sent nor one named {string.Join(" or ", ConventionalNames.Select(n => $"\"{n}\""))} (set Mail:InDoubt:SentFolder)");
+        var found = await session.SearchHeaderAsync(folder, "Message-ID", messageId).ConfigureAwait(false);
+        await session.CloseAsync().ConfigureAwait(false);
+        return found > 0 ? SentFolderSearch.Found(folder) : SentFolderSearch.NotFound(folder);
     }
 }

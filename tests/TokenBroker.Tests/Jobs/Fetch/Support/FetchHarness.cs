@@ -9,7 +9,6 @@ using TokenBroker.Jobs.Fetch;
 using TokenBroker.Jobs.Ledger;
 using TokenBroker.Jobs.Mail;
 using TokenBroker.Mail.Fetch;
-using TokenBroker.Mail.Imap;
 using TokenBroker.Mail.Net;
 using TokenBroker.OAuth;
 using TokenBroker.Store;
@@ -102,22 +101,17 @@ internal sealed class FetchHarness : IAsyncDisposable
     public async Task<List<uint>> AppendAsync(string folder, int count, string subjectPrefix = "Message")
     {
         var token = await Tokens.GetAccessTokenAsync(Mailbox);
-        await using var client = await ImapClient.ConnectAsync(Imaps, ClientOptions());
-        await client.AuthenticateAsync(new MailLogin(Mailbox, token.AccessToken).CreateMechanism(Imaps));
-        var uids = new List<uint>();
-        for (var i = 0; i < count; i++)
-            uids.Add(await client.AppendAsync(folder, Message($"{subjectPrefix} {i + 1}")) ?? throw new InvalidOperationException("no APPENDUID"));
-        await client.LogoutAsync();
+        using var client = await TestImap.OpenAsync(Imaps, ClientOptions(), new MailLogin(Mailbox, token.AccessToken));
+        var uids = await TestImap.AppendAsync(client, folder, Enumerable.Range(1, count).Select(i => Message($"{subjectPrefix} {i}")));
+        await client.DisconnectAsync(quit: true);
         return uids;
     }
 
     /// <summary>Opens an IMAP session as the mailbox (to look at flags and folders afterwards).</summary>
-    public async Task<ImapClient> OpenImapAsync()
+    public async Task<MailKit.Net.Imap.ImapClient> OpenImapAsync()
     {
         var token = await Tokens.GetAccessTokenAsync(Mailbox);
-        var client = await ImapClient.ConnectAsync(Imaps, ClientOptions());
-        await client.AuthenticateAsync(new MailLogin(Mailbox, token.AccessToken).CreateMechanism(Imaps));
-        return client;
+        return await TestImap.OpenAsync(Imaps, ClientOptions(), new MailLogin(Mailbox, token.AccessToken));
     }
 
     public static byte[] Message(string subject) => Encoding.ASCII.GetBytes(
