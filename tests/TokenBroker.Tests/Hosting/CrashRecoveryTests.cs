@@ -26,14 +26,14 @@ public class CrashRecoveryTests
 
         using (var first = TestHostProcess.Start(arguments))
         {
-            await WaitUntilAsync(() => ProcessedLines(log).Length >= 60, first);
+            await first.WaitUntilAsync(() => ProcessedLines(log).Length >= 60, TimeSpan.FromSeconds(90), TestContext.Current.CancellationToken);
             first.Kill(); // SIGKILL: no shutdown code runs
             await first.WaitForExitAsync(TestContext.Current.CancellationToken);
         }
         var handledBeforeKill = ProcessedLines(log).Length;
         using (var second = TestHostProcess.Start(arguments))
         {
-            await WaitUntilAsync(() => ProcessedLines(log).Distinct().Count() == texts.Count, second);
+            await second.WaitUntilAsync(() => ProcessedLines(log).Distinct().Count() == texts.Count, TimeSpan.FromSeconds(90), TestContext.Current.CancellationToken);
             second.Kill();
         }
 
@@ -43,14 +43,4 @@ public class CrashRecoveryTests
 
     private static string[] ProcessedLines(string log) =>
         File.Exists(log) ? File.ReadAllLines(log).Where(l => l.Length > 0).ToArray() : [];
-
-    private static async Task WaitUntilAsync(Func<bool> condition, System.Diagnostics.Process process)
-    {
-        using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(90));
-        while (!condition())
-        {
-            Assert.False(process.HasExited, "the test host exited on its own");
-            await Task.Delay(10, limit.Token);
-        }
-    }
 }

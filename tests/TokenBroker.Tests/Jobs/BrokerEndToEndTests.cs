@@ -22,6 +22,7 @@ namespace TokenBroker.Tests.Jobs;
 /// /api/mail arrive once each → fetch requests deliver every message once to a webhook (IMAP) and a Maildir sink
 /// (POP3), and a later fetch delivers only the new ones.
 /// </summary>
+[Collection(TokenBroker.Tests.Jobs.Support.AzuriteMailRequests.Name)]
 public sealed class BrokerEndToEndTests
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;

@@ -6,7 +6,7 @@ namespace TokenBroker.Tests.Hosting.Support;
 internal static class TestHostProcess
 {
     /// <param name="onOutput">Receives each line the host writes (stdout and stderr); null: the lines are dropped.</param>
-    public static Process Start(IEnumerable<string> arguments, Action<string>? onOutput = null)
+    public static ChildBroker Start(IEnumerable<string> arguments, Action<string>? onOutput = null)
     {
         var configuration = new DirectoryInfo(AppContext.BaseDirectory).Parent!.Name; // bin/<Configuration>/net10.0/
         var dll = Path.Combine(RepositoryRoot.Path, "tests", "TokenBroker.TestHost", "bin", configuration, "net10.0", "TokenBroker.TestHost.dll");
@@ -24,11 +24,25 @@ internal static class TestHostProcess
         }
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        return process;
+        return new ChildBroker(process);
     }
+}
+
+/// <summary>
+/// A broker child process that is killed when disposed: a test that fails half-way must not leave a broker behind that
+/// goes on taking messages from queues other tests share (Azurite's).
+/// </summary>
+internal sealed class ChildBroker(Process process) : IDisposable
+{
+    public int Id => process.Id;
+
+    /// <summary>SIGKILL: no shutdown code runs.</summary>
+    public void Kill() => process.Kill(entireProcessTree: true);
+
+    public Task WaitForExitAsync(CancellationToken cancellationToken) => process.WaitForExitAsync(cancellationToken);
 
     /// <summary>Polls <paramref name="condition"/> until it holds; fails when the host exits first or the time is up.</summary>
-    public static async Task WaitUntilAsync(this Process process, Func<bool> condition, TimeSpan timeout, CancellationToken cancellationToken)
+    public async Task WaitUntilAsync(Func<bool> condition, TimeSpan timeout, CancellationToken cancellationToken)
     {
         var deadline = DateTime.UtcNow + timeout;
         while (!condition())
@@ -39,5 +53,19 @@ internal static class TestHostProcess
                 throw new TimeoutException($"The broker process {process.Id} did not get there within {timeout}.");
             await Task.Delay(50, cancellationToken);
         }
+    }
+
+    public void Dispose()
+    {
+        try
+        {
+            if (!process.HasExited)
+                process.Kill(entireProcessTree: true);
+        }
+        catch (InvalidOperationException)
+        {
+            // Exited meanwhile.
+        }
+        process.Dispose();
     }
 }

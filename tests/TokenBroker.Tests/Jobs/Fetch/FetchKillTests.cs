@@ -10,6 +10,7 @@ using TokenBroker.Tests.Jobs.Mail.Support;
 namespace TokenBroker.Tests.Jobs.Fetch;
 
 /// <summary>kill -9 of the broker process in the middle of a fetch into a webhook, then a restart.</summary>
+[Collection(TokenBroker.Tests.Jobs.Support.AzuriteMailRequests.Name)]
 public sealed class FetchKillTests
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;

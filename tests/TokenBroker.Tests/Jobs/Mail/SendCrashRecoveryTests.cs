@@ -15,6 +15,7 @@ namespace TokenBroker.Tests.Jobs.Mail;
 /// recorded) are in doubt after the restart; the worker finds them in the mailbox's Sent folder over IMAP and does not
 /// send them again.
 /// </summary>
+[Collection(TokenBroker.Tests.Jobs.Support.AzuriteMailRequests.Name)]
 public sealed class SendCrashRecoveryTests
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
