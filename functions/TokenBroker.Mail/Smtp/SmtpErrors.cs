@@ -30,9 +30,9 @@ internal static class SmtpErrors
     }
 
     /// <summary>MailKit's refusal with the reply it carries (code and text, the enhanced status still in the text).</summary>
-    public static SmtpCommandException FromMailKit(MailKit.Net.Smtp.SmtpCommandException refused)
+    public static SmtpCommandException FromMailKit(MailKit.Net.Smtp.SmtpCommandException refused, SmtpStep? at = null)
     {
-        var step = refused.ErrorCode switch
+        var step = at ?? refused.ErrorCode switch
         {
             MailKit.Net.Smtp.SmtpErrorCode.SenderNotAccepted => SmtpStep.MailFrom,
             MailKit.Net.Smtp.SmtpErrorCode.RecipientNotAccepted => SmtpStep.RcptTo,

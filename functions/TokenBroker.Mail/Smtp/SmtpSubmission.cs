@@ -13,8 +13,8 @@ public sealed class SmtpSubmission(MailClientOptions? options = null)
 {
     private readonly MailClientOptions _options = options ?? new MailClientOptions();
 
-    /// <summary>Send with BDAT when the server offers CHUNKING.</summary>
-    public bool UseChunking { get; init; }
+    /// <summary>Send with BDAT when the server offers CHUNKING (default; see <see cref="SubmissionClient.UseChunking"/>).</summary>
+    public bool UseChunking { get; init; } = true;
 
     /// <summary>Connects (TLS), authenticates and returns the client; the caller sends and quits.</summary>
     public async Task<SubmissionClient> OpenAsync(MailEndpoint endpoint, OAuthSaslMechanism mechanism, CancellationToken cancellationToken = default)
@@ -27,7 +27,15 @@ public sealed class SmtpSubmission(MailClientOptions? options = null)
         client.UseChunking = UseChunking;
         try
         {
-            await MailKitConnector.ConnectAsync(client, endpoint, _options, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await MailKitConnector.ConnectAsync(client, endpoint, _options, cancellationToken).ConfigureAwait(false);
+            }
+            catch (MailCommandException refused) when (refused.InnerException is MailKit.Net.Smtp.SmtpCommandException reply)
+            {
+                // A refusal at the greeting (Exchange's 432 4.3.2 connection limit): transient or not, with the explanation.
+                throw SmtpErrors.FromMailKit(reply, SmtpStep.Connect);
+            }
             await OAuthLogin.AuthenticateAsync(client, mechanism, cancellationToken).ConfigureAwait(false);
             return client;
         }

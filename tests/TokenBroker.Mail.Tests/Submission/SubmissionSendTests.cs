@@ -171,6 +171,37 @@ public class SubmissionSendTests
     }
 
     [Fact]
+    public async Task Chunking_can_be_turned_off_to_use_data()
+    {
+        await using var server = SubmissionTestServer.Start(s => s.ReadLine().ReadLine().Send(Envelope2)
+            .Expect("DATA").Send("354 go\r\n").ReadUntil("\r\n.\r\n").Send("250 Ok\r\n"), SubmissionTestServer.EhloWithChunking);
+        using (var client = await SubmissionTestServer.ConnectAsync(server, TimeSpan.FromSeconds(5)))
+        {
+            client.UseChunking = false;
+            await client.SendMessageAsync(SubmissionTestServer.Message(["b@example.test"]), TestContext.Current.CancellationToken);
+        }
+
+        Assert.DoesNotContain("BDAT", await server.ClientTextAsync());
+    }
+
+    [Fact]
+    public async Task Exchange_concurrent_connection_limit_at_greeting_is_a_transient_refusal_with_an_explanation()
+    {
+        await using var server = ScriptedServerStartGreeting("432 4.3.2 Concurrent connections limit exceeded. Visit https://aka.ms/concurrent_sending for more information.\r\n");
+
+        var error = await Assert.ThrowsAsync<SmtpCommandException>(() => new SmtpSubmission(Support.ScriptedServer.ClientOptions())
+            .OpenAsync(server.Endpoint("smtps"), new TokenBroker.Mail.Sasl.XOAuth2SaslMechanism("a@example.test", "header.payload.signature"), TestContext.Current.CancellationToken));
+
+        Assert.Equal(SmtpStep.Connect, error.Step);
+        Assert.True(error.IsTransient);
+        Assert.Equal("4.3.2", error.EnhancedStatus);
+        Assert.Contains("3 concurrent SMTP connections", error.Explanation);
+    }
+
+    private static Support.ScriptedServer ScriptedServerStartGreeting(string greeting) =>
+        Support.ScriptedServer.Start(s => s.StartTls().Send(greeting));
+
+    [Fact]
     public async Task Bcc_recipients_get_rcpt_to_but_no_header()
     {
         await using var server = SubmissionTestServer.Start(s => s.ReadLine().ReadLine().ReadLine().Send("250 Ok\r\n250 Ok\r\n250 Ok\r\n")
