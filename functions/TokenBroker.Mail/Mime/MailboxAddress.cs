@@ -59,7 +59,7 @@ public sealed record MailboxAddress
             error = $"'{addrSpec}' is not a valid e-mail address (local-part@domain)";
             return false;
         }
-        address = new MailboxAddress(addrSpec, name is null ? null : EncodedWords.Decode(name));
+        address = new MailboxAddress(addrSpec, name is null ? null : MimeKit.Utils.Rfc2047.DecodePhrase(System.Text.Encoding.UTF8.GetBytes(name)));
         error = "";
         return true;
     }
@@ -75,19 +75,6 @@ public sealed record MailboxAddress
         var local = address[..at];
         var domain = address[(at + 1)..];
         return (IsDotAtom(local) || IsQuotedString(local)) && (IsDomainName(domain) || IsDomainLiteral(domain));
-    }
-
-    /// <summary>The header form: "addr", or "Name &lt;addr&gt;" with the name quoted or RFC 2047-encoded as needed.</summary>
-    public string ToHeaderValue()
-    {
-        if (DisplayName is null)
-            return Address;
-        var name = EncodedWords.NeedsEncoding(DisplayName)
-            ? EncodedWords.Encode(DisplayName)
-            : DisplayName.All(c => IsAtext(c) || c == ' ')
-                ? DisplayName
-                : "\"" + DisplayName.Replace("\\", "\\\\").Replace("\"", "\\\"") + "\"";
-        return $"{name} <{Address}>";
     }
 
     public override string ToString() => DisplayName is null ? Address : $"{DisplayName} <{Address}>";

@@ -17,6 +17,10 @@ public static class MailKitConnector
     public static MailKit.Net.Smtp.SmtpClient CreateSmtp(MailClientOptions options) =>
         Configure(new MailKit.Net.Smtp.SmtpClient(Log(options)) { LocalDomain = options.ClientName }, options);
 
+    /// <summary>The broker's sending client (<see cref="Smtp.SubmissionClient"/>), configured like <see cref="CreateSmtp"/>.</summary>
+    public static Smtp.SubmissionClient CreateSubmission(MailClientOptions options) =>
+        Configure(new Smtp.SubmissionClient(Log(options)) { LocalDomain = options.ClientName }, options);
+
     public static MailKit.Net.Imap.ImapClient CreateImap(MailClientOptions options) =>
         Configure(new MailKit.Net.Imap.ImapClient(Log(options)), options);
 

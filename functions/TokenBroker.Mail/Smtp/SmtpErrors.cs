@@ -29,6 +29,18 @@ internal static class SmtpErrors
         return new SmtpCommandException(message, reply, step, explanation, refusedRecipients);
     }
 
+    /// <summary>MailKit's refusal with the reply it carries (code and text, the enhanced status still in the text).</summary>
+    public static SmtpCommandException FromMailKit(MailKit.Net.Smtp.SmtpCommandException refused, SmtpStep? at = null)
+    {
+        var step = at ?? refused.ErrorCode switch
+        {
+            MailKit.Net.Smtp.SmtpErrorCode.SenderNotAccepted => SmtpStep.MailFrom,
+            MailKit.Net.Smtp.SmtpErrorCode.RecipientNotAccepted => SmtpStep.RcptTo,
+            _ => SmtpStep.Data,
+        };
+        return CommandFailed(SmtpReplyText.FromCodeAndText((int)refused.StatusCode, refused.Message), step);
+    }
+
     public static MailAuthenticationException AuthenticationFailed(SmtpReply reply, ISaslMechanism mechanism)
     {
         var message = $"SMTP authentication with {mechanism.Name} failed: {reply}";

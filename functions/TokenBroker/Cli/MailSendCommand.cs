@@ -46,18 +46,28 @@ public static class MailSendCommand
                     throw new FormatException($"{endpoint} is not an SMTP server; use smtp:// or smtps://.");
                 var options = MailCliInputs.ClientOptions(result.GetValue(caFile), result.GetValue(verbose) ? errors : null);
 
-                var message = new MimeMessage { From = MailboxAddress.Parse(result.GetValue(from)!), Subject = result.GetValue(subject), TextBody = result.GetValue(text) };
-                foreach (var recipient in result.GetValue(to)!)
-                    message.To.Add(MailboxAddress.Parse(recipient));
-                if (result.GetValue(html) is { } htmlFile)
-                    message.HtmlBody = await File.ReadAllTextAsync(htmlFile.FullName, cancellationToken);
+                var sender = result.GetValue(from)!;
+                if (!MailboxAddress.TryParse(sender, out var senderAddress, out var senderError))
+                    throw new FormatException($"--from '{sender}' is not a valid address: {senderError}.");
+                var content = new OutgoingMessage
+                {
+                    From = sender,
+                    To = result.GetValue(to)!,
+                    Subject = result.GetValue(subject),
+                    Text = result.GetValue(text),
+                    Html = result.GetValue(html) is { } htmlFile ? await File.ReadAllTextAsync(htmlFile.FullName, cancellationToken) : null,
+                    MessageId = MessageIds.New(senderAddress.Domain),
+                    Date = DateTimeOffset.Now,
+                };
+                var attachments = new List<OutgoingAttachment>();
                 foreach (var file in result.GetValue(attach) ?? [])
-                    message.Attachments.Add(MimeAttachment.FromFile(file.FullName));
+                    attachments.Add(new OutgoingAttachment(file.Name, await File.ReadAllBytesAsync(file.FullName, cancellationToken)));
+                var message = OutgoingMessageBuilder.Build(content with { Attachments = attachments });
 
                 var token = await MailCliInputs.ReadTokenAsync(result.GetValue(tokenFile)!, cancellationToken);
-                var sasl = OAuthMechanisms.Create(result.GetValue(mechanism)!, result.GetValue(user)!, token, endpoint);
+                var sasl = OAuthMechanisms.CreateSasl(result.GetValue(mechanism)!, result.GetValue(user)!, token, endpoint);
 
-                var sent = await new MailSender(options).SendAsync(endpoint, sasl, message, cancellationToken);
+                var sent = await new SmtpSubmission(options).SendAsync(endpoint, sasl, message, cancellationToken);
                 output.WriteLine($"Sent <{message.MessageId}> to {string.Join(", ", sent.AcceptedRecipients)}: {sent.Reply}");
                 foreach (var refusal in sent.RefusedRecipients)
                     output.WriteLine($"Refused {refusal.Address}: {refusal.Reply}");

@@ -80,6 +80,13 @@ public sealed class AzureBlobMailLedger : IMailLedger
             : null;
     }
 
+    public async Task ForgetAttemptAsync(string mailbox, string idempotencyKey, CancellationToken cancellationToken = default)
+    {
+        var name = AttemptBlobName(mailbox, idempotencyKey);
+        if (await _container.GetAsync(name, cancellationToken).ConfigureAwait(false) is { } blob)
+            await _container.DeleteIfAsync(name, blob.ETag, cancellationToken).ConfigureAwait(false);
+    }
+
     public async Task<Versioned<FetchCheckpoint>?> GetCheckpointAsync(string mailbox, string protocol, string folder, CancellationToken cancellationToken = default)
     {
         var name = CheckpointBlobName(mailbox, protocol, folder);

@@ -22,6 +22,11 @@ public interface IMailLedger
     /// </summary>
     Task RecordAttemptAsync(string mailbox, string idempotencyKey, SendAttempt attempt, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Removes the attempt of <paramref name="idempotencyKey"/>, if any: the server refused it, so it is no longer in doubt.
+    /// </summary>
+    Task ForgetAttemptAsync(string mailbox, string idempotencyKey, CancellationToken cancellationToken = default);
+
     /// <summary>The newest attempt recorded for <paramref name="idempotencyKey"/>, or null.</summary>
     Task<SendAttempt?> FindAttemptAsync(string mailbox, string idempotencyKey, CancellationToken cancellationToken = default);
 

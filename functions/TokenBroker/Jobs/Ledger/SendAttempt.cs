@@ -1,7 +1,9 @@
 namespace TokenBroker.Jobs.Ledger;
 
 /// <summary>
-/// A send about to be committed: the message was written to the SMTP server and the final "." (or BDAT LAST) was
-/// next. Without a <see cref="SentRecord"/> for the same key, whether the server accepted it is unknown (in doubt).
+/// A send handed to the SMTP server: recorded before the transaction starts (<see cref="CommittingAt"/>), so the server
+/// may have accepted it from then on. Without a <see cref="SentRecord"/> for the same key, whether it did is unknown (in
+/// doubt). <see cref="MessageDate"/> is the Date header the message was built with: a retry reuses it, so it is the same
+/// message byte for byte (null in records written before the field existed).
 /// </summary>
-public sealed record SendAttempt(string MessageId, DateTimeOffset CommittingAt);
+public sealed record SendAttempt(string MessageId, DateTimeOffset CommittingAt, DateTimeOffset? MessageDate = null);

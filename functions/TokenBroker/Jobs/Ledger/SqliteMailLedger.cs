@@ -76,10 +76,11 @@ public sealed class SqliteMailLedger : IMailLedger, IDisposable, IAsyncDisposabl
         await _db.RunAsync(() =>
         {
             using var upsert = _db.Command("""
-                INSERT OR REPLACE INTO send_attempts (mailbox, idempotency_key, message_id, committing_at)
-                VALUES ($mailbox, $key, $messageId, $at);
+                INSERT OR REPLACE INTO send_attempts (mailbox, idempotency_key, message_id, committing_at, message_date)
+                VALUES ($mailbox, $key, $messageId, $at, $date);
                 """,
-                ("$mailbox", mailboxKey), ("$key", key), ("$messageId", attempt.MessageId), ("$at", attempt.CommittingAt.UtcTicks));
+                ("$mailbox", mailboxKey), ("$key", key), ("$messageId", attempt.MessageId), ("$at", attempt.CommittingAt.UtcTicks),
+                ("$date", attempt.MessageDate is { } date ? date.UtcTicks : DBNull.Value));
             upsert.ExecuteNonQuery();
         }, cancellationToken).ConfigureAwait(false);
     }
@@ -89,10 +90,24 @@ public sealed class SqliteMailLedger : IMailLedger, IDisposable, IAsyncDisposabl
         var (mailboxKey, key) = (LedgerKeys.Mailbox(mailbox), LedgerKeys.IdempotencyKey(idempotencyKey));
         return await _db.RunAsync(() =>
         {
-            using var command = _db.Command("SELECT message_id, committing_at FROM send_attempts WHERE mailbox = $mailbox AND idempotency_key = $key;",
+            using var command = _db.Command("SELECT message_id, committing_at, message_date FROM send_attempts WHERE mailbox = $mailbox AND idempotency_key = $key;",
                 ("$mailbox", mailboxKey), ("$key", key));
             using var reader = command.ExecuteReader();
-            return reader.Read() ? new SendAttempt(reader.GetString(0), new DateTimeOffset(reader.GetInt64(1), TimeSpan.Zero)) : null;
+            return reader.Read()
+                ? new SendAttempt(reader.GetString(0), new DateTimeOffset(reader.GetInt64(1), TimeSpan.Zero),
+                    reader.IsDBNull(2) ? null : new DateTimeOffset(reader.GetInt64(2), TimeSpan.Zero))
+                : null;
+        }, cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task ForgetAttemptAsync(string mailbox, string idempotencyKey, CancellationToken cancellationToken = default)
+    {
+        var (mailboxKey, key) = (LedgerKeys.Mailbox(mailbox), LedgerKeys.IdempotencyKey(idempotencyKey));
+        await _db.RunAsync(() =>
+        {
+            using var delete = _db.Command("DELETE FROM send_attempts WHERE mailbox = $mailbox AND idempotency_key = $key;",
+                ("$mailbox", mailboxKey), ("$key", key));
+            delete.ExecuteNonQuery();
         }, cancellationToken).ConfigureAwait(false);
     }
 

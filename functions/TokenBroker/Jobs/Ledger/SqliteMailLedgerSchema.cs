@@ -52,6 +52,7 @@ internal static class SqliteMailLedgerSchema
                     payload        BLOB    NOT NULL
                 ) WITHOUT ROWID;
                 """);
+            AddAttemptMessageDate(connection);
             return connection;
         }
         catch
@@ -59,6 +60,15 @@ internal static class SqliteMailLedgerSchema
             connection.Dispose();
             throw;
         }
+    }
+
+    // Added after the first release: databases created before get the column here (null = not recorded).
+    private static void AddAttemptMessageDate(SqliteConnection connection)
+    {
+        using var columns = connection.CreateCommand();
+        columns.CommandText = "SELECT COUNT(*) FROM pragma_table_info('send_attempts') WHERE name = 'message_date';";
+        if (Convert.ToInt64(columns.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture) == 0)
+            Execute(connection, "ALTER TABLE send_attempts ADD COLUMN message_date INTEGER NULL;");
     }
 
     private static void Execute(SqliteConnection connection, string sql)

@@ -47,7 +47,7 @@ public static class MailJobsServiceCollectionExtensions
         services.AddMetrics();
         services.TryAddSingleton<TokenBroker.Jobs.Telemetry.BrokerMetrics>();
         services.TryAddSingleton(new SmtpTarget(endpoint, send.SaslMechanism.ToLowerInvariant()));
-        services.TryAddSingleton<ISmtpSessionFactory>(provider => new SmtpSessionFactory(new MailSender(new MailClientOptions
+        services.TryAddSingleton<ISmtpSessionFactory>(provider => new SmtpSessionFactory(new SmtpSubmission(new MailClientOptions
         {
             ExtraTrustedRoots = extraRoots,
             ConnectTimeout = send.ConnectTimeout,

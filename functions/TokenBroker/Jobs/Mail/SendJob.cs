@@ -13,8 +13,8 @@ namespace TokenBroker.Jobs.Mail;
 /// <summary>
 /// Sends one validated request exactly once: ledger check (a redelivery becomes mail.duplicate), an interrupted earlier
 /// attempt resolved by <see cref="InDoubtResolver"/>, governor, token, a pooled SMTP session, the message with the
-/// Message-ID derived from the idempotency key, an attempt record just before the final "." (or BDAT LAST), the sent
-/// record right after the server's 250, then mail.sent. Permanent failures throw <see cref="MailRequestRejectedException"/>;
+/// Message-ID derived from the idempotency key, an attempt record before the SMTP transaction starts (cleared again when
+/// the server refuses it), the sent record right after the server's 250, then mail.sent. Permanent failures throw <see cref="MailRequestRejectedException"/>;
 /// everything else (4xx, network, identity-provider trouble, spent budget) propagates so the queue retries.
 /// </summary>
 public sealed class SendJob(
@@ -49,6 +49,7 @@ public sealed class SendJob(
         var recipients = request.AllRecipients.Count();
         var messageId = MessageIds.For(mailbox.Address, request.Id, MessageIds.DomainOf(from));
         string? inDoubtExplanation = null;
+        DateTimeOffset? messageDate = null;
         if (await ledger.FindAttemptAsync(mailbox.Address, request.Id, cancellationToken).ConfigureAwait(false) is { } interrupted)
         {
             var checkToken = await MailboxUse.GetTokenAsync(tokens, mailbox.Address, MailProtocols.Smtp, cancellationToken).ConfigureAwait(false);
@@ -61,12 +62,15 @@ public sealed class SendJob(
                 return;
             }
             inDoubtExplanation = decision.Explanation;
+            // Sent again as the same message, byte for byte: the Date of the interrupted attempt, not a new one.
+            messageDate = interrupted.MessageDate ?? interrupted.CommittingAt;
         }
 
         governor.TakeRecipients(mailbox.Address, recipients);
         using var messageSlot = await governor.WaitForMessageSlotAsync(mailbox.Address, cancellationToken).ConfigureAwait(false);
         var token = await MailboxUse.GetTokenAsync(tokens, mailbox.Address, MailProtocols.Smtp, cancellationToken).ConfigureAwait(false);
-        var message = SendMessageBuilder.Build(request, messageId, timeProvider.GetUtcNow());
+        var date = messageDate ?? timeProvider.GetUtcNow();
+        var message = SendMessageBuilder.Build(request, messageId, date);
 
         SmtpSendResult result;
         SentRecord record;
@@ -75,19 +79,21 @@ public sealed class SendJob(
         // instead of letting accepted sends queue up behind ledger writes.
         await using (var session = await OpenSessionAsync(mailbox.Address, token, cancellationToken).ConfigureAwait(false))
         {
+            // The attempt point (docs/mail-requests.md § Exactly once): recorded before the transaction starts, because
+            // nothing of ours runs between MailKit's transfer and the server's final reply. From here until the sent
+            // record, a stop leaves the send in doubt and the Sent-folder search decides.
+            await ledger.RecordAttemptAsync(mailbox.Address, request.Id, new SendAttempt(messageId, timeProvider.GetUtcNow(), date), cancellationToken).ConfigureAwait(false);
             try
             {
-                result = await session.Client.SendAsync(message,
-                    token => ledger.RecordAttemptAsync(mailbox.Address, request.Id, new SendAttempt(messageId, timeProvider.GetUtcNow()), token),
-                    cancellationToken).ConfigureAwait(false);
+                result = await session.Client.SendMessageAsync(message, cancellationToken).ConfigureAwait(false);
             }
-            catch (SmtpCommandException refused) when (!refused.IsTransient)
+            catch (SmtpCommandException refused)
             {
+                // The server answered with a refusal: it did not take this attempt, so it is not in doubt.
+                await ForgetAttemptAsync(mailbox.Address, request.Id).ConfigureAwait(false);
+                if (refused.IsTransient)
+                    throw; // 4xx: the connection is fine, the message waits for a retry
                 throw new MailRequestRejectedException($"The SMTP server refused the message from {mailbox.Address}: {refused.Message}", refused);
-            }
-            catch (SmtpCommandException)
-            {
-                throw; // 4xx: the connection is fine, the message waits for a retry
             }
             catch
             {
@@ -115,6 +121,19 @@ public sealed class SendJob(
         catch (SmtpCommandException refused) when (!refused.IsTransient)
         {
             throw new MailRequestRejectedException($"The SMTP server at {smtp.Endpoint} refused the session for {mailbox}: {refused.Message}", refused);
+        }
+    }
+
+    private async Task ForgetAttemptAsync(string mailbox, string requestId)
+    {
+        try
+        {
+            await ledger.ForgetAttemptAsync(mailbox, requestId, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception exception)
+        {
+            // Left behind, the attempt only makes the retry check the Sent folder first; the refusal still goes out.
+            logger.LogWarning(exception, "Clearing the refused attempt of request {RequestId} of {Mailbox} failed; its retry will check the Sent folder first.", requestId, mailbox);
         }
     }
 

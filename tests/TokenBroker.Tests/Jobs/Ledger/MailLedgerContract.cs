@@ -152,6 +152,30 @@ public abstract class MailLedgerContract : IAsyncLifetime
     }
 
     [Fact]
+    public async Task An_attempt_keeps_the_date_its_message_was_built_with()
+    {
+        var attempt = new SendAttempt(Sent("req-a4").MessageId, Noon.AddMinutes(2), Noon);
+
+        await NewLedger().RecordAttemptAsync(Alice, "req-a4", attempt, Ct);
+
+        Assert.Equal(attempt, await NewLedger().FindAttemptAsync(Alice, "req-a4", Ct));
+    }
+
+    [Fact]
+    public async Task A_forgotten_attempt_is_gone_and_forgetting_a_missing_one_is_harmless()
+    {
+        var ledger = NewLedger();
+        await ledger.RecordAttemptAsync(Alice, "req-a5", new SendAttempt(Sent("req-a5").MessageId, Noon), Ct);
+        await ledger.RecordAttemptAsync(Bob, "req-a5", new SendAttempt(Sent("req-a5").MessageId, Noon), Ct);
+
+        await ledger.ForgetAttemptAsync(Alice.ToUpperInvariant(), "req-a5", Ct);
+        await ledger.ForgetAttemptAsync(Alice, "never-tried", Ct);
+
+        Assert.Null(await NewLedger().FindAttemptAsync(Alice, "req-a5", Ct));
+        Assert.NotNull(await NewLedger().FindAttemptAsync(Bob, "req-a5", Ct));
+    }
+
+    [Fact]
     public async Task An_attempt_is_not_a_sent_record()
     {
         var ledger = NewLedger();

@@ -18,10 +18,10 @@ public sealed class SendGovernorTests
     private sealed class CountingFactory : ISmtpSessionFactory
     {
         public int Opened;
-        public Task<SmtpClient> OpenAsync(MailEndpoint endpoint, ISaslMechanism mechanism, CancellationToken cancellationToken = default)
+        public Task<SubmissionClient> OpenAsync(MailEndpoint endpoint, OAuthSaslMechanism mechanism, CancellationToken cancellationToken = default)
         {
             Interlocked.Increment(ref Opened);
-            return Task.FromResult(new SmtpClient());
+            return Task.FromResult(MailKitConnector.CreateSubmission(new MailClientOptions()));
         }
     }
 

@@ -7,12 +7,12 @@ namespace TokenBroker.Jobs.Mail.Governor;
 /// <summary>Opens an authenticated SMTP session (connect, TLS, AUTH). The pool calls it only when no idle session fits.</summary>
 public interface ISmtpSessionFactory
 {
-    Task<SmtpClient> OpenAsync(MailEndpoint endpoint, ISaslMechanism mechanism, CancellationToken cancellationToken = default);
+    Task<SubmissionClient> OpenAsync(MailEndpoint endpoint, OAuthSaslMechanism mechanism, CancellationToken cancellationToken = default);
 }
 
-/// <summary>The real thing: the mail library's <see cref="MailSender"/>.</summary>
-public sealed class SmtpSessionFactory(MailSender sender) : ISmtpSessionFactory
+/// <summary>The real thing: MailKit through the mail library's <see cref="SmtpSubmission"/>.</summary>
+public sealed class SmtpSessionFactory(SmtpSubmission submission) : ISmtpSessionFactory
 {
-    public Task<SmtpClient> OpenAsync(MailEndpoint endpoint, ISaslMechanism mechanism, CancellationToken cancellationToken = default) =>
-        sender.OpenAsync(endpoint, mechanism, cancellationToken);
+    public Task<SubmissionClient> OpenAsync(MailEndpoint endpoint, OAuthSaslMechanism mechanism, CancellationToken cancellationToken = default) =>
+        submission.OpenAsync(endpoint, mechanism, cancellationToken);
 }

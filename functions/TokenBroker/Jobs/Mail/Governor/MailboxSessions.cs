@@ -104,19 +104,15 @@ internal sealed class MailboxSessions(string mailbox, MailGovernorOptions option
         _slots.Dispose();
     }
 
-    private static async Task CloseAsync(SmtpClient client)
+    private static async Task CloseAsync(SubmissionClient client)
     {
-        try
+        using (client)
         {
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-            await client.QuitAsync(timeout.Token).ConfigureAwait(false);
-        }
-        catch (Exception)
-        {
             // The session is being thrown away; a failed QUIT changes nothing.
+            await SmtpSubmission.QuitQuietlyAsync(client, timeout.Token).ConfigureAwait(false);
         }
-        await client.DisposeAsync().ConfigureAwait(false);
     }
 
-    internal sealed record IdleSession(SmtpClient Client, string TokenFingerprint, DateTimeOffset TokenExpiresOn, DateTimeOffset LastUsed);
+    internal sealed record IdleSession(SubmissionClient Client, string TokenFingerprint, DateTimeOffset TokenExpiresOn, DateTimeOffset LastUsed);
 }

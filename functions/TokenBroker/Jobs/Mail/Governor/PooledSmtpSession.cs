@@ -14,7 +14,7 @@ public sealed class PooledSmtpSession : IAsyncDisposable
     private bool _discard;
     private bool _returned;
 
-    internal PooledSmtpSession(MailboxSessions owner, RateLimitLease slot, SmtpClient client, string tokenFingerprint, DateTimeOffset tokenExpiresOn, bool reused)
+    internal PooledSmtpSession(MailboxSessions owner, RateLimitLease slot, SubmissionClient client, string tokenFingerprint, DateTimeOffset tokenExpiresOn, bool reused)
     {
         _owner = owner;
         _slot = slot;
@@ -24,7 +24,7 @@ public sealed class PooledSmtpSession : IAsyncDisposable
         WasReused = reused;
     }
 
-    public SmtpClient Client { get; }
+    public SubmissionClient Client { get; }
 
     /// <summary>True when the session was authenticated for an earlier message.</summary>
     public bool WasReused { get; }

@@ -60,7 +60,7 @@ public sealed class SendGovernor : IAsyncDisposable
             var fingerprint = Fingerprint(token.AccessToken);
             if (await sessions.TakeIdleAsync(fingerprint, cancellationToken).ConfigureAwait(false) is { } idle)
                 return new PooledSmtpSession(sessions, slot, idle.Client, idle.TokenFingerprint, idle.TokenExpiresOn, reused: true);
-            var mechanism = OAuthMechanisms.Create(mechanismName, token.User, token.AccessToken, endpoint);
+            var mechanism = OAuthMechanisms.CreateSasl(mechanismName, token.User, token.AccessToken, endpoint);
             var client = await _factory.OpenAsync(endpoint, mechanism, cancellationToken).ConfigureAwait(false);
             return new PooledSmtpSession(sessions, slot, client, fingerprint, token.ExpiresOn, reused: false);
         }

@@ -11,6 +11,9 @@ internal sealed class InterruptibleLedger(IMailLedger inner) : IMailLedger
 {
     public bool LoseSentRecords { get; set; }
 
+    /// <summary>Stop right after the attempt is recorded, as a worker killed before the SMTP transaction started does.</summary>
+    public bool StopAfterAttempt { get; set; }
+
     public IMailLedger Inner => inner;
 
     public Task<SentRecord?> FindSentAsync(string mailbox, string idempotencyKey, CancellationToken cancellationToken = default) =>
@@ -21,8 +24,15 @@ internal sealed class InterruptibleLedger(IMailLedger inner) : IMailLedger
             ? throw new IOException("The worker stopped before the sent record was written (simulated).")
             : inner.RecordSentAsync(mailbox, idempotencyKey, record, cancellationToken);
 
-    public Task RecordAttemptAsync(string mailbox, string idempotencyKey, SendAttempt attempt, CancellationToken cancellationToken = default) =>
-        inner.RecordAttemptAsync(mailbox, idempotencyKey, attempt, cancellationToken);
+    public async Task RecordAttemptAsync(string mailbox, string idempotencyKey, SendAttempt attempt, CancellationToken cancellationToken = default)
+    {
+        await inner.RecordAttemptAsync(mailbox, idempotencyKey, attempt, cancellationToken);
+        if (StopAfterAttempt)
+            throw new IOException("The worker stopped right after recording the attempt (simulated).");
+    }
+
+    public Task ForgetAttemptAsync(string mailbox, string idempotencyKey, CancellationToken cancellationToken = default) =>
+        inner.ForgetAttemptAsync(mailbox, idempotencyKey, cancellationToken);
 
     public Task<SendAttempt?> FindAttemptAsync(string mailbox, string idempotencyKey, CancellationToken cancellationToken = default) =>
         inner.FindAttemptAsync(mailbox, idempotencyKey, cancellationToken);

@@ -63,7 +63,7 @@ internal sealed class MailJobsHarness : IAsyncDisposable
         services.AddEmbeddedTokenStore(configuration);
         services.AddSingleton<IMailboxTokenProvider>(tokens);
         var clientOptions = FetchHarness.ClientOptions();
-        var recording = new RecordingSessionFactory(new SmtpSessionFactory(new MailSender(clientOptions)));
+        var recording = new RecordingSessionFactory(new SmtpSessionFactory(new SmtpSubmission(clientOptions)));
         services.AddSingleton<ISmtpSessionFactory>(recording);
         configure?.Invoke(services);
         // The IMAP server the in-doubt check searches; the broker has it from the fetch job's settings.

@@ -12,7 +12,7 @@ internal sealed class RecordingSessionFactory(ISmtpSessionFactory inner) : ISmtp
 
     public int Opened => Volatile.Read(ref _opened);
 
-    public Task<SmtpClient> OpenAsync(MailEndpoint endpoint, ISaslMechanism mechanism, CancellationToken cancellationToken = default)
+    public Task<SubmissionClient> OpenAsync(MailEndpoint endpoint, OAuthSaslMechanism mechanism, CancellationToken cancellationToken = default)
     {
         Interlocked.Increment(ref _opened);
         return inner.OpenAsync(endpoint, mechanism, cancellationToken);
