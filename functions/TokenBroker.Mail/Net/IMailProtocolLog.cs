@@ -3,8 +3,8 @@ namespace TokenBroker.Mail.Net;
 public enum MailLogDirection { Client, Server, Info }
 
 /// <summary>
-/// A protocol trace sink. It never sees secrets: the connection replaces AUTH payloads by a marker
-/// before calling it (see <see cref="MailConnection.WriteSecretLineAsync"/>).
+/// A protocol trace sink. It never sees secrets: <see cref="MailKitProtocolLog"/> replaces AUTH payloads by a
+/// marker before calling it.
 /// </summary>
 public interface IMailProtocolLog
 {
