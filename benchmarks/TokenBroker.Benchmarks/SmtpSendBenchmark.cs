@@ -105,7 +105,7 @@ public sealed class SmtpSendBenchmark : IBenchmark
         var chunking = ehlo.Contains("CHUNKING", StringComparison.OrdinalIgnoreCase);
         await smtp.SendAsync("AUTH XOAUTH2\r\n", cancellationToken);
         await smtp.ExpectAsync("334", cancellationToken);
-        await smtp.SendAsync(SaslEncoding.EncodeResponse(new XOAuth2Mechanism(sender, token).Start()) + "\r\n", cancellationToken);
+        await smtp.SendAsync(Convert.ToBase64String(new XOAuth2SaslMechanism(sender, token).InitialResponse()) + "\r\n", cancellationToken);
         await smtp.ExpectAsync("235", cancellationToken);
 
         // The envelope MailKit writes for this message (SIZE, BODY=8BITMIME when offered): the same bytes on the wire.

@@ -17,10 +17,6 @@ public sealed class MailLogin(string user, string accessToken, MailSaslMechanism
 
     internal string AccessToken { get; } = accessToken;
 
-    /// <summary>A fresh mechanism for one authentication exchange with <paramref name="endpoint"/>.</summary>
-    public ISaslMechanism CreateMechanism(MailEndpoint endpoint) =>
-        OAuthMechanisms.Create(Mechanism == MailSaslMechanism.OAuthBearer ? "oauthbearer" : "xoauth2", User, AccessToken, endpoint);
-
     /// <summary>A fresh MailKit mechanism for one authentication exchange with <paramref name="endpoint"/>.</summary>
     public OAuthSaslMechanism CreateSaslMechanism(MailEndpoint endpoint) =>
         OAuthMechanisms.CreateSasl(Mechanism == MailSaslMechanism.OAuthBearer ? "oauthbearer" : "xoauth2", User, AccessToken, endpoint);

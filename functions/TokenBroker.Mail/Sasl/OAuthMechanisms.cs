@@ -7,14 +7,6 @@ public static class OAuthMechanisms
 {
     public static IReadOnlyList<string> Names { get; } = ["xoauth2", "oauthbearer"];
 
-    public static ISaslMechanism Create(string name, string user, string accessToken, MailEndpoint endpoint) =>
-        name.ToLowerInvariant() switch
-        {
-            "xoauth2" => new XOAuth2Mechanism(user, accessToken),
-            "oauthbearer" => new OAuthBearerMechanism(user, accessToken, endpoint.Host, endpoint.Port),
-            _ => throw Unsupported(name),
-        };
-
     /// <summary>The MailKit mechanism of that name, for one authentication exchange with <paramref name="endpoint"/>.</summary>
     public static OAuthSaslMechanism CreateSasl(string name, string user, string accessToken, MailEndpoint endpoint) =>
         name.ToLowerInvariant() switch

@@ -41,16 +41,6 @@ internal static class SmtpErrors
         return CommandFailed(SmtpReplyText.FromCodeAndText((int)refused.StatusCode, refused.Message), step);
     }
 
-    public static MailAuthenticationException AuthenticationFailed(SmtpReply reply, ISaslMechanism mechanism)
-    {
-        var message = $"SMTP authentication with {mechanism.Name} failed: {reply}";
-        if (mechanism.ServerError is { } serverError)
-            message += $" ({serverError})";
-        if (ExchangeReplyExplanations.Explain(reply) is { } explanation)
-            message += " — " + explanation;
-        return new MailAuthenticationException(message, reply.ToString(), mechanism.ServerError, reply.IsTransient);
-    }
-
     public static MailProtocolException Unexpected(SmtpReply reply, SmtpStep step) =>
         new($"Unexpected SMTP reply to {step}.", reply.ToString());
 }
