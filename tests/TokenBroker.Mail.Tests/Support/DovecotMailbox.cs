@@ -1,3 +1,4 @@
+using TokenBroker.Testing;
 using TokenBroker.Mail.Fetch;
 
 namespace TokenBroker.Mail.Tests.Support;

@@ -5,7 +5,7 @@ using TokenBroker.Mail.Fetch;
 using TokenBroker.Mail.Net;
 using TokenBroker.Mail.Sasl;
 
-namespace TokenBroker.Tests.Jobs.Fetch.Support;
+namespace TokenBroker.Testing;
 
 /// <summary>A MailKit IMAP session as a test's own tool (to put mail into Dovecot and look at it afterwards).</summary>
 internal static class TestImap
