@@ -16,23 +16,22 @@ public static class MailEnqueueCommand
     {
         var file = new Option<FileInfo>("--file") { Description = "The JSON mail request (send or fetch, schema version 1).", Required = true };
         file.AcceptExistingOnly();
-        var url = new Option<string>("--url") { Description = "The running broker.", DefaultValueFactory = _ => "http://127.0.0.1:7071" };
-        var adminKey = new Option<string>("--admin-key") { Description = "The broker's admin (function) key, sent as x-functions-key." };
-        var command = new Command("enqueue", "Queue a mail request on a running broker (POST /api/mail).") { file, url, adminKey };
+        var broker = new BrokerConnection();
+        var command = new Command("enqueue", "Queue a mail request on a running broker (POST /api/mail).") { file };
+        broker.AddTo(command);
         command.SetAction(async (result, cancellationToken) =>
         {
             var output = result.InvocationConfiguration.Output;
             var errors = result.InvocationConfiguration.Error;
-            if (!Uri.TryCreate(result.GetValue(url), UriKind.Absolute, out var brokerUrl) || brokerUrl.Scheme is not ("http" or "https"))
+            if (broker.BaseAddress(result) is not { } brokerUrl)
             {
-                await errors.WriteLineAsync($"--url '{result.GetValue(url)}' is not an http(s) address of the broker.");
+                await errors.WriteLineAsync($"--url '{result.GetValue(broker.Url)}' is not an http(s) address of the broker.");
                 return 2;
             }
             var body = await File.ReadAllTextAsync(result.GetValue(file)!.FullName, cancellationToken);
             using var http = new HttpClient { BaseAddress = brokerUrl, Timeout = TimeSpan.FromSeconds(30) };
             using var request = new HttpRequestMessage(HttpMethod.Post, "api/mail") { Content = new StringContent(body, Encoding.UTF8, "application/json") };
-            if (result.GetValue(adminKey) is { Length: > 0 } key)
-                request.Headers.Add("x-functions-key", key);
+            broker.Authorize(request, result);
             HttpResponseMessage response;
             try
             {
@@ -58,7 +57,7 @@ public static class MailEnqueueCommand
                             await errors.WriteLineAsync("  - " + problem);
                         return 1;
                     case HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden:
-                        await errors.WriteLineAsync($"The broker refused the call ({(int)response.StatusCode}): give the admin key with --admin-key.");
+                        await errors.WriteLineAsync($"The broker refused the call ({(int)response.StatusCode}): {ProblemDetail(text)} ({BrokerConnection.RefusedHint}).");
                         return 2;
                     default:
                         await errors.WriteLineAsync($"The broker answered {(int)response.StatusCode} {response.ReasonPhrase}: {text}");
@@ -67,6 +66,19 @@ public static class MailEnqueueCommand
             }
         });
         return command;
+    }
+
+    private static string ProblemDetail(string text)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(text);
+            return document.RootElement.TryGetProperty("detail", out var detail) ? detail.GetString() ?? "" : "";
+        }
+        catch (JsonException)
+        {
+            return "";
+        }
     }
 
     private static bool TryProblems(string text, out List<string> problems)

@@ -14,30 +14,30 @@ public static class StatusCommand
 {
     public static Command Create()
     {
-        var url = new Option<string>("--url") { Description = "The broker's base address.", DefaultValueFactory = _ => "http://127.0.0.1:7071" };
-        var adminKey = new Option<string?>("--admin-key") { Description = "The admin key or function key (sent as x-functions-key); else TOKENBROKER_ADMIN_KEY." };
+        var broker = new BrokerConnection();
         var json = new Option<bool>("--json") { Description = "Print the broker's JSON instead of a table." };
         var command = new Command("status", "List every mailbox: state, reason, token expiry, last refresh, last error, scopes, re-consent link.")
         {
-            url, adminKey, json,
+            json,
         };
+        broker.AddTo(command);
         command.SetAction(async (result, cancellationToken) =>
         {
             var output = result.InvocationConfiguration.Output;
             var errors = result.InvocationConfiguration.Error;
-            var key = result.GetValue(adminKey) ?? Environment.GetEnvironmentVariable("TOKENBROKER_ADMIN_KEY");
             StatusReport report;
             string body;
             try
             {
                 using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
-                using var request = new HttpRequestMessage(HttpMethod.Get, result.GetValue(url)!.TrimEnd('/') + "/api/" + StatusApi.Route);
-                if (!string.IsNullOrEmpty(key)) request.Headers.Add(TokenBroker.Hosting.Standalone.HttpAuthLevelCheck.KeyHeader, key);
+                using var request = new HttpRequestMessage(HttpMethod.Get, result.GetValue(broker.Url)!.TrimEnd('/') + "/api/" + StatusApi.Route);
+                broker.Authorize(request, result);
                 using var response = await http.SendAsync(request, cancellationToken);
                 body = await response.Content.ReadAsStringAsync(cancellationToken);
                 if (!response.IsSuccessStatusCode)
                 {
-                    errors.WriteLine($"tokenbroker status: the broker answered {(int)response.StatusCode} {response.ReasonPhrase}: {body}");
+                    errors.WriteLine($"tokenbroker status: the broker answered {(int)response.StatusCode} {response.ReasonPhrase}: {body}" +
+                        (response.StatusCode is System.Net.HttpStatusCode.Unauthorized or System.Net.HttpStatusCode.Forbidden ? $" ({BrokerConnection.RefusedHint})" : ""));
                     return 2;
                 }
                 report = JsonSerializer.Deserialize<StatusReport>(body, StatusReport.JsonOptions)

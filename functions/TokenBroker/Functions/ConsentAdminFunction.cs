@@ -5,10 +5,10 @@ using TokenBroker.OAuth;
 
 namespace TokenBroker.Functions;
 
-/// <summary>GET /api/consent/admin[?tenant=]: redirects to the tenant's admin consent for the app-only permissions.</summary>
+/// <summary>GET /api/consent/admin[?tenant=]: redirects to the tenant's admin consent for the app-only permissions (anonymous: only a tenant admin can grant there).</summary>
 public sealed class ConsentAdminFunction(IOptions<OAuthOptions> options)
 {
     [Function("ConsentAdmin")]
-    public IResult Run([HttpTrigger(AuthorizationLevel.Function, "get", Route = "consent/admin")] HttpRequest request) =>
-        ConsentApi.AdminConsent(request.HttpContext, request.Query["tenant"], options);
+    public IResult Run([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "consent/admin")] HttpRequest request) =>
+        ConsentApi.AdminConsent(request.Query["tenant"], options);
 }

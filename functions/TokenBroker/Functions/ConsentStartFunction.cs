@@ -5,16 +5,15 @@ using TokenBroker.OAuth;
 
 namespace TokenBroker.Functions;
 
-/// <summary>GET /api/consent/start?mailbox=&amp;protocols=[&amp;delegate=][&amp;tenant=]: redirects an administrator to the sign-in.</summary>
-public sealed class ConsentStartFunction(ConsentStart consentStart, IOptions<OAuthOptions> options)
+/// <summary>
+/// GET /api/consent/start?invitation=…: sends the invited person to the sign-in. Anonymous: the signed invitation an
+/// admin issued is the credential, so no key ever sits in a link.
+/// </summary>
+public sealed class ConsentStartFunction(ConsentInvitations invitations, ConsentStart consentStart, IOptions<OAuthOptions> options)
 {
     [Function("ConsentStart")]
     public Task<IResult> RunAsync(
-        [HttpTrigger(AuthorizationLevel.Function, "get", Route = "consent/start")] HttpRequest request,
-        CancellationToken cancellationToken)
-    {
-        var query = request.Query;
-        return ConsentApi.StartAsync(request.HttpContext, query["mailbox"], query["protocols"], query["delegate"], query["tenant"],
-            consentStart, options, cancellationToken);
-    }
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "consent/start")] HttpRequest request,
+        CancellationToken cancellationToken) =>
+        ConsentApi.StartAsync(request.Query["invitation"], invitations, consentStart, options, cancellationToken);
 }

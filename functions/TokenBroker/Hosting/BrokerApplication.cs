@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using TokenBroker.Hosting.Configuration;
 using TokenBroker.Hosting.Diagnostics;
 using TokenBroker.Hosting.Functions;
@@ -40,6 +41,7 @@ public static class BrokerApplication
 
         builder.Services.AddBroker(builder.Configuration, startup.Mode, startup.Catalog);
         builder.Services.AddSingleton<FunctionInvoker>();
+        builder.Services.AddHostedService<LocalCliCredentialWriter>();
         builder.Services.AddHostedService<TimerScheduler>();
         builder.Services.AddHostedService<QueueListenerService>();
         startup.Configure?.Invoke(builder);
@@ -56,6 +58,13 @@ public static class BrokerApplication
                 StartupTrace.MarkFirstRequestServed(context.Request.Path);
             });
         }
+        var allowedHosts = AllowedHosts.From(app.Services.GetRequiredService<IOptions<BrokerOptions>>().Value,
+            [app.Configuration["OAuth:PublicBaseUrl"], app.Configuration["OAuth:RedirectUri"]]).Hosts!;
+        app.Use(async (context, next) =>
+        {
+            if (allowedHosts.Check(context.Request) is { } refusal) await refusal.ExecuteAsync(context);
+            else await next(context);
+        });
         app.MapGet("/", () => TypedResults.Text("TokenBroker is running. See /api/health."));
         app.MapHttpFunctions(startup.Catalog);
         StartupTrace.Mark("endpoints mapped");

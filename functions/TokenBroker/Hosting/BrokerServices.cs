@@ -2,6 +2,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using TokenBroker.Callers;
 using TokenBroker.Hosting.Configuration;
 using TokenBroker.Hosting.Functions;
 using TokenBroker.Hosting.Health;
@@ -33,6 +34,7 @@ public static class BrokerServices
             services.AddKeyVaultTokenStore(configuration);
         else
             services.AddTokenStore(configuration);
+        services.AddCallers();
         services.AddOAuth(configuration);
         services.AddMailLedger(configuration);
         services.AddMailJobs(configuration);

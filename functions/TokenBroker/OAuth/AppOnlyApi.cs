@@ -2,6 +2,7 @@ using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Http;
 using TokenBroker.Hosting;
 using Microsoft.Extensions.Options;
+using TokenBroker.Callers;
 
 namespace TokenBroker.OAuth;
 
@@ -26,15 +27,19 @@ public static class AppOnlyApi
     public static async Task<IResult> RegisterAsync(
         HttpContext context,
         AppOnlyRegistration registration,
+        CallerAccess access,
         IOptions<OAuthOptions> options,
         CancellationToken cancellationToken)
     {
+        var (caller, refusal) = await access.AuthenticateAsync(context, cancellationToken);
+        if (refusal is not null) return refusal;
+        if (JsonRequests.RequireJson(context.Request) is { } notJson) return notJson;
         if (!OAuthSettings.TryGet(options, out var o, out var failures))
             return OAuthSettings.NotConfiguredProblem(failures);
-        if (AdminAccess.CheckAdministration(context, o) is { } refusal) return refusal;
         var request = await ReadRequestAsync(context.Request, cancellationToken);
         if (request is null) return BadRequest("The body must be JSON: {\"mailbox\": \"user@contoso.com\", \"tenant\": \"<tenant id>\", \"protocols\": \"imap,smtp\"}.");
         if (!AddressInput.TryNormalize(request.Mailbox, out var mailbox, out var addressError)) return BadRequest(addressError);
+        if (CallerAccess.Authorize(caller!, CallerOperations.Admin, mailbox) is { } forbidden) return forbidden;
         if (!MailScopes.TryParseProtocols(request.Protocols, out var protocols, out var protocolError)) return BadRequest(protocolError!);
         var tenant = string.IsNullOrWhiteSpace(request.Tenant) ? o.TenantId : request.Tenant.Trim();
         if (string.IsNullOrWhiteSpace(tenant) || !ConsentApi.IsTenantName(tenant))

@@ -5,23 +5,33 @@ namespace TokenBroker.OAuth;
 
 /// <summary>
 /// The consent endpoints, called by their functions:
-/// GET consent/start (administrators), GET consent/admin (administrators), GET consent/callback (anonymous: the redirect URI).
+/// GET consent/start (anyone with an invitation), GET consent/admin and GET consent/callback (anonymous: Entra's pages and the redirect URI).
 /// </summary>
 public static class ConsentApi
 {
+    /// <summary>GET consent/start?invitation=…: anyone holding an invitation may start the sign-in it names.</summary>
     public static async Task<IResult> StartAsync(
-        HttpContext context,
-        string? mailbox,
-        string? protocols,
-        string? delegateAddress,
-        string? tenant,
+        string? invitationText,
+        ConsentInvitations invitations,
         ConsentStart consentStart,
         IOptions<OAuthOptions> options,
         CancellationToken cancellationToken)
     {
         try
         {
-            return await StartCheckedAsync(context, mailbox, protocols, delegateAddress, tenant, consentStart, options.Value, cancellationToken);
+            if (!OAuthSettings.TryGet(options, out _, out var failures))
+                return ConsentPage.Render(500, OAuthSettings.NotConfiguredTitle, [.. failures]);
+            var invitation = await invitations.RedeemableAsync(invitationText, cancellationToken);
+            var authorizeUrl = await consentStart.StartAsync(ConsentRequest.From(invitation), cancellationToken);
+            return TypedResults.Redirect(authorizeUrl.AbsoluteUri);
+        }
+        catch (ConsentInvitationException exception)
+        {
+            return ConsentPage.Render(exception.StatusCode, exception.Title, exception.Message);
+        }
+        catch (ConsentRequestException exception)
+        {
+            return ConsentPage.Render(409, "Cannot start the consent", exception.Message);
         }
         catch (OptionsValidationException exception)
         {
@@ -29,41 +39,12 @@ public static class ConsentApi
         }
     }
 
-    private static async Task<IResult> StartCheckedAsync(HttpContext context, string? mailbox, string? protocols, string? delegateAddress,
-        string? tenant, ConsentStart consentStart, OAuthOptions options, CancellationToken cancellationToken)
-    {
-        if (AdminAccess.CheckAdministration(context, options) is { } refusal) return refusal;
-
-        if (!AddressInput.TryNormalize(mailbox, out var address, out var addressError))
-            return ConsentPage.Render(400, "Cannot start the consent", addressError, "Call /api/consent/start?mailbox=user@contoso.com&protocols=imap,smtp.");
-        if (!MailScopes.TryParseProtocols(protocols, out var chosen, out var protocolError))
-            return ConsentPage.Render(400, "Cannot start the consent", protocolError!);
-        string? delegateNormalized = null;
-        if (!string.IsNullOrWhiteSpace(delegateAddress) && !AddressInput.TryNormalize(delegateAddress, out delegateNormalized, out var delegateError))
-            return ConsentPage.Render(400, "Cannot start the consent", "delegate: " + delegateError);
-        if (AddressInput.SameAddress(delegateNormalized, address)) delegateNormalized = null;
-        var tenantId = string.IsNullOrWhiteSpace(tenant) ? options.TenantId : tenant.Trim();
-        if (string.IsNullOrWhiteSpace(tenantId) || !IsTenantName(tenantId))
-            return ConsentPage.Render(400, "Cannot start the consent",
-                string.IsNullOrWhiteSpace(tenantId) ? "No tenant given: add &tenant=<tenant id or domain> or set OAuth:TenantId." : $"'{tenantId}' is not a tenant id or domain.");
-
-        try
-        {
-            var authorizeUrl = await consentStart.StartAsync(new ConsentRequest(address, chosen, delegateNormalized, tenantId), cancellationToken);
-            return TypedResults.Redirect(authorizeUrl.AbsoluteUri);
-        }
-        catch (ConsentRequestException exception)
-        {
-            return ConsentPage.Render(409, "Cannot start the consent", exception.Message);
-        }
-    }
-
     /// <summary>302 to the tenant's admin-consent page for the broker's Exchange Online permissions.</summary>
-    public static IResult AdminConsent(HttpContext context, string? tenant, IOptions<OAuthOptions> options)
+    /// <remarks>Anonymous: the page it leads to is Entra's own, where only a tenant administrator can grant anything.</remarks>
+    public static IResult AdminConsent(string? tenant, IOptions<OAuthOptions> options)
     {
         if (!OAuthSettings.TryGet(options, out var o, out var failures))
             return ConsentPage.Render(500, OAuthSettings.NotConfiguredTitle, [.. failures]);
-        if (AdminAccess.CheckAdministration(context, o) is { } refusal) return refusal;
         var tenantId = string.IsNullOrWhiteSpace(tenant) ? o.TenantId : tenant.Trim();
         if (string.IsNullOrWhiteSpace(tenantId) || !IsTenantName(tenantId))
             return ConsentPage.Render(400, "Cannot start the admin consent", "No valid tenant given: add ?tenant=<tenant id or domain> or set OAuth:TenantId.");

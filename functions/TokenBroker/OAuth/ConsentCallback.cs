@@ -87,7 +87,7 @@ public sealed class ConsentCallback(
             return await RecordFailureAsync(current, status, title, failure.Reason, cancellationToken).ConfigureAwait(false);
         }
 
-        var check = ConsentTokenCheck.Check(result, state);
+        var check = ConsentTokenCheck.Check(result, state, current.Value);
         if (check is not null)
         {
             logger.LogWarning("Consent callback for {Mailbox} refused: {Title}.", state.Mailbox, check.Title);
@@ -115,6 +115,8 @@ public sealed class ConsentCallback(
             HomeAccountId = result.Account.HomeAccountId.Identifier,
             GrantedScopes = claims.Scopes,
             PendingConsent = null,
+            ConsentInvitationsRetiredUpTo = Later(current.Value.ConsentInvitationsRetiredUpTo,
+                DateTimeOffset.FromUnixTimeMilliseconds(state.InvitationIssuedAtUnixMilliseconds)),
         };
         try
         {
@@ -153,6 +155,8 @@ public sealed class ConsentCallback(
         }
         return Refuse(statusCode, title, reason, StartAgain);
     }
+
+    private static DateTimeOffset Later(DateTimeOffset? a, DateTimeOffset b) => a is { } known && known > b ? known : b;
 
     private static ConsentOutcome AdminConsentOutcome(ConsentCallbackQuery query)
     {

@@ -7,7 +7,14 @@ namespace TokenBroker.OAuth;
 
 /// <param name="Mailbox">The mailbox to connect (the SASL user later).</param>
 /// <param name="DelegateAddress">Shared mailbox: the person who signs in; null when the owner signs in.</param>
-public sealed record ConsentRequest(string Mailbox, MailProtocols Protocols, string? DelegateAddress, string TenantId);
+/// <param name="InvitationIssuedAt">When the invitation this consent comes from was issued (its completion retires it).</param>
+/// <param name="ReplaceAccount">The invitation lets another account than the connected one sign in.</param>
+public sealed record ConsentRequest(string Mailbox, MailProtocols Protocols, string? DelegateAddress, string TenantId,
+    DateTimeOffset InvitationIssuedAt, bool ReplaceAccount = false)
+{
+    public static ConsentRequest From(ConsentInvitation invitation) => new(invitation.Mailbox, invitation.Protocols,
+        invitation.DelegateAddress, invitation.TenantId, invitation.IssuedAt, invitation.ReplaceAccount);
+}
 
 /// <summary>Thrown for a consent request the broker cannot start; the message is the sentence to show.</summary>
 public sealed class ConsentRequestException(string message) : Exception(message);
@@ -29,7 +36,11 @@ public sealed class ConsentStart(
         var now = timeProvider.GetUtcNow();
         var nonce = ConsentState.NewNonce();
         var state = new ConsentState(request.Mailbox, nonce, (now + options.Value.StateLifetime).ToUnixTimeSeconds(),
-            request.TenantId, request.Protocols, request.DelegateAddress);
+            request.TenantId, request.Protocols, request.DelegateAddress)
+        {
+            InvitationIssuedAtUnixMilliseconds = request.InvitationIssuedAt.ToUnixTimeMilliseconds(),
+            ReplaceAccount = request.ReplaceAccount,
+        };
         var protectedState = await stateProtector.ProtectAsync(state, cancellationToken).ConfigureAwait(false);
 
         var client = await clients.GetAsync(request.TenantId, cancellationToken).ConfigureAwait(false);

@@ -19,6 +19,15 @@ public sealed record ConsentState(
     [property: JsonPropertyName("p")] MailProtocols Protocols,
     [property: JsonPropertyName("d")] string? DelegateAddress)
 {
+    /// <summary>When the invitation this consent came from was issued; redeeming it retires every invitation issued up to then.</summary>
+    [JsonPropertyName("i")]
+    public long InvitationIssuedAtUnixMilliseconds { get; init; }
+
+    /// <summary>The admin allowed a different account than the one connected so far (e.g. a re-created user).</summary>
+    [JsonPropertyName("r")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public bool ReplaceAccount { get; init; }
+
     public DateTimeOffset ExpiresAt => DateTimeOffset.FromUnixTimeSeconds(ExpiresAtUnixSeconds);
 
     /// <summary>What the mailbox stores instead of the nonce, so a registry reader cannot forge a callback.</summary>
@@ -44,41 +53,16 @@ public sealed class ConsentStateProtector(IBrokerSecrets secrets, TimeProvider t
     public async Task<string> ProtectAsync(ConsentState state, CancellationToken cancellationToken = default)
     {
         var key = await secrets.GetOrCreateKeyAsync(SigningKeyName, SigningKeySize, cancellationToken).ConfigureAwait(false);
-        var payload = JsonSerializer.SerializeToUtf8Bytes(state);
-        return Base64Url.EncodeToString(payload) + "." + Base64Url.EncodeToString(HMACSHA256.HashData(key, payload));
+        return SignedEnvelope.Seal(state, key);
     }
 
     /// <summary>The state when it is authentic and unexpired; otherwise null and which check failed.</summary>
     public async Task<(ConsentState? State, ConsentStateProblem Problem)> UnprotectAsync(string? text, CancellationToken cancellationToken = default)
     {
-        if (string.IsNullOrEmpty(text) || text.Length > 4096) return (null, ConsentStateProblem.Malformed);
-        var dot = text.IndexOf('.');
-        if (dot <= 0 || dot != text.LastIndexOf('.')) return (null, ConsentStateProblem.Malformed);
-
-        byte[] payload, signature;
-        try
-        {
-            payload = Base64Url.DecodeFromChars(text.AsSpan(0, dot));
-            signature = Base64Url.DecodeFromChars(text.AsSpan(dot + 1));
-        }
-        catch (FormatException)
-        {
-            return (null, ConsentStateProblem.Malformed);
-        }
-
+        if (string.IsNullOrEmpty(text) || text.Length > SignedEnvelope.MaxLength) return (null, ConsentStateProblem.Malformed);
         var key = await secrets.GetOrCreateKeyAsync(SigningKeyName, SigningKeySize, cancellationToken).ConfigureAwait(false);
-        if (!CryptographicOperations.FixedTimeEquals(HMACSHA256.HashData(key, payload), signature))
-            return (null, ConsentStateProblem.BadSignature);
-
-        ConsentState? state;
-        try
-        {
-            state = JsonSerializer.Deserialize<ConsentState>(payload);
-        }
-        catch (JsonException)
-        {
-            return (null, ConsentStateProblem.Malformed);
-        }
+        var (state, problem) = SignedEnvelope.Open<ConsentState>(text, key);
+        if (problem == SignedEnvelopeProblem.BadSignature) return (null, ConsentStateProblem.BadSignature);
         if (state is null || string.IsNullOrEmpty(state.Mailbox) || string.IsNullOrEmpty(state.Nonce))
             return (null, ConsentStateProblem.Malformed);
         if (timeProvider.GetUtcNow() >= state.ExpiresAt) return (state, ConsentStateProblem.Expired);

@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using Microsoft.Identity.Client;
 using TokenBroker.Mail.Tokens;
+using TokenBroker.Store;
 
 namespace TokenBroker.OAuth;
 
@@ -10,10 +11,12 @@ namespace TokenBroker.OAuth;
 /// </summary>
 internal static class ConsentTokenCheck
 {
-    private static readonly string[] IdTokenNameClaims = ["preferred_username", "upn", "email", ClaimTypes.Upn, ClaimTypes.Email];
+    // Not "email": any user may set their own mail attribute, so it proves nothing about who signed in.
+    private static readonly string[] IdTokenNameClaims = ["preferred_username", "upn", ClaimTypes.Upn];
+    private static readonly string[] AccessTokenNameClaims = ["upn", "preferred_username", "unique_name"];
 
     /// <summary>Null when the token is acceptable; otherwise the page explaining why not.</summary>
-    public static ConsentOutcome? Check(AuthenticationResult result, ConsentState state)
+    public static ConsentOutcome? Check(AuthenticationResult result, ConsentState state, Mailbox current)
     {
         AccessTokenClaims claims;
         try
@@ -25,7 +28,23 @@ internal static class ConsentTokenCheck
             return ConsentOutcome.Problem(400, "The access token cannot be read", exception.Message,
                 "Exchange Online tokens are JWTs; check that OAuth:AuthorityHost points at Entra ID.");
         }
-        return CheckAccount(result, claims, state) ?? CheckAudience(claims) ?? CheckScopes(claims, state);
+        return CheckSameAccount(result, state, current) ?? CheckAccount(result, claims, state) ?? CheckAudience(claims) ?? CheckScopes(claims, state);
+    }
+
+    /// <summary>
+    /// A mailbox already connected through an account stays with that account (object id and tenant id, which no
+    /// user can change), unless an admin's invitation names another delegate or allows replacing the account.
+    /// </summary>
+    private static ConsentOutcome? CheckSameAccount(AuthenticationResult result, ConsentState state, Mailbox current)
+    {
+        if (current.HomeAccountId is not { Length: > 0 } known || state.ReplaceAccount
+            || !string.Equals(current.DelegateAddress, state.DelegateAddress, StringComparison.OrdinalIgnoreCase))
+            return null;
+        if (string.Equals(result.Account?.HomeAccountId?.Identifier, known, StringComparison.OrdinalIgnoreCase))
+            return null;
+        return ConsentOutcome.Problem(403, "Signed in with a different account",
+            $"{current.Address} is connected through another account (a different object id or tenant) than the one that just signed in, even if the names match.",
+            "Nothing was stored. Sign in with the account that connected the mailbox, or ask an administrator for an invitation that allows replacing the account (`tokenbroker consent invite --replace-account`).");
     }
 
     private static ConsentOutcome? CheckAccount(AuthenticationResult result, AccessTokenClaims claims, ConsentState state)
@@ -50,7 +69,8 @@ internal static class ConsentTokenCheck
             .ToList() ?? [];
         if (!string.IsNullOrWhiteSpace(result.Account?.Username)) fromIdToken.Add(result.Account.Username);
         // Without an id token the access token's own user claims are the only witness.
-        var names = fromIdToken.Count > 0 ? fromIdToken : claims.UserNames.ToList();
+        var names = fromIdToken.Count > 0 ? fromIdToken
+            : AccessTokenNameClaims.Select(claims.GetString).Where(n => !string.IsNullOrWhiteSpace(n)).Select(n => n!).ToList();
         return names.Distinct(StringComparer.OrdinalIgnoreCase).ToArray();
     }
 

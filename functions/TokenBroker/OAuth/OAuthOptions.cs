@@ -41,14 +41,14 @@ public sealed class OAuthOptions
     /// <summary>How long a consent link stays usable.</summary>
     public TimeSpan StateLifetime { get; set; } = TimeSpan.FromMinutes(10);
 
-    /// <summary>Standalone only: the value callers send in the <see cref="AdminAccess.AdminKeyHeader"/> header.</summary>
-    public string? AdminKey { get; set; }
+    /// <summary>How long a consent invitation stays usable unless the admin asks for another lifetime.</summary>
+    public TimeSpan InvitationLifetime { get; set; } = TimeSpan.FromDays(7);
 
-    /// <summary>
-    /// True when the Azure Functions host sits in front and has already checked the function key
-    /// (authLevel function). Null: decided by the face that runs (true for the Functions worker).
-    /// </summary>
-    public bool? BehindFunctionsHost { get; set; }
+    /// <summary>The longest lifetime an admin may give an invitation.</summary>
+    public TimeSpan MaxInvitationLifetime { get; set; } = TimeSpan.FromDays(30);
+
+    /// <summary>No longer read: the broker has one master key, Broker:AdminKey. Bound only to say so at start.</summary>
+    public string? AdminKey { get; set; }
 
     /// <summary>Timeout of every call to the identity provider.</summary>
     public TimeSpan HttpTimeout { get; set; } = TimeSpan.FromSeconds(30);

@@ -45,8 +45,11 @@ internal sealed class OAuthOptionsValidator : IValidateOptions<OAuthOptions>
         if (options.HttpTimeout <= TimeSpan.Zero)
             failures.Add($"{s}:HttpTimeout must be positive, not {options.HttpTimeout}.");
 
-        if (options.AdminKey is { } key && key.Length < 16)
-            failures.Add($"{s}:AdminKey is too short: use at least 16 random characters.");
+        if (!string.IsNullOrEmpty(options.AdminKey))
+            failures.Add($"{s}:AdminKey is no longer read: the broker has one master key, Broker:AdminKey; better, give each app its own client (`tokenbroker clients add`).");
+
+        if (options.InvitationLifetime <= TimeSpan.Zero || options.InvitationLifetime > options.MaxInvitationLifetime)
+            failures.Add($"{s}:InvitationLifetime must be positive and at most {s}:MaxInvitationLifetime ({options.MaxInvitationLifetime}), not {options.InvitationLifetime}.");
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }

@@ -9,7 +9,6 @@ namespace TokenBroker.OAuth;
 
 public static class OAuthServiceCollectionExtensions
 {
-    private const string BrokerAdminKeySetting = "Broker:AdminKey";
     private const string RequestLogCategory = "Microsoft.AspNetCore.Hosting.Diagnostics";
 
     /// <summary>
@@ -20,9 +19,7 @@ public static class OAuthServiceCollectionExtensions
     public static IServiceCollection AddOAuth(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddOptions<OAuthOptions>()
-            .Bind(configuration.GetSection(OAuthOptions.SectionName))
-            // One admin key for the whole broker: the hosting's Broker:AdminKey unless OAuth names its own.
-            .PostConfigure(o => o.AdminKey ??= configuration[BrokerAdminKeySetting]);
+            .Bind(configuration.GetSection(OAuthOptions.SectionName));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<OAuthOptions>, OAuthOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<IMsalHttpClientFactory, MsalHttpClientFactory>();
@@ -30,6 +27,8 @@ public static class OAuthServiceCollectionExtensions
         services.TryAddSingleton<ConfidentialClientFactory>();
         services.TryAddSingleton<ConsentStateProtector>();
         services.TryAddSingleton<ConsentStart>();
+        services.TryAddSingleton<ConsentInvitationProtector>();
+        services.TryAddSingleton<ConsentInvitations>();
         services.TryAddSingleton<ConsentCallback>();
         services.TryAddSingleton<AppOnlyRegistration>();
         services.TryAddSingleton<IMailboxTokenProvider, MailboxTokenProvider>();

@@ -1,10 +1,11 @@
 using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Options;
+using TokenBroker.Callers;
 
 namespace TokenBroker.OAuth;
 
-/// <summary>GET mailboxes/{address}/token: a mailbox's current access token for an authorised caller (see <see cref="AdminAccess"/>).</summary>
+/// <summary>GET mailboxes/{address}/token: a mailbox's current access token, for a caller whose scope grants "token" on it.</summary>
 public static class TokenApi
 {
     public sealed record TokenResponse(
@@ -16,14 +17,17 @@ public static class TokenApi
         HttpContext context,
         string address,
         IMailboxTokenProvider tokens,
+        CallerAccess access,
         IOptions<OAuthOptions> options,
         CancellationToken cancellationToken)
     {
-        if (!OAuthSettings.TryGet(options, out var o, out var failures))
+        var (caller, refusal) = await access.AuthenticateAsync(context, cancellationToken);
+        if (refusal is not null) return refusal;
+        if (!OAuthSettings.TryGet(options, out _, out var failures))
             return OAuthSettings.NotConfiguredProblem(failures);
-        if (AdminAccess.CheckTokenAccess(context, o) is { } refusal) return refusal;
         if (!AddressInput.TryNormalize(address, out var mailbox, out var addressError))
             return TypedResults.Problem(detail: addressError, statusCode: StatusCodes.Status400BadRequest, title: "Bad mailbox address");
+        if (CallerAccess.Authorize(caller!, CallerOperations.Token, mailbox) is { } forbidden) return forbidden;
 
         context.Response.Headers.CacheControl = "no-store";
         try

@@ -46,4 +46,11 @@ public sealed record Mailbox(
     /// </summary>
     [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
     public MailboxBackoff? Backoff { get; init; }
+
+    /// <summary>
+    /// Consent invitations issued up to this instant are spent: set to the issue time of the invitation whose consent
+    /// completed, so it and every older one stop working. Left out of the JSON when null.
+    /// </summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public DateTimeOffset? ConsentInvitationsRetiredUpTo { get; init; }
 }

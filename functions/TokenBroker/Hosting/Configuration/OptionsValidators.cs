@@ -38,6 +38,10 @@ internal sealed class BrokerOptionsValidator : IValidateOptions<BrokerOptions>
             if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))
                 return ValidateOptionsResult.Fail($"Setting '{BrokerOptions.Section}:Urls' must be http(s) URLs separated by ';'; '{url}' is not.");
         }
+        if (Standalone.AllowedHosts.From(options, []).Problem is { } hostsProblem)
+            return ValidateOptionsResult.Fail(hostsProblem);
+        if (options.AdminKey is { Length: > 0 and < 32 })
+            return ValidateOptionsResult.Fail($"Setting '{BrokerOptions.Section}:AdminKey' is too short: use at least 32 random characters (or leave it out and create clients with `tokenbroker clients add`).");
         return ValidateOptionsResult.Success;
     }
 }

@@ -1,47 +1,24 @@
-using System.Net;
-using System.Security.Cryptography;
-using System.Text;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Azure.Functions.Worker;
-using TokenBroker.Hosting.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using TokenBroker.Callers;
 
 namespace TokenBroker.Hosting.Standalone;
 
 /// <summary>
-/// Standalone stand-in for the Functions host's key check: a non-anonymous function answers callers on this
-/// machine, or callers presenting the admin key as the host's own <c>x-functions-key</c> header or <c>code</c>
-/// query, or in the broker's admin-key header. Under the Functions host the host has already checked the function
-/// key before the worker sees the request.
+/// Standalone stand-in for the Functions host's key check: a non-anonymous function is reached only by a caller
+/// presenting a valid broker credential. The function itself then checks that the caller's scope covers the
+/// mailbox and operation (as it does under the Functions host, behind the function key). No loopback exemption:
+/// any local process or web page could otherwise borrow the broker's power.
 /// </summary>
 internal static class HttpAuthLevelCheck
 {
-    public const string KeyHeader = "x-functions-key";
-
     /// <summary>Null when the caller may go on; otherwise the refusal to send.</summary>
-    /// <param name="adminKey">The one admin key of the broker (OAuth:AdminKey, else Broker:AdminKey), the same the OAuth endpoints accept.</param>
-    public static IResult? Check(AuthorizationLevel level, HttpContext http, string? adminKey)
+    public static async Task<IResult?> CheckAsync(AuthorizationLevel level, HttpContext http)
     {
-        if (level == AuthorizationLevel.Anonymous)
-            return null;
-        if (PresentsAdminKey(http.Request, adminKey) || IsLocal(http))
-            return null;
-        return TypedResults.Problem(
-            statusCode: StatusCodes.Status401Unauthorized,
-            title: "This function needs the admin key.",
-            detail: $"Call it from the broker's own machine, or send the admin key (setting '{BrokerOptions.Section}:AdminKey') in the '{KeyHeader}' header.");
+        if (level == AuthorizationLevel.Anonymous) return null;
+        var access = http.RequestServices.GetRequiredService<CallerAccess>();
+        var (_, refusal) = await access.AuthenticateAsync(http, http.RequestAborted).ConfigureAwait(false);
+        return refusal;
     }
-
-    private static bool PresentsAdminKey(HttpRequest request, string? adminKey)
-    {
-        if (string.IsNullOrEmpty(adminKey))
-            return false;
-        var presented = request.Headers[KeyHeader].FirstOrDefault()
-            ?? request.Headers[TokenBroker.OAuth.AdminAccess.AdminKeyHeader].FirstOrDefault()
-            ?? request.Query["code"].FirstOrDefault();
-        return presented is not null &&
-               CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(presented), Encoding.UTF8.GetBytes(adminKey));
-    }
-
-    private static bool IsLocal(HttpContext http) =>
-        http.Connection.RemoteIpAddress is { } remote && IPAddress.IsLoopback(remote) && !http.Request.Headers.ContainsKey("X-Forwarded-For");
 }

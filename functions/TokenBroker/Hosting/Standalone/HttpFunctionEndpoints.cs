@@ -2,7 +2,6 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
-using TokenBroker.Hosting.Configuration;
 using TokenBroker.Hosting.Functions;
 
 namespace TokenBroker.Hosting.Standalone;
@@ -29,9 +28,7 @@ internal static class HttpFunctionEndpoints
 
     private static async Task InvokeAsync(HttpFunction function, HttpContext context)
     {
-        var configuration = context.RequestServices.GetRequiredService<IConfiguration>();
-        var adminKey = configuration["OAuth:AdminKey"] ?? configuration[$"{BrokerOptions.Section}:AdminKey"];
-        if (HttpAuthLevelCheck.Check(function.AuthLevel, context, adminKey) is { } refusal)
+        if (await HttpAuthLevelCheck.CheckAsync(function.AuthLevel, context) is { } refusal)
         {
             await refusal.ExecuteAsync(context);
             return;

@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Http;
 using TokenBroker.Hosting;
 using Microsoft.AspNetCore.Http.HttpResults;
 using TokenBroker.Queues;
+using TokenBroker.Callers;
 
 namespace TokenBroker.Jobs.Mail;
 
@@ -17,8 +18,11 @@ public static class EnqueueMailApi
     private const int MaxBodyBytes = 64 * 1024;
 
     public static async Task<IResult> EnqueueAsync(
-        HttpRequest request, MailRequestParser parser, IQueueTransport transport, CancellationToken cancellationToken)
+        HttpRequest request, MailRequestParser parser, IQueueTransport transport, CallerAccess access, CancellationToken cancellationToken)
     {
+        var (caller, refusal) = await access.AuthenticateAsync(request.HttpContext, cancellationToken);
+        if (refusal is not null) return refusal;
+        if (JsonRequests.RequireJson(request) is { } notJson) return notJson;
         var body = await request.Body.ReadCappedAsync(MaxBodyBytes, cancellationToken);
         if (body is null)
             return TypedResults.BadRequest(new MailRequestProblems([$"The request body is larger than {MaxBodyBytes} bytes; a queue message holds at most 64 KiB once encoded, so put large attachments elsewhere."]));
@@ -26,6 +30,8 @@ public static class EnqueueMailApi
         var parsed = parser.Parse(text);
         if (!parsed.IsValid)
             return TypedResults.BadRequest(new MailRequestProblems(parsed.Problems));
+        var operation = parsed.Fetch is not null ? CallerOperations.Fetch : CallerOperations.Send;
+        if (CallerAccess.Authorize(caller!, operation, parsed.Mailbox!) is { } forbidden) return forbidden;
         if (QueueMessageLimits.EncodedLength(text) > QueueMessageLimits.MaxEncodedBytes)
             return TypedResults.BadRequest(new MailRequestProblems([$"The request is {QueueMessageLimits.EncodedLength(text)} bytes once base64-encoded for the queue; the limit is {QueueMessageLimits.MaxEncodedBytes}."]));
         await transport.CreateIfNotExistsAsync(TokenBroker.Functions.MailWorkerFunction.QueueName, cancellationToken);

@@ -17,11 +17,8 @@ public sealed record MailboxStatus(
     IReadOnlyList<string> MissingScopes,
     string? ReconsentUrl)
 {
-    /// <summary>
-    /// <paramref name="consentBaseUrl"/> is where the broker's consent start is reached (OAuth:PublicBaseUrl, else the
-    /// address the request came in on).
-    /// </summary>
-    public static MailboxStatus Of(Mailbox mailbox, string consentBaseUrl)
+    /// <param name="reconsentUrl">An invitation link when <see cref="NeedsConsentLink"/> and the reader may issue one.</param>
+    public static MailboxStatus Of(Mailbox mailbox, string? reconsentUrl)
     {
         var required = mailbox.Mode == MailboxMode.AppOnly
             ? MailScopes.AppRoles(mailbox.Protocols)
@@ -40,20 +37,19 @@ public sealed record MailboxStatus(
             mailbox.GrantedScopes,
             required,
             missing,
-            NeedsConsentLink(mailbox, missing) ? ConsentLink(mailbox, consentBaseUrl) : null);
+            NeedsConsentLink(mailbox) ? reconsentUrl : null);
     }
 
-    private static bool NeedsConsentLink(Mailbox mailbox, IReadOnlyList<string> missing) =>
+    /// <summary>Delegated mailboxes that wait for a sign-in, or whose token lacks a scope their protocols need.</summary>
+    public static bool NeedsConsentLink(Mailbox mailbox) =>
         mailbox.Mode == MailboxMode.Delegated
         && (mailbox.State is MailboxState.NeedsConsent or MailboxState.PendingConsent
-            || (mailbox.State == MailboxState.Connected && missing.Count > 0));
+            || (mailbox.State == MailboxState.Connected && ScopesMissingFrom(mailbox).Count > 0));
 
-    private static string ConsentLink(Mailbox mailbox, string baseUrl)
+    private static IReadOnlyList<string> ScopesMissingFrom(Mailbox mailbox)
     {
-        var protocols = string.Join(',', MailScopes.Describe(mailbox.Protocols).Split(", ").Select(p => p.ToLowerInvariant()));
-        var link = $"{baseUrl.TrimEnd('/')}/api/consent/start?mailbox={Uri.EscapeDataString(mailbox.Address)}&protocols={Uri.EscapeDataString(protocols)}";
-        if (mailbox.DelegateAddress is not null) link += "&delegate=" + Uri.EscapeDataString(mailbox.DelegateAddress);
-        return link + "&tenant=" + Uri.EscapeDataString(mailbox.TenantId);
+        var granted = mailbox.GrantedScopes.Select(ShortName).ToHashSet(StringComparer.OrdinalIgnoreCase);
+        return MailScopes.DelegatedScopeNames(mailbox.Protocols).Where(scope => !granted.Contains(scope)).ToArray();
     }
 
     private static string ShortName(string scope)

@@ -1,26 +1,41 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Options;
+using TokenBroker.Callers;
 using TokenBroker.OAuth;
 using TokenBroker.Store;
 
 namespace TokenBroker.Jobs.Status;
 
-/// <summary>GET /api/status (authLevel function): every mailbox's <see cref="MailboxStatus"/>, sorted by address.</summary>
+/// <summary>
+/// GET /api/status: the <see cref="MailboxStatus"/> of every mailbox the caller's scope covers with "status", sorted by
+/// address. Re-consent links are fresh invitations, issued only to callers who administer that mailbox.
+/// </summary>
 public static class StatusApi
 {
     public const string Route = "status";
 
-    public static async Task<IResult> GetAsync(HttpContext context, IMailboxRegistry registry, IOptions<OAuthOptions> options, CancellationToken cancellationToken)
+    public static async Task<IResult> GetAsync(HttpContext context, IMailboxRegistry registry, CallerAccess access,
+        ConsentInvitations invitations, IOptions<OAuthOptions> options, CancellationToken cancellationToken)
     {
-        var baseUrl = options.Value.PublicBaseUrl is { Length: > 0 } configured
-            ? configured
-            : $"{context.Request.Scheme}://{context.Request.Host}{context.Request.PathBase}";
-        var mailboxes = await registry.ListAsync(cancellationToken);
-        var report = new StatusReport(
-            mailboxes.Select(m => MailboxStatus.Of(m.Value, baseUrl)).OrderBy(s => s.Address, StringComparer.OrdinalIgnoreCase).ToArray());
+        var (caller, refusal) = await access.AuthenticateAsync(context, cancellationToken);
+        if (refusal is not null) return refusal;
+        if (CallerAccess.Authorize(caller!, CallerOperations.Status) is { } forbidden) return forbidden;
+
+        var baseUrl = PublicAddress.BaseUrl(context, options.Value);
+        var statuses = new List<MailboxStatus>();
+        foreach (var mailbox in (await registry.ListAsync(cancellationToken)).Select(m => m.Value).Where(m => caller!.May(CallerOperations.Status, m.Address)))
+        {
+            var link = MailboxStatus.NeedsConsentLink(mailbox) && caller!.May(CallerOperations.Admin, mailbox.Address)
+                ? (await invitations.IssueAsync(ReconsentOf(mailbox, caller.Name), baseUrl, cancellationToken)).Url.AbsoluteUri
+                : null;
+            statuses.Add(MailboxStatus.Of(mailbox, link));
+        }
         context.Response.Headers.CacheControl = "no-store";
-        return TypedResults.Json(report, StatusReport.JsonOptions);
+        return TypedResults.Json(new StatusReport([.. statuses.OrderBy(s => s.Address, StringComparer.OrdinalIgnoreCase)]), StatusReport.JsonOptions);
     }
+
+    private static InvitationRequest ReconsentOf(Mailbox mailbox, string issuedBy) =>
+        new(mailbox.Address, mailbox.Protocols, mailbox.DelegateAddress, mailbox.TenantId, Lifetime: null, ReplaceAccount: false, issuedBy);
 }
 
 public sealed record StatusReport(IReadOnlyList<MailboxStatus> Mailboxes)

@@ -1,0 +1,36 @@
+using Azure.Core;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using TokenBroker.Store.Embedded;
+using TokenBroker.Store.KeyVault;
+
+namespace TokenBroker.Callers;
+
+public static class CallersServiceCollectionExtensions
+{
+    /// <summary>
+    /// The client registry next to the token store already registered (Key Vault or the embedded data folder),
+    /// the authenticator and the per-function access check. Call after the token store.
+    /// </summary>
+    public static IServiceCollection AddCallers(this IServiceCollection services)
+    {
+        var onKeyVault = services.Any(d => d.ServiceType == typeof(KeyVaultTokenStore));
+        if (onKeyVault)
+        {
+            services.AddSingleton<IClientRegistry>(provider =>
+            {
+                var options = provider.GetRequiredService<IOptions<KeyVaultTokenStoreOptions>>().Value;
+                var secrets = KeyVaultTokenStore.CreateSecretClient(options, provider.GetService<TokenCredential>());
+                return new CachedClientRegistry(new KeyVaultClientRegistry(secrets), provider.GetRequiredService<TimeProvider>());
+            });
+        }
+        else
+        {
+            services.AddSingleton<IClientRegistry>(provider =>
+                new SqliteClientRegistry(provider.GetRequiredService<IOptions<EmbeddedTokenStoreOptions>>().Value.DataDirectory));
+        }
+        services.AddSingleton<CallerAuthenticator>();
+        services.AddSingleton<CallerAccess>();
+        return services;
+    }
+}
