@@ -1,4 +1,3 @@
-using Azure.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using TokenBroker.Store.Embedded;
@@ -17,12 +16,8 @@ public static class CallersServiceCollectionExtensions
         var onKeyVault = services.Any(d => d.ServiceType == typeof(KeyVaultTokenStore));
         if (onKeyVault)
         {
-            services.AddSingleton<IClientRegistry>(provider =>
-            {
-                var options = provider.GetRequiredService<IOptions<KeyVaultTokenStoreOptions>>().Value;
-                var secrets = KeyVaultTokenStore.CreateSecretClient(options, provider.GetService<TokenCredential>());
-                return new CachedClientRegistry(new KeyVaultClientRegistry(secrets), provider.GetRequiredService<TimeProvider>());
-            });
+            services.AddSingleton<IClientRegistry>(provider => new CachedClientRegistry(
+                new KeyVaultClientRegistry(provider.GetRequiredService<KeyVaultTokenStore>().Client), provider.GetRequiredService<TimeProvider>()));
         }
         else
         {

@@ -31,9 +31,21 @@ public sealed class ConsentInvitations(ConsentInvitationProtector protector, IMa
                 $"An invitation lives between one minute and {options.Value.MaxInvitationLifetime.TotalDays:0.#} days (OAuth:MaxInvitationLifetime).");
         var now = timeProvider.GetUtcNow();
         var invitation = new ConsentInvitation(request.Mailbox, request.Protocols, request.DelegateAddress, request.TenantId,
-            now.ToUnixTimeMilliseconds(), (now + lifetime).ToUnixTimeSeconds(), request.ReplaceAccount, request.IssuedBy);
+            (await IssueTimeAsync(request.Mailbox, now, cancellationToken).ConfigureAwait(false)).ToUnixTimeMilliseconds(),
+            (now + lifetime).ToUnixTimeSeconds(), request.ReplaceAccount, request.IssuedBy);
         var token = await protector.ProtectAsync(invitation, cancellationToken).ConfigureAwait(false);
         return (new Uri($"{baseUrl.TrimEnd('/')}{StartPath}?invitation={Uri.EscapeDataString(token)}"), invitation.ExpiresAt);
+    }
+
+    /// <summary>
+    /// Now, but always after the mailbox's spent mark: an invitation issued within the same clock tick as a completed
+    /// consent must not count as spent.
+    /// </summary>
+    private async Task<DateTimeOffset> IssueTimeAsync(string mailbox, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var current = await registry.GetAsync(mailbox, cancellationToken).ConfigureAwait(false);
+        var issued = DateTimeOffset.FromUnixTimeMilliseconds(now.ToUnixTimeMilliseconds()); // the precision it travels with
+        return current?.Value.ConsentInvitationsRetiredUpTo is { } retired && retired >= issued ? retired.AddMilliseconds(1) : issued;
     }
 
     /// <summary>The consent the invitation allows, or <see cref="ConsentInvitationException"/> saying why not.</summary>

@@ -20,7 +20,7 @@ public sealed class AppOnlyTests
         await using var host = await OAuthTestHost.StartAsync();
         var mailbox = NewMailbox();
 
-        using var response = await host.Browser.PostAsJsonAsync("/api/mailboxes/app-only",
+        using var response = await host.Admin.PostAsJsonAsync("/api/mailboxes/app-only",
             new { mailbox, tenant = host.Tenant, protocols = "imap,smtp" }, Ct);
 
         var body = await response.Content.ReadAsStringAsync(Ct);
@@ -71,7 +71,7 @@ public sealed class AppOnlyTests
         await using var host = await OAuthTestHost.StartAsync();
         await host.Identity.FailNextTokenCallAsync("client_credentials", "invalid_client", errorCode: 7000215, status: 401);
 
-        using var response = await host.Browser.PostAsJsonAsync("/api/mailboxes/app-only", new { mailbox = NewMailbox(), protocols = "imap" }, Ct);
+        using var response = await host.Admin.PostAsJsonAsync("/api/mailboxes/app-only", new { mailbox = NewMailbox(), protocols = "imap" }, Ct);
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync(Ct));

@@ -33,7 +33,7 @@ public sealed class LogScanTests
         secrets.Add((await host.Tokens.GetAccessTokenAsync(mailbox, Ct)).AccessToken);
         using (var request = new HttpRequestMessage(HttpMethod.Get, $"/api/mailboxes/{Uri.EscapeDataString(mailbox)}/token"))
         {
-            request.Headers.Add(AdminAccess.AdminKeyHeader, host.AdminKey);
+            request.Headers.Authorization = new("Bearer", host.AdminKey);
             using var response = await host.Browser.SendAsync(request, Ct);
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         }

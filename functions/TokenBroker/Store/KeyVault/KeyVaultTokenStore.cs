@@ -13,6 +13,7 @@ public sealed class KeyVaultTokenStore
     public KeyVaultTokenStore(SecretClient client, KeyVaultTokenStoreOptions? options = null, TimeProvider? timeProvider = null)
     {
         ArgumentNullException.ThrowIfNull(client);
+        Client = client;
         var secrets = new KeyVaultSecrets(client, options ?? new KeyVaultTokenStoreOptions(), timeProvider ?? TimeProvider.System);
         var brokerSecrets = new KeyVaultBrokerSecrets(secrets);
         var naming = new SecretNaming(brokerSecrets);
@@ -20,6 +21,9 @@ public sealed class KeyVaultTokenStore
         Mailboxes = new KeyVaultMailboxRegistry(secrets, naming);
         TokenCaches = new KeyVaultTokenCacheStore(secrets, naming);
     }
+
+    /// <summary>The vault's client, for other records the broker keeps beside the tokens (its callers).</summary>
+    public SecretClient Client { get; }
 
     public IMailboxRegistry Mailboxes { get; }
 

@@ -14,7 +14,7 @@ internal sealed class PublishedBroker : IAsyncDisposable
     private PublishedBroker(Process process, int port)
     {
         _process = process;
-        Client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(30) };
+        Client = TestCredentials.Authorized(new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(30) });
     }
 
     public HttpClient Client { get; }
@@ -43,6 +43,7 @@ internal sealed class PublishedBroker : IAsyncDisposable
         };
         start.Environment["Broker__Urls"] = $"http://127.0.0.1:{port}";
         start.Environment["Broker__DataDirectory"] = Path.Combine(start.WorkingDirectory, "data");
+        start.Environment["Broker__AdminKey"] = TestCredentials.MasterKey;
         foreach (var (key, value) in environment ?? new Dictionary<string, string>())
             start.Environment[key] = value;
         var process = Process.Start(start)!;

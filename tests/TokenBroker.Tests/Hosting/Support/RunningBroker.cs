@@ -7,7 +7,10 @@ using TokenBroker.Hosting.Functions;
 
 namespace TokenBroker.Tests.Hosting.Support;
 
-/// <summary>The real app on a free loopback port, with functions the test declares and its own data folder.</summary>
+/// <summary>
+/// The real app on a free loopback port, with functions the test declares and its own data folder. Its master key is
+/// <see cref="TestCredentials.MasterKey"/> and <see cref="Client"/> presents it; use <see cref="AnonymousClient"/> to call as a stranger.
+/// </summary>
 internal sealed class RunningBroker : IAsyncDisposable
 {
     private RunningBroker(WebApplication app, HttpClient client, string dataDirectory)
@@ -19,6 +22,7 @@ internal sealed class RunningBroker : IAsyncDisposable
 
     public WebApplication App { get; }
     public HttpClient Client { get; }
+    public HttpClient AnonymousClient() => new() { BaseAddress = Client.BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
     public string DataDirectory { get; }
     public IServiceProvider Services => App.Services;
 
@@ -32,6 +36,7 @@ internal sealed class RunningBroker : IAsyncDisposable
             "--Broker:Urls=http://127.0.0.1:0",
             "--Logging:LogLevel:Default=Warning",
         };
+        if (settings?.ContainsKey("Broker:AdminKey") != true) args.Add($"--Broker:AdminKey={TestCredentials.MasterKey}");
         args.AddRange(TestTables.SpineSettings.Where(s => settings?.ContainsKey(s.Key) != true).Select(s => $"--{s.Key}={s.Value}"));
         args.AddRange((settings ?? new Dictionary<string, string>()).Select(s => $"--{s.Key}={s.Value}"));
         var app = BrokerApplication.Build(new BrokerStartup(args.ToArray(), mode, catalog)
@@ -40,7 +45,7 @@ internal sealed class RunningBroker : IAsyncDisposable
         });
         await app.StartAsync(TestContext.Current.CancellationToken);
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        return new RunningBroker(app, new HttpClient { BaseAddress = new Uri(address), Timeout = TimeSpan.FromSeconds(30) }, dataDirectory);
+        return new RunningBroker(app, TestCredentials.Authorized(new HttpClient { BaseAddress = new Uri(address), Timeout = TimeSpan.FromSeconds(30) }), dataDirectory);
     }
 
     public async ValueTask DisposeAsync()

@@ -6,10 +6,13 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using TokenBroker.Callers;
 using TokenBroker.Cli;
 using TokenBroker.Jobs.Status;
 using TokenBroker.OAuth;
 using TokenBroker.Store;
+using TokenBroker.Tests.Callers;
+using TokenBroker.Tests.Hosting.Support;
 using TokenBroker.Tests.Jobs.Refresh;
 using TokenBroker.Tests.OAuth.Support;
 
@@ -27,6 +30,8 @@ public sealed class StatusTests
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         builder.Services.AddSingleton(host.Registry);
         builder.Services.AddSingleton(host.Get<IOptions<OAuthOptions>>());
+        builder.Services.AddSingleton(host.Get<CallerAccess>());
+        builder.Services.AddSingleton(host.Get<ConsentInvitations>());
         var app = builder.Build();
         app.MapGet("/api/" + StatusApi.Route, StatusApi.GetAsync);
         await app.StartAsync();
@@ -37,7 +42,7 @@ public sealed class StatusTests
     {
         var output = new StringWriter();
         var configuration = new InvocationConfiguration { Output = output, Error = output };
-        var exit = await new RootCommand { StatusCommand.Create() }.Parse(["status", .. args]).InvokeAsync(configuration, Ct);
+        var exit = await new RootCommand { StatusCommand.Create() }.Parse(["status", "--credential", TestCredentials.MasterKey, .. args]).InvokeAsync(configuration, Ct);
         return (exit, output.ToString());
     }
 
@@ -58,7 +63,7 @@ public sealed class StatusTests
         await using var _ = host;
         var (app, baseUrl) = await StartStatusAsync(host);
         await using var __ = app;
-        using var http = new HttpClient();
+        using var http = TestCredentials.Authorized(new HttpClient());
 
         var report = JsonSerializer.Deserialize<StatusReport>(await http.GetStringAsync(baseUrl + "/api/status", Ct), StatusReport.JsonOptions)!;
 
@@ -73,7 +78,58 @@ public sealed class StatusTests
         Assert.Equal("NeedsConsent", needs.State);
         Assert.Contains("AADSTS700082", needs.Reason);
         Assert.Equal(["IMAP.AccessAsUser.All", "POP.AccessAsUser.All"], needs.RequiredScopes);
-        Assert.Equal($"{baseUrl}/api/consent/start?mailbox={Uri.EscapeDataString(broken)}&protocols=imap%2Cpop&tenant={Uri.EscapeDataString(host.Tenant)}", needs.ReconsentUrl);
+        Assert.StartsWith($"{baseUrl}/api/consent/start?invitation=", needs.ReconsentUrl);
+    }
+
+    [Fact]
+    public async Task The_reconsent_link_is_an_invitation_that_starts_the_sign_in_for_that_mailbox()
+    {
+        var (host, _, broken) = await TwoMailboxesAsync();
+        await using var _ = host;
+        var (app, baseUrl) = await StartStatusAsync(host);
+        await using var __ = app;
+        using var http = TestCredentials.Authorized(new HttpClient());
+        var report = JsonSerializer.Deserialize<StatusReport>(await http.GetStringAsync(baseUrl + "/api/status", Ct), StatusReport.JsonOptions)!;
+        var link = new Uri(report.Mailboxes.Single(m => m.Address == broken).ReconsentUrl!);
+
+        using var response = await host.Browser.GetAsync(link.PathAndQuery, Ct);
+
+        Assert.Equal(System.Net.HttpStatusCode.Redirect, response.StatusCode);
+        Assert.Equal(broken, System.Web.HttpUtility.ParseQueryString(response.Headers.Location!.Query)["login_hint"]);
+    }
+
+    [Fact]
+    public async Task A_status_client_sees_only_the_mailboxes_its_scope_covers_and_no_reconsent_link()
+    {
+        var (host, connected, broken) = await TwoMailboxesAsync();
+        await using var _ = host;
+        var (app, baseUrl) = await StartStatusAsync(host);
+        await using var __ = app;
+        var secret = await CallerTesting.AddClientAsync(host.Get<IClientRegistry>(), "watcher", broken, "status");
+        using var http = new HttpClient();
+        http.DefaultRequestHeaders.Authorization = new("Bearer", secret);
+
+        var report = JsonSerializer.Deserialize<StatusReport>(await http.GetStringAsync(baseUrl + "/api/status", Ct), StatusReport.JsonOptions)!;
+
+        var only = Assert.Single(report.Mailboxes);
+        Assert.Equal(broken, only.Address);
+        Assert.Null(only.ReconsentUrl);
+        Assert.DoesNotContain(report.Mailboxes, m => m.Address == connected);
+    }
+
+    [Fact]
+    public async Task Status_refuses_a_caller_without_a_credential()
+    {
+        var (host, _, _) = await TwoMailboxesAsync();
+        await using var _ = host;
+        var (app, baseUrl) = await StartStatusAsync(host);
+        await using var __ = app;
+        using var http = new HttpClient();
+
+        using var response = await http.GetAsync(baseUrl + "/api/status", Ct);
+
+        Assert.Equal(System.Net.HttpStatusCode.Unauthorized, response.StatusCode);
+        Assert.Contains("tokenbroker clients add", await response.Content.ReadAsStringAsync(Ct));
     }
 
     [Fact]
@@ -90,7 +146,7 @@ public sealed class StatusTests
         Assert.StartsWith("MAILBOX", output);
         Assert.Contains(connected, output);
         Assert.Contains($"{broken} (NeedsConsent):", output);
-        Assert.Contains("re-consent:  " + baseUrl + "/api/consent/start?mailbox=", output);
+        Assert.Contains("re-consent:  " + baseUrl + "/api/consent/start?invitation=", output);
         Assert.Contains("AADSTS700082", output);
     }
 
@@ -125,9 +181,10 @@ public sealed class StatusTests
         var mailbox = new Mailbox("a@contoso.com", "tenant-1", MailboxMode.Delegated, MailProtocols.Imap | MailProtocols.Smtp, null,
             MailboxState.Connected, null, now, now, now, now.AddHours(1), null, "oid.tid", ["https://outlook.office.com/IMAP.AccessAsUser.All"], null);
 
-        var status = MailboxStatus.Of(mailbox, "https://broker.example");
+        var status = MailboxStatus.Of(mailbox, "https://broker.example/api/consent/start?invitation=x");
 
+        Assert.True(MailboxStatus.NeedsConsentLink(mailbox));
         Assert.Equal(["SMTP.Send"], status.MissingScopes);
-        Assert.Equal("https://broker.example/api/consent/start?mailbox=a%40contoso.com&protocols=imap%2Csmtp&tenant=tenant-1", status.ReconsentUrl);
+        Assert.Equal("https://broker.example/api/consent/start?invitation=x", status.ReconsentUrl);
     }
 }

@@ -6,9 +6,12 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using TokenBroker.Callers;
 using TokenBroker.Functions;
+using TokenBroker.Hosting.Configuration;
 using TokenBroker.Hosting.Functions;
 using TokenBroker.Hosting.Standalone;
+using TokenBroker.Tests.Hosting.Support;
 using TokenBroker.OAuth;
 using TokenBroker.Store;
 using TokenBroker.Testing;
@@ -46,6 +49,7 @@ public sealed class OAuthTestHost : IAsyncDisposable
         BaseUrl = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single().TrimEnd('/');
         Browser = new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false, UseCookies = false }) { BaseAddress = new Uri(BaseUrl), Timeout = TimeSpan.FromSeconds(30) };
         IdentityBrowser = new HttpClient(IdentityPeer.CreateTrustingHandler()) { Timeout = TimeSpan.FromSeconds(30) };
+        Admin = TestCredentials.Authorized(new HttpClient { BaseAddress = new Uri(BaseUrl), Timeout = TimeSpan.FromSeconds(30) });
     }
 
     public WebApplication App { get; }
@@ -53,7 +57,11 @@ public sealed class OAuthTestHost : IAsyncDisposable
     /// <summary>The Key Vault double when the host runs on the Key Vault store; null on the embedded store.</summary>
     public KeyVaultDoubleServer? Vault { get; }
     public string BaseUrl { get; }
+    /// <summary>A browser: no credential, redirects not followed.</summary>
     public HttpClient Browser { get; }
+
+    /// <summary>An API caller holding the master key.</summary>
+    public HttpClient Admin { get; }
     public HttpClient IdentityBrowser { get; }
     public RecordingHandler Recorder { get; }
     public CollectingLoggerProvider Logs { get; }
@@ -72,7 +80,7 @@ public sealed class OAuthTestHost : IAsyncDisposable
     {
         var clientId = Guid.NewGuid().ToString();
         var clientSecret = "test-secret-" + Guid.NewGuid().ToString("N");
-        var adminKey = "admin-key-" + Guid.NewGuid().ToString("N");
+        var adminKey = TestCredentials.MasterKey;
         var dataDirectory = Path.Combine(Path.GetTempPath(), "tokenbroker-oauth-tests", clientId);
         var recorder = new RecordingHandler(IdentityPeer.CreateTrustingHandler());
         var logs = new CollectingLoggerProvider();
@@ -87,8 +95,7 @@ public sealed class OAuthTestHost : IAsyncDisposable
             ["OAuth:TenantId"] = IdentityPeer.Tenant,
             ["OAuth:ClientId"] = clientId,
             ["OAuth:ClientSecret"] = clientSecret,
-            ["OAuth:AdminKey"] = adminKey,
-            ["OAuth:BehindFunctionsHost"] = "false",
+            ["Broker:AdminKey"] = adminKey,
             ["TokenStore:DataDirectory"] = dataDirectory,
             // Everything at Trace, ASP.NET Core's request logs included: the log-scan test wants the worst case.
             ["Logging:LogLevel:Default"] = "Trace",
@@ -101,6 +108,8 @@ public sealed class OAuthTestHost : IAsyncDisposable
             builder.Services.AddEmbeddedTokenStore(builder.Configuration);
         else
             vault = await KeyVaultTestStore.RegisterAsync(builder.Services);
+        builder.Services.AddOptions<BrokerOptions>().BindConfiguration(BrokerOptions.Section);
+        builder.Services.AddCallers();
         builder.Services.AddOAuth(builder.Configuration);
         configureServices?.Invoke(builder.Services);
 
@@ -119,7 +128,7 @@ public sealed class OAuthTestHost : IAsyncDisposable
     private static readonly FunctionCatalog OAuthFunctions = FunctionCatalog.ForTypes(
     [
         typeof(ConsentStartFunction), typeof(ConsentAdminFunction), typeof(ConsentCallbackFunction),
-        typeof(MailboxTokenFunction), typeof(RegisterAppOnlyMailboxFunction),
+        typeof(MailboxTokenFunction), typeof(RegisterAppOnlyMailboxFunction), typeof(CreateConsentInvitationFunction),
     ]);
 
     private static string BaseUrlOf(WebApplication app) =>
@@ -138,14 +147,17 @@ public sealed class OAuthTestHost : IAsyncDisposable
         return callback;
     }
 
-    public async Task<Uri> StartConsentAsync(string mailbox, string protocols = "imap,smtp", string? delegateAddress = null)
+    /// <summary>An admin invites (POST /api/consent/invitations with the master key); the browser opens the invitation.</summary>
+    public async Task<Uri> StartConsentAsync(string mailbox, string protocols = "imap,smtp", string? delegateAddress = null, bool replaceAccount = false)
     {
-        var query = $"/api/consent/start?mailbox={Uri.EscapeDataString(mailbox)}&protocols={Uri.EscapeDataString(protocols)}" +
-                    (delegateAddress is null ? "" : "&delegate=" + Uri.EscapeDataString(delegateAddress));
-        using var response = await Browser.GetAsync(query);
+        var invitation = await InviteAsync(mailbox, protocols, delegateAddress, replaceAccount);
+        using var response = await Browser.GetAsync(invitation);
         Assert.True(response.StatusCode == HttpStatusCode.Redirect, $"consent start answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
         return response.Headers.Location!;
     }
+
+    public Task<Uri> InviteAsync(string mailbox, string protocols = "imap,smtp", string? delegateAddress = null, bool replaceAccount = false) =>
+        TestCredentials.InviteAsync(new Uri(BaseUrl), mailbox, protocols, TestContext.Current.CancellationToken, delegateAddress, replaceAccount);
 
     public async Task<(HttpStatusCode Status, string Body)> GetPageAsync(Uri url)
     {
@@ -165,6 +177,7 @@ public sealed class OAuthTestHost : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         Browser.Dispose();
+        Admin.Dispose();
         IdentityBrowser.Dispose();
         await App.StopAsync();
         await App.DisposeAsync();

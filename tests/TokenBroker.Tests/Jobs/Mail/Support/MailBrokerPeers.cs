@@ -71,12 +71,13 @@ internal static class MailBrokerPeers
     public static void AddOAuth(IServiceCollection services, IDictionary<string, string> settings) =>
         services.AddSingleton(new IdentityProviderHttpHandler(IdentityPeer.CreateTrustingHandler()));
 
-    /// <summary>Consent start on the broker → the identity server signs the user in → the broker's callback.</summary>
+    /// <summary>An admin's invitation → consent start on the broker → the identity server signs the user in → the broker's callback.</summary>
     public static async Task ConsentAsync(Uri brokerUrl, string mailbox, CancellationToken cancellationToken, string protocols = "smtp")
     {
         // A browser that does not follow redirects by itself: each hop is the test's own request.
         using var broker = new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false }) { BaseAddress = brokerUrl, Timeout = TimeSpan.FromSeconds(30) };
-        using var start = await broker.GetAsync($"/api/consent/start?mailbox={Uri.EscapeDataString(mailbox)}&protocols={protocols}", cancellationToken);
+        var invitation = await TestCredentials.InviteAsync(brokerUrl, mailbox, protocols, cancellationToken);
+        using var start = await broker.GetAsync(invitation.PathAndQuery, cancellationToken);
         Assert.True(start.StatusCode == HttpStatusCode.Redirect, $"consent start answered {(int)start.StatusCode}: {await start.Content.ReadAsStringAsync(cancellationToken)}");
         using var identity = new HttpClient(IdentityPeer.CreateTrustingHandler());
         using var authorize = await identity.GetAsync(start.Headers.Location!, cancellationToken);
