@@ -36,7 +36,7 @@ public sealed class MailEnqueueCommandTests
         await using var broker = await RunningBroker.StartAsync(HostingMode.Standalone, FunctionCatalog.ForTypes([typeof(TokenBroker.Functions.EnqueueMailFunction)]));
         var file = await RequestFileAsync("""{"version":1,"kind":"send","id":"cli-1","from":"a@contoso.com","to":["b@example.com"],"text":"hi"}""");
 
-        var (exitCode, output, error) = await RunAsync("mail", "enqueue", "--file", file, "--url", broker.Client.BaseAddress!.ToString());
+        var (exitCode, output, error) = await RunAsync("mail", "enqueue", "--file", file, "--url", broker.Client.BaseAddress!.ToString(), "--data-dir", broker.DataDirectory);
 
         Assert.True(exitCode == 0, error);
         Assert.Equal("Queued send request cli-1.", output.Trim());
@@ -49,11 +49,25 @@ public sealed class MailEnqueueCommandTests
         await using var broker = await RunningBroker.StartAsync(HostingMode.Standalone, FunctionCatalog.ForTypes([typeof(TokenBroker.Functions.EnqueueMailFunction)]));
         var file = await RequestFileAsync("""{"version":1,"kind":"send","id":"cli 2","from":"a@contoso.com","to":[],"text":"hi"}""");
 
-        var (exitCode, _, error) = await RunAsync("mail", "enqueue", "--file", file, "--url", broker.Client.BaseAddress!.ToString());
+        var (exitCode, _, error) = await RunAsync("mail", "enqueue", "--file", file, "--url", broker.Client.BaseAddress!.ToString(), "--data-dir", broker.DataDirectory);
 
         Assert.Equal(1, exitCode);
         Assert.Contains("  - The id must be", error);
         Assert.Contains("  - The request has no recipient", error);
+    }
+
+    [Fact]
+    public async Task Without_a_credential_the_call_is_refused_with_exit_2_and_a_hint()
+    {
+        await using var broker = await RunningBroker.StartAsync(HostingMode.Standalone, FunctionCatalog.ForTypes([typeof(TokenBroker.Functions.EnqueueMailFunction)]));
+        var file = await RequestFileAsync("""{"version":1,"kind":"send","id":"cli-4","from":"a@contoso.com","to":["b@example.com"],"text":"hi"}""");
+        var elsewhere = Directory.CreateTempSubdirectory("no-credential-").FullName;
+
+        var (exitCode, _, error) = await RunAsync("mail", "enqueue", "--file", file, "--url", broker.Client.BaseAddress!.ToString(), "--data-dir", elsewhere);
+
+        Assert.Equal(2, exitCode);
+        Assert.Contains("--credential", error);
+        Assert.Equal(0, await broker.Services.GetRequiredService<IQueueTransport>().GetApproximateCountAsync("mail-requests", Ct));
     }
 
     [Fact]

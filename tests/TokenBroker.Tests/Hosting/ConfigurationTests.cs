@@ -19,6 +19,24 @@ public class ConfigurationTests
     }
 
     [Fact]
+    public async Task A_master_key_shorter_than_32_characters_fails_the_start()
+    {
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(() =>
+            RunningBroker.StartAsync(HostingMode.Standalone, TestTables.Spine(), settings: new Dictionary<string, string> { ["Broker:AdminKey"] = "correct-horse" }));
+
+        Assert.StartsWith("Setting 'Broker:AdminKey' is too short", Assert.Single(error.Failures));
+    }
+
+    [Fact]
+    public async Task Listening_on_every_interface_without_allowed_hosts_fails_the_start()
+    {
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(() =>
+            RunningBroker.StartAsync(HostingMode.Standalone, TestTables.Spine(), settings: new Dictionary<string, string> { ["Broker:Urls"] = "http://0.0.0.0:0" }));
+
+        Assert.Contains("Broker:AllowedHosts", Assert.Single(error.Failures));
+    }
+
+    [Fact]
     public async Task An_unknown_queue_transport_fails_the_start_naming_the_setting()
     {
         var error = await Assert.ThrowsAnyAsync<InvalidOperationException>(() =>

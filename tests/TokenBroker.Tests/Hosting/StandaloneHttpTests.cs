@@ -26,7 +26,7 @@ public class StandaloneHttpTests
     }
 
     [Fact]
-    public async Task A_function_level_route_answers_a_caller_on_this_machine()
+    public async Task A_function_level_route_answers_a_caller_presenting_the_master_key()
     {
         await using var broker = await StartAsync();
 
@@ -36,29 +36,27 @@ public class StandaloneHttpTests
     }
 
     [Fact]
-    public async Task A_function_level_route_refuses_a_forwarded_caller_without_the_admin_key()
+    public async Task A_function_level_route_refuses_a_loopback_caller_without_a_credential()
     {
-        await using var broker = await StartAsync(adminKey: "correct-horse");
-        using var request = new HttpRequestMessage(HttpMethod.Get, "/api/secret");
-        request.Headers.Add("X-Forwarded-For", "203.0.113.9");
+        await using var broker = await StartAsync();
+        using var stranger = broker.AnonymousClient();
 
-        using var response = await broker.Client.SendAsync(request, TestContext.Current.CancellationToken);
+        using var response = await stranger.GetAsync("/api/secret", TestContext.Current.CancellationToken);
 
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
-        Assert.Contains("Broker:AdminKey", await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
+        Assert.Contains("Authorization: Bearer", await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
     }
 
     [Fact]
-    public async Task A_function_level_route_accepts_a_forwarded_caller_with_the_admin_key()
+    public async Task A_function_level_route_refuses_a_wrong_master_key()
     {
-        await using var broker = await StartAsync(adminKey: "correct-horse");
+        await using var broker = await StartAsync();
         using var request = new HttpRequestMessage(HttpMethod.Get, "/api/secret");
-        request.Headers.Add("X-Forwarded-For", "203.0.113.9");
-        request.Headers.Add("x-functions-key", "correct-horse");
+        request.Headers.Authorization = new("Bearer", TestCredentials.MasterKey + "x");
 
-        using var response = await broker.Client.SendAsync(request, TestContext.Current.CancellationToken);
+        using var response = await broker.AnonymousClient().SendAsync(request, TestContext.Current.CancellationToken);
 
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
     }
 
     [Fact]

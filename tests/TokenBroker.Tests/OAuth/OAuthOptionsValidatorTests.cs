@@ -89,4 +89,22 @@ public sealed class OAuthOptionsValidatorTests
         local.AuthorityHost = "https://localhost:24000";
         Assert.False(local.IsPublicCloud);
     }
+
+    [Fact]
+    public void The_retired_OAuth_admin_key_setting_fails_naming_its_replacement()
+    {
+        var options = Valid();
+        options.AdminKey = "0123456789abcdef0123456789abcdef";
+
+        Assert.Contains(Failures(options), f => f.StartsWith("OAuth:AdminKey is no longer read", StringComparison.Ordinal) && f.Contains("Broker:AdminKey"));
+    }
+
+    [Fact]
+    public void An_invitation_lifetime_beyond_the_maximum_fails()
+    {
+        var options = Valid();
+        options.InvitationLifetime = TimeSpan.FromDays(60);
+
+        Assert.Contains(Failures(options), f => f.StartsWith("OAuth:InvitationLifetime", StringComparison.Ordinal));
+    }
 }

@@ -54,7 +54,7 @@ public sealed class MailDeliveryEndToEndTests
         await using var broker = await MailBrokerPeers.StartAsync(settings, data);
         var request = MailJobsHarness.SendRequest("nobody", "alice@example.com", id: "has space");
 
-        using var response = await broker.Client.PostAsync("/api/mail", new StringContent(request.ToJsonString()), Ct);
+        using var response = await broker.Client.PostAsync("/api/mail", new StringContent(request.ToJsonString(), System.Text.Encoding.UTF8, "application/json"), Ct);
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         var problems = (await response.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("problems").EnumerateArray().Select(p => p.GetString()).ToList();

@@ -35,7 +35,6 @@ internal static class MailBrokerPeers
         ["OAuth:TenantId"] = IdentityPeer.Tenant,
         ["OAuth:ClientId"] = clientId,
         ["OAuth:ClientSecret"] = "test-secret-" + clientId,
-        ["OAuth:BehindFunctionsHost"] = "false",
         ["OAuth:RedirectUri"] = $"http://127.0.0.1:{port}{OAuthOptions.CallbackPath}",
         ["Mail:Smtp"] = MailJobsHarness.SubmissionUrl,
         ["Mail:ExtraTrustedCaFile"] = PeersEnvironment.Get("PEERS_CA_FILE"),
