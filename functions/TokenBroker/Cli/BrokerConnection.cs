@@ -20,6 +20,11 @@ internal sealed class BrokerConnection
         Description = $"A client secret (or the master key) sent as a bearer; else {CredentialVariable}, else the data folder's {LocalCliCredential.FileName}.",
     };
 
+    public Option<string?> FunctionKey { get; } = new("--function-key")
+    {
+        Description = "On Azure: a function key for the Functions host's own check (sent as x-functions-key); else TOKENBROKER_FUNCTION_KEY.",
+    };
+
     public Option<string> DataDirectory { get; } = new("--data-dir")
     {
         Description = $"The standalone broker's data folder, where `serve` wrote {LocalCliCredential.FileName}.",
@@ -30,6 +35,7 @@ internal sealed class BrokerConnection
     {
         command.Options.Add(Url);
         command.Options.Add(Credential);
+        command.Options.Add(FunctionKey);
         command.Options.Add(DataDirectory);
     }
 
@@ -46,6 +52,8 @@ internal sealed class BrokerConnection
     {
         if (ResolveCredential(result) is { } credential)
             request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", credential);
+        if ((result.GetValue(FunctionKey) ?? Environment.GetEnvironmentVariable("TOKENBROKER_FUNCTION_KEY")) is { Length: > 0 } functionKey)
+            request.Headers.Add(CallerAuthenticator.FunctionsKeyHeader, functionKey);
     }
 
     public const string RefusedHint = "give a client secret with --credential (or TOKENBROKER_CREDENTIAL), or run where the broker's data folder is readable (--data-dir)";

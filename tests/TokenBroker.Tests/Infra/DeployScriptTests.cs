@@ -134,12 +134,13 @@ public sealed class DeployScriptTests : IDisposable
     }
 
     [Fact]
-    public async Task The_summary_gives_no_function_key_and_deploy_never_reads_one()
+    public async Task The_summary_explains_clients_and_invitations_and_deploy_never_reads_a_function_key()
     {
         var run = await DeployAsync("--mailbox", "helpdesk@contoso.com");
 
         Assert.True(run.ExitCode == 0, run.Error);
-        Assert.Contains("https://tokenbroker-abc.azurewebsites.net/api/consent/start?mailbox=helpdesk@contoso.com&protocols=imap,smtp", run.Output);
+        Assert.Contains("tokenbroker consent invite helpdesk@contoso.com --protocols imap,smtp --url https://tokenbroker-abc.azurewebsites.net", run.Output);
+        Assert.DoesNotContain("/api/consent/start", run.Output);
         Assert.DoesNotContain("code=", run.Output + run.Error);
         Assert.DoesNotContain("function key", run.Output + run.Error, StringComparison.OrdinalIgnoreCase);
         Assert.DoesNotContain(Lines("calls.log"), call => call.Contains("keys", StringComparison.Ordinal));

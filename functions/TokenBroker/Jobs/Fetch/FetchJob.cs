@@ -36,7 +36,7 @@ public sealed class FetchJob(
         var folder = imap ? request.Folder : "INBOX";
 
         var mailbox = (await registry.GetAsync(request.Mailbox, cancellationToken).ConfigureAwait(false))?.Value
-            ?? throw new MailRequestRejectedException($"{request.Mailbox} is not a registered mailbox; register it with a consent (GET /api/consent/start?mailbox={request.Mailbox}&protocols={protocol}) before fetching from it.");
+            ?? throw new MailRequestRejectedException($"{request.Mailbox} is not a registered mailbox; have an admin invite its owner to consent (tokenbroker consent invite {request.Mailbox} --protocols {protocol}) before fetching from it.");
         MailboxUse.EnsureUsable(mailbox, imap ? MailProtocols.Imap : MailProtocols.Pop3);
         var fetchOptions = CreateFetchOptions(request, imap, folder, servers.FetchLimits);
         var sink = sinks.Create(request.Sink);

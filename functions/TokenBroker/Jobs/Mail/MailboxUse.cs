@@ -17,12 +17,12 @@ internal static class MailboxUse
         var refusal = mailbox.State switch
         {
             MailboxState.Connected when !mailbox.Protocols.HasFlag(protocol) =>
-                $"{mailbox.Address} was not consented for {name}; start a new consent with protocols including {Parameter(protocol)} (GET /api/consent/start?mailbox={mailbox.Address}&protocols={Parameter(protocol)},…).",
+                $"{mailbox.Address} was not consented for {name}; have an admin invite its owner to a new consent with protocols including {Parameter(protocol)} (tokenbroker consent invite {mailbox.Address} --protocols {Parameter(protocol)},…).",
             MailboxState.Connected => null,
             MailboxState.PendingConsent =>
-                $"{mailbox.Address} has not finished its consent yet; the mailbox's owner must open the consent link (GET /api/consent/start?mailbox={mailbox.Address} issues a new one).",
+                $"{mailbox.Address} has not finished its consent yet; the mailbox's owner must open the invitation link (tokenbroker consent invite {mailbox.Address} issues a new one).",
             MailboxState.NeedsConsent =>
-                $"{mailbox.Address} needs consent again{because}; send its owner a new consent link (GET /api/consent/start?mailbox={mailbox.Address}) and resubmit the request after they sign in.",
+                $"{mailbox.Address} needs consent again{because}; send its owner a new invitation (tokenbroker consent invite {mailbox.Address}, or the re-consent link in status) and resubmit the request after they sign in.",
             MailboxState.BrokenCredential =>
                 $"The broker's own credential is broken{because}, so {mailbox.Address} cannot get tokens; an operator must renew the client secret or certificate (OAuth settings) and resubmit.",
             MailboxState.Disabled =>
@@ -44,7 +44,7 @@ internal static class MailboxUse
         {
             throw new MailRequestRejectedException(unavailable.Failure.Kind switch
             {
-                TokenFailureKind.NeedsConsent => $"{mailbox} needs consent again ({unavailable.Failure.Reason}); send its owner a new consent link (GET /api/consent/start?mailbox={mailbox}) and resubmit.",
+                TokenFailureKind.NeedsConsent => $"{mailbox} needs consent again ({unavailable.Failure.Reason}); send its owner a new invitation (tokenbroker consent invite {mailbox}, or the re-consent link in status) and resubmit.",
                 TokenFailureKind.BrokenCredential => $"The broker's own credential is broken ({unavailable.Failure.Reason}); an operator must fix it before {mailbox} can {(protocol == MailProtocols.Smtp ? "send" : "be fetched from")}.",
                 _ => $"No token for {mailbox}: {unavailable.Failure.Reason}",
             }, unavailable);

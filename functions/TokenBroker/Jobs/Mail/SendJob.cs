@@ -35,7 +35,7 @@ public sealed class SendJob(
     {
         var from = TokenBroker.Mail.Mime.MailboxAddress.Parse(request.From).Address;
         var mailbox = (await registry.GetAsync(from, cancellationToken).ConfigureAwait(false))?.Value
-            ?? throw new MailRequestRejectedException($"{from} is not a registered mailbox; register it with a consent (GET /api/consent/start?mailbox={from}&protocols=smtp) before sending from it.");
+            ?? throw new MailRequestRejectedException($"{from} is not a registered mailbox; have an admin invite its owner to consent (tokenbroker consent invite {from} --protocols smtp) before sending from it.");
         MailboxUse.EnsureUsable(mailbox, MailProtocols.Smtp);
 
         using var sameRequest = await _requestLock.AcquireAsync(mailbox.Address.ToLowerInvariant() + "\n" + request.Id, cancellationToken).ConfigureAwait(false);

@@ -61,12 +61,12 @@ public sealed class MailWorkerFailureTests
         var context = await harness.RunAsync(MailJobsHarness.SendRequest(from, Maildir.UniqueAddress()).ToJsonString(), Ct);
 
         var (failure, _) = SingleFailure(context);
-        Assert.Equal($"{from} is not a registered mailbox; register it with a consent (GET /api/consent/start?mailbox={from}&protocols=smtp) before sending from it.", failure.GetProperty("reason").GetString());
+        Assert.Equal($"{from} is not a registered mailbox; have an admin invite its owner to consent (tokenbroker consent invite {from} --protocols smtp) before sending from it.", failure.GetProperty("reason").GetString());
         Assert.Equal(from, failure.GetProperty("mailbox").GetString());
     }
 
     [Theory]
-    [InlineData(MailboxState.NeedsConsent, "AADSTS700082", "needs consent again (AADSTS700082); send its owner a new consent link")]
+    [InlineData(MailboxState.NeedsConsent, "AADSTS700082", "needs consent again (AADSTS700082); send its owner a new invitation")]
     [InlineData(MailboxState.BrokenCredential, "AADSTS7000222", "The broker's own credential is broken (AADSTS7000222)")]
     [InlineData(MailboxState.Disabled, "offboarded", "is disabled by an operator (offboarded)")]
     [InlineData(MailboxState.PendingConsent, null, "has not finished its consent yet")]
