@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using TokenBroker.Store.Embedded;
@@ -11,8 +12,11 @@ public static class CallersServiceCollectionExtensions
     /// The client registry next to the token store already registered (Key Vault or the embedded data folder),
     /// the authenticator and the per-function access check. Call after the token store.
     /// </summary>
-    public static IServiceCollection AddCallers(this IServiceCollection services)
+    public static IServiceCollection AddCallers(this IServiceCollection services, IConfiguration? configuration = null)
     {
+        var entra = services.AddOptions<EntraCallerOptions>();
+        if (configuration is not null) entra.Bind(configuration.GetSection(EntraCallerOptions.Section));
+        services.AddSingleton<EntraBearerValidator>();
         var onKeyVault = services.Any(d => d.ServiceType == typeof(KeyVaultTokenStore));
         if (onKeyVault)
         {

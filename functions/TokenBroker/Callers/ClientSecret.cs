@@ -40,7 +40,7 @@ public static class ClientSecret
     public static string HashOf(string random) => Base64Url.EncodeToString(SHA256.HashData(Encoding.UTF8.GetBytes(random)));
 
     public static bool Matches(string random, string storedHash) =>
-        CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(HashOf(random)), Encoding.ASCII.GetBytes(storedHash));
+        storedHash.Length > 0 && CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(HashOf(random)), Encoding.ASCII.GetBytes(storedHash));
 
     public static bool IsValidId(string? id) => id is { Length: IdLength } && !id.AsSpan().ContainsAnyExcept(IdAlphabet);
 }

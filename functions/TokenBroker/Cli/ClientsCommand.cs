@@ -28,7 +28,11 @@ public static class ClientsCommand
         var mailboxes = new Option<string>("--mailboxes") { Description = "Addresses, domains (*@contoso.com) or * for all, comma-separated.", Required = true };
         var can = new Option<string>("--can") { Description = $"Operations, comma-separated: {CallerOperationNames.Known}.", Required = true };
         var secretFile = new Option<FileInfo?>("--secret-file") { Description = "Write the secret to this new file (mode 0600) instead of printing it." };
-        var command = new Command("add", "Create a client and show its secret once (only its hash is kept).") { name, mailboxes, can, secretFile };
+        var entraObjectId = new Option<Guid?>("--entra-object-id")
+        {
+            Description = "Instead of a secret: the object id of the app or managed identity whose Entra ID tokens identify this client (needs Callers:EntraAudience).",
+        };
+        var command = new Command("add", "Create a client and show its secret once (only its hash is kept).") { name, mailboxes, can, secretFile, entraObjectId };
         command.TreatUnmatchedTokensAsErrors = false;
         command.SetAction(async (result, cancellationToken) =>
         {
@@ -43,9 +47,13 @@ public static class ClientsCommand
             return await WithRegistryAsync(result, errors, async registry =>
             {
                 var (id, secret, hash) = ClientSecret.Create();
+                var objectId = result.GetValue(entraObjectId)?.ToString();
                 try
                 {
-                    await registry.AddAsync(new BrokerClient(id, clientName, hash, scope, operations, DateTimeOffset.UtcNow), cancellationToken);
+                    await registry.AddAsync(new BrokerClient(id, clientName, objectId is null ? hash : "", scope, operations, DateTimeOffset.UtcNow)
+                    {
+                        EntraObjectId = objectId,
+                    }, cancellationToken);
                 }
                 catch (ClientRegistryException e)
                 {
@@ -53,7 +61,9 @@ public static class ClientsCommand
                     return 1;
                 }
                 await output.WriteLineAsync($"Client '{clientName}' may {CallerOperationNames.Describe(operations)} for {scope}.");
-                if (result.GetValue(secretFile) is { } file)
+                if (objectId is not null)
+                    await output.WriteLineAsync($"It signs in with Entra ID access tokens issued to object id {objectId} for the audience in Callers:EntraAudience; it has no secret.");
+                else if (result.GetValue(secretFile) is { } file)
                 {
                     OwnerOnlyFiles.WriteNew(file.FullName, secret + "\n");
                     await output.WriteLineAsync($"Its secret is in {file.FullName} (mode 0600); the broker keeps only its hash.");
@@ -81,7 +91,8 @@ public static class ClientsCommand
                 var clients = await registry.ListAsync(cancellationToken);
                 if (clients.Count == 0) await output.WriteLineAsync("No clients yet: create one with `tokenbroker clients add NAME --mailboxes ... --can ...`.");
                 foreach (var client in clients)
-                    await output.WriteLineAsync($"{client.Name,-24} {CallerOperationNames.Describe(client.Operations),-28} {client.Mailboxes}  (created {client.CreatedAt:yyyy-MM-dd})");
+                    await output.WriteLineAsync($"{client.Name,-24} {CallerOperationNames.Describe(client.Operations),-28} {client.Mailboxes}  (created {client.CreatedAt:yyyy-MM-dd}" +
+                        (client.EntraObjectId is null ? ")" : $", Entra object id {client.EntraObjectId})"));
                 return 0;
             });
         });

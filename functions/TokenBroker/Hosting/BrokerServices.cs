@@ -34,7 +34,7 @@ public static class BrokerServices
             services.AddKeyVaultTokenStore(configuration);
         else
             services.AddTokenStore(configuration);
-        services.AddCallers();
+        services.AddCallers(configuration);
         services.AddOAuth(configuration);
         services.AddMailLedger(configuration);
         services.AddMailJobs(configuration);

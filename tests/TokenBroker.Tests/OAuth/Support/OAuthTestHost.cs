@@ -76,7 +76,8 @@ public sealed class OAuthTestHost : IAsyncDisposable
     public IMailboxTokenProvider Tokens => App.Services.GetRequiredService<IMailboxTokenProvider>();
     public T Get<T>() where T : notnull => App.Services.GetRequiredService<T>();
 
-    public static async Task<OAuthTestHost> StartAsync(TestStore store = TestStore.Embedded, Action<IServiceCollection>? configureServices = null)
+    public static async Task<OAuthTestHost> StartAsync(TestStore store = TestStore.Embedded, Action<IServiceCollection>? configureServices = null,
+        IDictionary<string, string?>? settings = null)
     {
         var clientId = Guid.NewGuid().ToString();
         var clientSecret = "test-secret-" + Guid.NewGuid().ToString("N");
@@ -101,6 +102,7 @@ public sealed class OAuthTestHost : IAsyncDisposable
             ["Logging:LogLevel:Default"] = "Trace",
             ["Logging:LogLevel:Microsoft.AspNetCore"] = "Trace",
         });
+        if (settings is not null) builder.Configuration.AddInMemoryCollection(settings);
         builder.Services.AddSingleton<TimeProvider>(clock);
         builder.Services.AddSingleton(new IdentityProviderHttpHandler(recorder));
         KeyVaultDoubleServer? vault = null;
@@ -109,7 +111,7 @@ public sealed class OAuthTestHost : IAsyncDisposable
         else
             vault = await KeyVaultTestStore.RegisterAsync(builder.Services);
         builder.Services.AddOptions<BrokerOptions>().BindConfiguration(BrokerOptions.Section);
-        builder.Services.AddCallers();
+        builder.Services.AddCallers(builder.Configuration);
         builder.Services.AddOAuth(builder.Configuration);
         configureServices?.Invoke(builder.Services);
 
