@@ -17,7 +17,9 @@ namespace TokenBroker.Benchmarks;
 /// Messages per second fetching 1,000 messages over IMAP from the Dovecot peer (appended first, ~6 KB
 /// each): the library's ImapClient (one UID FETCH 1:* with BODY.PEEK[] into per-message sinks), the fetch
 /// facade the mail worker uses (login, batches of 100, spool, callback), and the raw limit: one hand-written
-/// UID FETCH 1:* BODY.PEEK[] on a TLS socket that only counts the bytes. Arguments: [messages] [rounds].
+/// UID FETCH 1:* BODY.PEEK[] on a TLS socket that only counts the bytes; and Python's imaplib
+/// (python/imaplib_fetch.py: the same `UID FETCH 1:* (BODY.PEEK[])` on the same folder), in the same rounds.
+/// Arguments: [messages] [rounds].
 /// </summary>
 public sealed class ImapFetchBenchmark : IBenchmark
 {
@@ -38,21 +40,35 @@ public sealed class ImapFetchBenchmark : IBenchmark
 
         var client = new List<double>();
         var facade = new List<double>();
+        var facadeOneBatch = new List<double>();
         var raw = new List<double>();
+        var imaplib = new List<double>();
+        var imaplibWhole = new List<double>();
+        string[] pythonArguments = [endpoint.Host, endpoint.Port.ToString(CultureInfo.InvariantCulture), PeersEnvironment.Get("PEERS_CA_FILE"), user];
         for (var round = 0; round < rounds; round++)
         {
             raw.Add(await RawFetchSecondsAsync(endpoint, user, token, count, bytes, cancellationToken));
             client.Add(await ClientFetchSecondsAsync(endpoint, options, user, token, count, cancellationToken));
-            facade.Add(await FacadeFetchSecondsAsync(endpoint, options, user, token, count, cancellationToken));
-            Console.WriteLine($"round {round + 1}: raw {raw[^1] * 1000:F0} ms, client {client[^1] * 1000:F0} ms, facade {facade[^1] * 1000:F0} ms");
+            facade.Add(await FacadeFetchSecondsAsync(endpoint, options, user, token, count, batchSize: 100, cancellationToken));
+            facadeOneBatch.Add(await FacadeFetchSecondsAsync(endpoint, options, user, token, count, batchSize: count, cancellationToken));
+            var python = await PythonComparison.RunAsync("imaplib_fetch.py", pythonArguments, token, cancellationToken);
+            if (python.GetProperty("messages").GetInt32() != count) throw new InvalidOperationException($"imaplib fetched {python.GetProperty("messages")} of {count} messages.");
+            imaplib.Add(python.GetProperty("seconds").GetDouble());
+            imaplibWhole.Add(python.GetProperty("total_seconds").GetDouble());
+            Console.WriteLine($"round {round + 1}: raw {raw[^1] * 1000:F0} ms, client {client[^1] * 1000:F0} ms, facade {facade[^1] * 1000:F0} ms (one batch {facadeOneBatch[^1] * 1000:F0} ms), imaplib {imaplib[^1] * 1000:F0} ms (whole run {imaplibWhole[^1] * 1000:F0} ms)");
         }
 
         // The machine is shared: the best round shows what the code costs, the median what a run may see.
-        var best = (Raw: raw.Min(), Client: client.Min(), Facade: facade.Min());
-        var median = (Raw: Median(raw), Client: Median(client), Facade: Median(facade));
+        var best = (Raw: raw.Min(), Client: client.Min(), Facade: facade.Min(), Imaplib: imaplib.Min(), ImaplibWhole: imaplibWhole.Min());
+        var median = (Raw: Median(raw), Client: Median(client), Facade: Median(facade), Imaplib: Median(imaplib), ImaplibWhole: Median(imaplibWhole));
         Console.WriteLine($"raw socket UID FETCH 1:* BODY.PEEK[]: best {count / best.Raw:F0} messages/s ({bytes / best.Raw / 1024 / 1024:F1} MiB/s), median {count / median.Raw:F0}");
         Console.WriteLine($"MailKit GetStreamsAsync 1:* (BODY.PEEK[]): best {count / best.Client:F0} messages/s ({best.Raw / best.Client:P0} of raw), median {count / median.Client:F0} ({median.Raw / median.Client:P0})");
         Console.WriteLine($"ImapMailFetcher incl. login, listing, batches of 100, spool, callback, logout: best {count / best.Facade:F0} messages/s ({best.Raw / best.Facade:P0} of raw), median {count / median.Facade:F0} ({median.Raw / median.Facade:P0})");
+        Console.WriteLine($"Python imaplib UID FETCH 1:* (BODY.PEEK[]): best {count / best.Imaplib:F0} messages/s ({best.Raw / best.Imaplib:P0} of raw), median {count / median.Imaplib:F0} ({median.Raw / median.Imaplib:P0})");
+        Console.WriteLine($"ImapMailFetcher with BatchSize = {count} (one UID FETCH): best {count / facadeOneBatch.Min():F0} messages/s, median {count / Median(facadeOneBatch):F0}");
+        Console.WriteLine($"Python imaplib whole run (connect, TLS, AUTHENTICATE, EXAMINE, the fetch, LOGOUT): best {count / best.ImaplibWhole:F0} messages/s, median {count / median.ImaplibWhole:F0}");
+        Console.WriteLine($"the fetch alone, MailKit GetStreamsAsync / imaplib: best {best.Imaplib / best.Client:F2}x, median {median.Imaplib / median.Client:F2}x");
+        Console.WriteLine($"whole run, ImapMailFetcher / imaplib: best {best.ImaplibWhole / best.Facade:F2}x, median {median.ImaplibWhole / median.Facade:F2}x");
     }
 
     private static double Median(List<double> values) => values.Order().ElementAt(values.Count / 2);
@@ -98,9 +114,9 @@ public sealed class ImapFetchBenchmark : IBenchmark
         return imap;
     }
 
-    private static async Task<double> FacadeFetchSecondsAsync(MailEndpoint endpoint, MailClientOptions options, string user, string token, int count, CancellationToken cancellationToken)
+    private static async Task<double> FacadeFetchSecondsAsync(MailEndpoint endpoint, MailClientOptions options, string user, string token, int count, int batchSize, CancellationToken cancellationToken)
     {
-        var fetcher = new ImapMailFetcher(endpoint, options, new MailLogin(user, token), new MailFetchOptions { MaxMessages = count });
+        var fetcher = new ImapMailFetcher(endpoint, options, new MailLogin(user, token), new MailFetchOptions { MaxMessages = count, BatchSize = batchSize });
         var received = 0;
         var clock = Stopwatch.StartNew();
         var result = await fetcher.FetchAsync(null, async (mail, token) =>

@@ -11,7 +11,9 @@ using TokenBroker.Benchmarks;
 //   package-size      publish folder, and the folder and zip `tokenbroker package` writes: bytes and files  [publish-dir ...]
 // Throughput against the peers (infra/local/peers/peers.sh start ...):
 //   queue-throughput  SQLite and Azurite (Azure.Storage.Queues) send and receive+delete  [sqlite-n] [azurite-n] [batch sizes]
-//   smtp-send, imap-fetch, mail-delivery, ledger, store-embedded, oauth-tokens, refresh-listing, refresh-sweep
+//   smtp-send         [messages] [per-connection messages]: MailKit BDAT/DATA, per connection, raw, Python smtplib; CPU/message
+//   imap-fetch        [messages] [rounds]: raw, MailKit, ImapMailFetcher, Python imaplib (benchmarks/README.md: how, figures)
+//   mail-delivery, ledger, store-embedded, oauth-tokens, refresh-listing, refresh-sweep
 var benchmarks = Assembly.GetExecutingAssembly().GetTypes()
     .Where(t => typeof(IBenchmark).IsAssignableFrom(t) && t is { IsAbstract: false, IsInterface: false })
     .Select(t => (IBenchmark)Activator.CreateInstance(t)!)

@@ -43,13 +43,13 @@ public sealed class Pop3MailFetcher(MailEndpoint endpoint, MailClientOptions cli
         {
             var size = index < sizes.Count ? sizes[index] : 0;
             if (size > Options.MaxMessageBytes)
-                throw new MailMessageTooLargeException(
-                    $"POP3 message {uidls[index]} is {size} bytes, over the limit of {Options.MaxMessageBytes} bytes (MaxMessageBytes); " +
-                    "it was not fetched, and the fetch stops before it until the limit is raised or the message is removed.",
-                    uidls[index], size, Options.MaxMessageBytes);
+                throw TooLarge(uidls[index], size, "it was not fetched");
             var allowance = FetchSession<Pop3Client>.ProtocolAllowance + size + size / 16;
             await using (var content = await session.RunAsync($"RETR {index + 1}", allowance, token => client.GetStreamAsync(index, headersOnly: false, token)).ConfigureAwait(false))
             {
+                // LIST understated it, but not by more than the protocol room the allowance gives: still over the cap.
+                if (content.Length > Options.MaxMessageBytes)
+                    throw TooLarge(uidls[index], content.Length, $"LIST announced {size} bytes; it was read but not delivered");
                 content.Position = 0;
                 var length = content.Length; // the handler may dispose the stream (an HttpContent over it does)
                 await onMessage(new FetchedMail { Id = uidls[index], Size = length, Content = content }, session.Token).ConfigureAwait(false);
@@ -65,6 +65,11 @@ public sealed class Pop3MailFetcher(MailEndpoint endpoint, MailClientOptions cli
         await session.CloseAsync(mustSucceed: deleteDelivered).ConfigureAwait(false);
         return new MailFetchResult(new Pop3Checkpoint(delivered), selected.Count, bytes, fresh.Count - selected.Count, false, null);
     }
+
+    private MailMessageTooLargeException TooLarge(string uidl, long size, string what) => new(
+        $"POP3 message {uidl} is {size} bytes, over the limit of {Options.MaxMessageBytes} bytes (MaxMessageBytes); " +
+        $"{what}, and the fetch stops before it until the limit is raised or the message is removed.",
+        uidl, size, Options.MaxMessageBytes);
 
     private static Task DeleteAsync(FetchSession<Pop3Client> session, int index) =>
         session.RunAsync($"DELE {index + 1}", FetchSession<Pop3Client>.ProtocolAllowance, token => session.Client.DeleteMessageAsync(index, token));

@@ -1,22 +1,40 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Text;
+using MimeKit;
+using MimeKit.Utils;
 
 namespace TokenBroker.Mail.Mime;
 
 /// <summary>
-/// A mailbox: an addr-spec (local@domain, RFC 5322 §3.4.1; UTF-8 allowed per RFC 6532) with an optional
-/// display name. Parses "user@example.com", "Name &lt;user@example.com&gt;" and "\"Last, First\" &lt;…&gt;".
+/// One mailbox as the broker accepts it: "user@example.com", "Name &lt;user@example.com&gt;" or "\"Last, First\" &lt;…&gt;",
+/// parsed by MimeKit in strict mode (RFC 5322, UTF-8 per RFC 6532, RFC 2047 names decoded). On top of MimeKit the
+/// broker refuses what it never wants to send to: group syntax, source routes (&lt;@host:…&gt;), an address over
+/// <see cref="MaxAddressLength"/> characters, a domain label starting or ending with '-', and a display name that
+/// hides a control character (CR, LF, NUL, … also inside an encoded word) — that would be header injection.
 /// </summary>
 public sealed record MailboxAddress
 {
+    /// <summary>RFC 5321 §4.5.3.1.3: a path is at most 256 octets including the angle brackets.</summary>
+    public const int MaxAddressLength = 254;
+
+    private static readonly ParserOptions Strict = CreateStrictOptions();
+
     public MailboxAddress(string address, string? displayName = null)
     {
         HeaderSafety.RejectLineBreaks(address, "address");
         HeaderSafety.RejectLineBreaks(displayName, "display name");
+        if (HasControlCharacter(displayName))
+            throw new MimeHeaderInjectionException("display name");
         if (!IsValidAddress(address))
             throw new FormatException($"'{address}' is not a valid e-mail address (local-part@domain).");
         Address = address;
         DisplayName = string.IsNullOrWhiteSpace(displayName) ? null : displayName;
+    }
+
+    private MailboxAddress(MimeKit.MailboxAddress parsed)
+    {
+        Address = parsed.Address;
+        DisplayName = string.IsNullOrWhiteSpace(parsed.Name) ? null : parsed.Name;
     }
 
     public string Address { get; }
@@ -28,181 +46,82 @@ public sealed record MailboxAddress
     public static MailboxAddress Parse(string text) =>
         TryParse(text, out var address, out var error) ? address : throw new FormatException(error);
 
-    public static bool TryParse(string text, [NotNullWhen(true)] out MailboxAddress? address, out string error)
+    public static bool TryParse(string? text, [NotNullWhen(true)] out MailboxAddress? address, out string error)
     {
         address = null;
-        if (text.AsSpan().IndexOfAny('\r', '\n') >= 0)
-        {
-            error = "an address must not contain CR or LF";
+        error = Refusal(text, Strict, out var parsed) ?? "";
+        if (parsed is null)
             return false;
-        }
-        var trimmed = text.Trim();
-        var open = LastIndexOutsideQuotes(trimmed, '<');
-        string addrSpec;
-        string? name = null;
-        if (open >= 0)
-        {
-            if (!trimmed.EndsWith('>'))
-            {
-                error = $"'{text}' has '<' without a closing '>'";
-                return false;
-            }
-            addrSpec = trimmed[(open + 1)..^1].Trim();
-            name = UnquotePhrase(trimmed[..open].Trim());
-        }
-        else
-        {
-            addrSpec = trimmed;
-        }
-        if (!IsValidAddress(addrSpec))
-        {
-            error = $"'{addrSpec}' is not a valid e-mail address (local-part@domain)";
-            return false;
-        }
-        address = new MailboxAddress(addrSpec, name is null ? null : MimeKit.Utils.Rfc2047.DecodePhrase(System.Text.Encoding.UTF8.GetBytes(name)));
-        error = "";
+        address = new MailboxAddress(parsed);
         return true;
     }
 
-    /// <summary>addr-spec check: dot-atom or quoted local part, '@', dot-atom domain or [literal]; ≤ 254 characters.</summary>
-    public static bool IsValidAddress(string? address)
+    /// <summary>True for a bare addr-spec (no display name, no angle brackets) the broker accepts.</summary>
+    public static bool IsValidAddress(string? address) =>
+        address is not null && !address.TrimStart().StartsWith('<')
+        && Refusal(address, Strict, out var parsed) is null && string.IsNullOrEmpty(parsed!.Name);
+
+    /// <summary>The mailboxes of an address-list header ("a@x, \"B, C\" &lt;b@y&gt;, group: d@z;"), group members
+    /// included; parsed leniently (fetched mail is not always well-formed) and entries the broker refuses skipped.</summary>
+    public static IReadOnlyList<MailboxAddress> ParseList(string text)
     {
-        if (string.IsNullOrEmpty(address) || address.Length > 254 || address.Any(char.IsControl))
-            return false;
-        var at = address.LastIndexOf('@');
-        if (at <= 0 || at == address.Length - 1)
-            return false;
-        var local = address[..at];
-        var domain = address[(at + 1)..];
-        return (IsDotAtom(local) || IsQuotedString(local)) && (IsDomainName(domain) || IsDomainLiteral(domain));
+        if (!InternetAddressList.TryParse(ParserOptions.Default, text, out var list))
+            return [];
+        return list.Mailboxes.Where(m => Refusal(m) is null).Select(m => new MailboxAddress(m)).ToList();
     }
+
+    public MimeKit.MailboxAddress ToMimeKit() => new(DisplayName, Address);
 
     public override string ToString() => DisplayName is null ? Address : $"{DisplayName} <{Address}>";
 
-    /// <summary>Splits an address-list header ("a@x, \"B, C\" &lt;b@y&gt;, group: d@z;") into mailboxes,
-    /// skipping entries that do not parse (fetched mail is not always well-formed).</summary>
-    public static IReadOnlyList<MailboxAddress> ParseList(string text)
+    /// <summary>Why <paramref name="text"/> is refused, or null with the parsed mailbox.</summary>
+    private static string? Refusal(string? text, ParserOptions options, out MimeKit.MailboxAddress? mailbox)
     {
-        var result = new List<MailboxAddress>();
-        foreach (var item in SplitList(StripComments(text)))
-        {
-            var entry = item.Trim();
-            var colon = IndexOutsideQuotes(entry, ':');
-            if (colon >= 0 && IndexOutsideQuotes(entry, '<') is var lt && (lt < 0 || colon < lt))
-                entry = entry[(colon + 1)..].Trim(); // "group: first" — the group name is not a mailbox
-            entry = entry.TrimEnd(';').Trim();
-            if (entry.Length > 0 && TryParse(entry, out var address, out _))
-                result.Add(address);
-        }
-        return result;
+        mailbox = null;
+        if (string.IsNullOrWhiteSpace(text))
+            return "an address is empty";
+        if (text.AsSpan().IndexOfAny('\r', '\n') >= 0)
+            return "an address must not contain CR or LF";
+        // MimeKit reads a malformed encoded word as plain text (or as a group name): decode the whole text the way a
+        // lenient reader would, so a line break hidden in it is named for what it is.
+        if (HasControlCharacter(Rfc2047.DecodePhrase(ParserOptions.Default, Encoding.UTF8.GetBytes(text))))
+            return $"'{text}' hides a control character (CR, LF or NUL) in an encoded word; refused because it could inject headers";
+        if (!InternetAddress.TryParse(options, text, out var parsed))
+            return $"'{text}' is not a valid e-mail address (local-part@domain or Name <local-part@domain>)";
+        if (parsed is not MimeKit.MailboxAddress candidate)
+            return $"'{text}' is group syntax (name: addresses;), not a single mailbox";
+        if (Refusal(candidate) is { } why)
+            return $"'{text}' {why}";
+        mailbox = candidate;
+        return null;
     }
 
-    private static IEnumerable<string> SplitList(string text)
+    /// <summary>The broker's rules on a mailbox MimeKit accepted.</summary>
+    private static string? Refusal(MimeKit.MailboxAddress mailbox)
     {
-        var start = 0;
-        var inQuotes = false;
-        var depth = 0;
-        for (var i = 0; i < text.Length; i++)
-        {
-            var c = text[i];
-            if (c == '\\' && inQuotes) { i++; continue; }
-            if (c == '"') inQuotes = !inQuotes;
-            else if (!inQuotes && c == '<') depth++;
-            else if (!inQuotes && c == '>' && depth > 0) depth--;
-            else if (!inQuotes && depth == 0 && (c == ',' || c == ';'))
-            {
-                yield return text[start..i];
-                start = i + 1;
-            }
-        }
-        yield return text[start..];
+        if (HasControlCharacter(mailbox.Name))
+            return "has a display name with a control character (CR, LF or NUL); refused because it could inject headers";
+        if (mailbox.Route.Count > 0)
+            return "is a source-routed address (<@host:local@domain>); give the plain address";
+        if (mailbox.Address.Length > MaxAddressLength)
+            return $"is longer than {MaxAddressLength} characters";
+        if (mailbox.Address.Any(char.IsControl))
+            return "contains a control character";
+        var domain = mailbox.Domain;
+        if (!domain.StartsWith('[') && domain.Split('.').Any(label => label.Length is 0 or > 63 || label[0] == '-' || label[^1] == '-'))
+            return $"has an invalid domain '{domain}' (labels of 1-63 characters, not starting or ending with '-')";
+        return null;
     }
 
-    private static string StripComments(string text)
+    private static bool HasControlCharacter(string? text) => text is not null && text.Any(c => char.IsControl(c) && c != '\t');
+
+    private static ParserOptions CreateStrictOptions()
     {
-        var builder = new StringBuilder(text.Length);
-        var inQuotes = false;
-        var depth = 0;
-        for (var i = 0; i < text.Length; i++)
-        {
-            var c = text[i];
-            if (c == '\\' && i + 1 < text.Length && (inQuotes || depth > 0))
-            {
-                if (depth == 0) builder.Append(c).Append(text[i + 1]);
-                i++;
-                continue;
-            }
-            if (depth == 0 && c == '"') inQuotes = !inQuotes;
-            if (!inQuotes && c == '(') { depth++; continue; }
-            if (!inQuotes && c == ')' && depth > 0) { depth--; continue; }
-            if (depth == 0) builder.Append(c);
-        }
-        return builder.ToString();
+        var options = ParserOptions.Default.Clone();
+        options.AddressParserComplianceMode = RfcComplianceMode.Strict;
+        options.Rfc2047ComplianceMode = RfcComplianceMode.Strict;
+        options.AllowAddressesWithoutDomain = false;
+        options.AllowUnquotedCommasInAddresses = false;
+        return options;
     }
-
-    private static string? UnquotePhrase(string phrase)
-    {
-        if (phrase.Length == 0) return null;
-        if (phrase.Length >= 2 && phrase[0] == '"' && phrase[^1] == '"')
-        {
-            var builder = new StringBuilder();
-            for (var i = 1; i < phrase.Length - 1; i++)
-            {
-                if (phrase[i] == '\\' && i + 1 < phrase.Length - 1) i++;
-                builder.Append(phrase[i]);
-            }
-            return builder.ToString();
-        }
-        return phrase;
-    }
-
-    private static int IndexOutsideQuotes(string text, char target)
-    {
-        var inQuotes = false;
-        for (var i = 0; i < text.Length; i++)
-        {
-            if (text[i] == '\\' && inQuotes) { i++; continue; }
-            if (text[i] == '"') inQuotes = !inQuotes;
-            else if (!inQuotes && text[i] == target) return i;
-        }
-        return -1;
-    }
-
-    private static int LastIndexOutsideQuotes(string text, char target)
-    {
-        var found = -1;
-        var inQuotes = false;
-        for (var i = 0; i < text.Length; i++)
-        {
-            if (text[i] == '\\' && inQuotes) { i++; continue; }
-            if (text[i] == '"') inQuotes = !inQuotes;
-            else if (!inQuotes && text[i] == target) found = i;
-        }
-        return found;
-    }
-
-    private static bool IsAtext(char c) =>
-        char.IsAsciiLetterOrDigit(c) || "!#$%&'*+-/=?^_`{|}~".Contains(c) || c > '\u007f';
-
-    private static bool IsDotAtom(string text) =>
-        text.Length > 0 && text[0] != '.' && text[^1] != '.' && !text.Contains("..", StringComparison.Ordinal)
-        && text.All(c => c == '.' || IsAtext(c));
-
-    private static bool IsQuotedString(string text)
-    {
-        if (text.Length < 2 || text[0] != '"' || text[^1] != '"') return false;
-        for (var i = 1; i < text.Length - 1; i++)
-        {
-            if (text[i] == '\\') { i++; if (i >= text.Length - 1) return false; continue; }
-            if (text[i] == '"') return false;
-        }
-        return true;
-    }
-
-    private static bool IsDomainName(string domain) =>
-        domain.Split('.').All(label => label.Length is > 0 and <= 63 && label[0] != '-' && label[^1] != '-'
-            && label.All(c => char.IsAsciiLetterOrDigit(c) || c == '-' || c > '\u007f'));
-
-    private static bool IsDomainLiteral(string domain) =>
-        domain.Length > 2 && domain[0] == '[' && domain[^1] == ']' && domain[1..^1].All(c => c is > ' ' and <= '~' and not ('[' or ']' or '\\'));
 }

@@ -65,9 +65,9 @@ public static class OutgoingMessageBuilder
     }
 
     private static MimeKitAddress Address(string text) =>
-        MimeKitAddress.TryParse(ParserOptions.Default, text, out var address)
-            ? address
-            : throw new ArgumentException($"'{text}' is not a valid mail address.", nameof(text));
+        MailboxAddress.TryParse(text, out var address, out var error)
+            ? address.ToMimeKit()
+            : throw new ArgumentException($"'{text}' is not a valid mail address: {error}.", nameof(text));
 
     private static void RefuseLineBreaks(OutgoingMessage content)
     {

@@ -52,9 +52,16 @@ internal sealed class CertificateTrust(MailClientOptions options)
         var leaf = certificate as X509Certificate2 ?? new X509Certificate2(certificate);
         if (custom.Build(leaf))
             return true;
-        LastFailure = $"the certificate ({certificate.Subject}) does not chain to a trusted root or to the extra trusted CA: {Describe(custom)}";
+        LastFailure = LacksServerAuthentication(leaf)
+            ? $"the certificate ({certificate.Subject}) is not for server authentication: its extended key usage does not include serverAuth ({ServerAuthentication.Value})"
+            : $"the certificate ({certificate.Subject}) does not chain to a trusted root or to the extra trusted CA: {Describe(custom)}";
         return false;
     }
+
+    /// <summary>An extended key usage extension without serverAuth (none at all means any usage, RFC 5280 §4.2.1.12).</summary>
+    private static bool LacksServerAuthentication(X509Certificate2 leaf) =>
+        leaf.Extensions.OfType<X509EnhancedKeyUsageExtension>().FirstOrDefault() is { } usage
+        && !usage.EnhancedKeyUsages.Cast<System.Security.Cryptography.Oid>().Any(oid => oid.Value == ServerAuthentication.Value);
 
     private static string Describe(X509Chain? chain) =>
         chain is null || chain.ChainStatus.Length == 0

@@ -266,17 +266,6 @@ public class OAuthLoginTranscriptTests
         Assert.Contains("does not chain to a trusted root", error.Message);
     }
 
-    [Fact]
-    public async Task A_certificate_for_another_name_is_refused_even_from_the_trusted_ca()
-    {
-        await using var server = ScriptedServer.Start(s => s.StartTls(ScriptedServerCertificates.ServerForAnotherName));
-        using var client = MailKitConnector.CreateImap(ScriptedServer.ClientOptions());
-
-        var error = await Assert.ThrowsAsync<MailProtocolException>(() => MailKitConnector.ConnectAsync(client, server.Endpoint("imaps"), ScriptedServer.ClientOptions(), Cancel));
-
-        Assert.Contains("names do not match", error.Message);
-    }
-
     private sealed class ListLog : IMailProtocolLog
     {
         private readonly List<string> _lines = [];
