@@ -31,7 +31,7 @@ internal static class BenchmarkConsent
     public static async Task ConsentAsync(IServiceProvider provider, HttpClient browser, string mailbox, CancellationToken cancellationToken)
     {
         var authorize = await provider.GetRequiredService<ConsentStart>().StartAsync(
-            new ConsentRequest(mailbox, MailProtocols.Imap | MailProtocols.Smtp, null, IdentityServerControl.TenantId), cancellationToken);
+            new ConsentRequest(mailbox, MailProtocols.Imap | MailProtocols.Smtp, null, IdentityServerControl.TenantId, DateTimeOffset.UtcNow), cancellationToken);
         using var redirect = await browser.GetAsync(authorize, cancellationToken);
         var query = System.Web.HttpUtility.ParseQueryString(redirect.Headers.Location!.Query);
         var outcome = await provider.GetRequiredService<ConsentCallback>().CompleteAsync(
