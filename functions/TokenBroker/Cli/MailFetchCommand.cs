@@ -57,7 +57,10 @@ public static class MailFetchCommand
                 {
                     var path = Path.Combine(directory.FullName, SafeFileName(mail.Id) + ".eml");
                     var partial = path + ".partial";
-                    await using (var file = File.Create(partial))
+                    // Other people's mail: readable by this user only.
+                    var create = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write };
+                    if (!OperatingSystem.IsWindows()) create.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+                    await using (var file = new FileStream(partial, create))
                         await mail.Content.CopyToAsync(file, token);
                     File.Move(partial, path, overwrite: true);
                     stdout.WriteLine($"{path}  {mail.Size} bytes{(mail.Flags.Count > 0 ? "  " + string.Join(' ', mail.Flags) : "")}");

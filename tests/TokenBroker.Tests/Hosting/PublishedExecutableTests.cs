@@ -34,6 +34,20 @@ public class PublishedExecutableTests
     }
 
     [Fact]
+    public async Task A_fetch_sink_setting_that_would_let_requests_choose_urls_stops_the_start_with_exit_code_2()
+    {
+        var (exitCode, _, error) = await PublishedBroker.RunAsync(["serve"], new Dictionary<string, string>
+        {
+            ["Sinks__Webhooks__helpdesk__Url"] = "http://helpdesk.example.com/pipe",
+            ["Sinks__Webhooks__helpdesk__Secret"] = "whsec_ZnV6ei10ZXN0LXNpbmstc2VjcmV0LTMyLWJ5dGVz",
+            ["Broker__Urls"] = $"http://127.0.0.1:{PublishedBroker.FreePort()}",
+        });
+
+        Assert.Equal(2, exitCode);
+        Assert.Contains("tokenbroker: invalid configuration: Setting 'Sinks:Webhooks:helpdesk:Url' is 'http://helpdesk.example.com/pipe'", error);
+    }
+
+    [Fact]
     public async Task Started_as_the_functions_worker_without_a_key_vault_it_stops_with_one_sentence_naming_the_setting()
     {
         var port = PublishedBroker.FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture);

@@ -37,15 +37,16 @@ public sealed class BrokerEndToEndTests
         var (settings, data) = MailBrokerPeers.NewBroker("e2e-chain");
         MailBrokerPeers.UseQueues(settings, queues);
         settings["Mail:Pop3"] = FetchHarness.Pop3s.ToString();
-        settings[FetchHarness.SecretSetting] = FetchHarness.Secret;
+        using var webhook = new WebhookReceiver();
+        var sink = Directory.CreateTempSubdirectory("tokenbroker-e2e-sink-").FullName;
+        foreach (var (key, value) in FetchHarness.WebhookSinkSettings(webhook.Url)) settings[key] = value;
+        settings[$"Sinks:Maildirs:{FetchHarness.MaildirSink}:Root"] = sink;
         // Every identity-server token is within a 2-hour margin, so each timer run refreshes: the test sees it happen.
         settings["RefreshSchedule"] = "*/2 * * * * *";
         settings["Refresh:Margin"] = "02:00:00";
         settings["Refresh:Jitter"] = "00:00:00";
         await using var broker = await MailBrokerPeers.StartAsync(settings, data);
-        using var webhook = new WebhookReceiver();
         var mailbox = Maildir.UniqueAddress("chain");
-        var sink = Directory.CreateTempSubdirectory("tokenbroker-e2e-sink-").FullName;
 
         await MailBrokerPeers.ConsentAsync(broker.Client.BaseAddress!, mailbox, Ct, protocols: "smtp,imap,pop3");
         var consented = await TokenFingerprintAsync(broker, mailbox);
@@ -55,12 +56,12 @@ public sealed class BrokerEndToEndTests
 
         var firstIds = await SendToSelfAsync(broker, mailbox, Enumerable.Range(0, count).Select(i => $"chain-{i:D3}"));
         await Maildir.For(mailbox).WaitForMessagesAsync(count, TimeSpan.FromMinutes(3), Ct);
-        await FetchAsync(broker, mailbox, webhook, sink, "round-1");
+        await FetchAsync(broker, mailbox, "round-1");
         await WaitForAsync(() => Task.FromResult(webhook.AcceptedPerDeliveryId.Count >= count && SinkMessageIds(sink).Count >= count ? "" : null), TimeSpan.FromMinutes(2));
 
         var laterIds = await SendToSelfAsync(broker, mailbox, Enumerable.Range(0, 5).Select(i => $"later-{i}"));
         await Maildir.For(mailbox).WaitForMessagesAsync(count + 5, TimeSpan.FromMinutes(1), Ct);
-        await FetchAsync(broker, mailbox, webhook, sink, "round-2");
+        await FetchAsync(broker, mailbox, "round-2");
         await WaitForAsync(() => Task.FromResult(webhook.AcceptedPerDeliveryId.Count >= count + 5 && SinkMessageIds(sink).Count >= count + 5 ? "" : null), TimeSpan.FromMinutes(1));
         await Task.Delay(TimeSpan.FromSeconds(2), Ct); // a wrong extra delivery or post would have arrived by now
 
@@ -83,17 +84,16 @@ public sealed class BrokerEndToEndTests
         return messageIds;
     }
 
-    private static async Task FetchAsync(RunningBroker broker, string mailbox, WebhookReceiver webhook, string sink, string round)
+    private static async Task FetchAsync(RunningBroker broker, string mailbox, string round)
     {
         JsonObject Request(string protocol, JsonObject target) => new()
         {
             ["version"] = 1, ["kind"] = "fetch", ["id"] = $"{round}-{protocol}", ["mailbox"] = mailbox, ["protocol"] = protocol,
             ["maxMessages"] = 1000, ["sink"] = target,
         };
-        using var imap = await broker.Client.PostAsync("/api/mail", Json(Request("imap",
-            new JsonObject { ["type"] = "webhook", ["url"] = webhook.Url, ["secretSetting"] = FetchHarness.SecretSetting })), Ct);
+        using var imap = await broker.Client.PostAsync("/api/mail", Json(Request("imap", new JsonObject { ["name"] = FetchHarness.WebhookSink })), Ct);
         Assert.Equal(HttpStatusCode.Accepted, imap.StatusCode);
-        using var pop3 = await broker.Client.PostAsync("/api/mail", Json(Request("pop3", new JsonObject { ["type"] = "maildir", ["path"] = sink })), Ct);
+        using var pop3 = await broker.Client.PostAsync("/api/mail", Json(Request("pop3", new JsonObject { ["name"] = FetchHarness.MaildirSink })), Ct);
         Assert.Equal(HttpStatusCode.Accepted, pop3.StatusCode);
     }
 

@@ -8,7 +8,7 @@ public sealed class EventsOptions
     /// <summary>When set, every event is POSTed here as JSON; unset means queue only.</summary>
     public string? WebhookUrl { get; set; }
 
-    /// <summary>Key of the HMAC-SHA256 signature in <see cref="WebhookEventPublisher.SignatureHeader"/>; required with a webhook.</summary>
+    /// <summary>The Standard Webhooks signing secret ("whsec_&lt;base64&gt;", or any text used as UTF-8 bytes); required with a webhook.</summary>
     public string? WebhookSecret { get; set; }
 
     /// <summary>How long one webhook POST may take before it is given up (and logged).</summary>

@@ -1,22 +1,20 @@
-using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using TokenBroker.Jobs.Webhooks;
 
 namespace TokenBroker.Jobs.Events;
 
 /// <summary>
-/// POSTs events to <see cref="EventsOptions.WebhookUrl"/>, signed with HMAC-SHA256 of the exact body. A failing
-/// webhook is logged and otherwise ignored: the queue output is the record, the webhook only a nudge.
+/// POSTs events to <see cref="EventsOptions.WebhookUrl"/>, signed the Standard Webhooks way
+/// (<see cref="StandardWebhookSignature"/>: webhook-id is the event id, webhook-timestamp the time of the POST). A
+/// failing webhook is logged and otherwise ignored: the queue output is the record, the webhook only a nudge.
 /// </summary>
-public sealed class WebhookEventPublisher(HttpClient http, IOptions<EventsOptions> options, ILogger<WebhookEventPublisher> logger)
+public sealed class WebhookEventPublisher(HttpClient http, IOptions<EventsOptions> options, ILogger<WebhookEventPublisher> logger, TimeProvider? timeProvider = null)
 {
-    public const string SignatureHeader = "X-TokenBroker-Signature";
+    private readonly TimeProvider _time = timeProvider ?? TimeProvider.System;
 
     public bool IsEnabled => !string.IsNullOrWhiteSpace(options.Value.WebhookUrl);
-
-    public static string Sign(string body, string secret) =>
-        "sha256=" + Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), Encoding.UTF8.GetBytes(body)));
 
     public async Task PublishAsync(IEnumerable<BrokerEvent> events, CancellationToken cancellationToken = default)
     {
@@ -27,9 +25,20 @@ public sealed class WebhookEventPublisher(HttpClient http, IOptions<EventsOption
             logger.LogError("Events:WebhookUrl is set but Events:WebhookSecret is not; events are not sent unsigned.");
             return;
         }
+        byte[] key;
+        try
+        {
+            key = StandardWebhookSignature.KeyFromSecret(settings.WebhookSecret);
+        }
+        catch (FormatException)
+        {
+            logger.LogError("Events:WebhookSecret starts with '{Prefix}' but the rest is not base64; events are not sent unsigned.", StandardWebhookSignature.SecretPrefix);
+            return;
+        }
         foreach (var brokerEvent in events)
         {
             var body = brokerEvent.ToJson();
+            var timestamp = StandardWebhookSignature.Timestamp(_time.GetUtcNow());
             try
             {
                 using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -38,7 +47,9 @@ public sealed class WebhookEventPublisher(HttpClient http, IOptions<EventsOption
                 {
                     Content = new StringContent(body, Encoding.UTF8, "application/json"),
                 };
-                request.Headers.Add(SignatureHeader, Sign(body, settings.WebhookSecret));
+                request.Headers.Add(StandardWebhookSignature.IdHeader, brokerEvent.Id);
+                request.Headers.Add(StandardWebhookSignature.TimestampHeader, timestamp);
+                request.Headers.Add(StandardWebhookSignature.SignatureHeader, StandardWebhookSignature.Sign(key, brokerEvent.Id, timestamp, Encoding.UTF8.GetBytes(body)));
                 using var response = await http.SendAsync(request, timeout.Token).ConfigureAwait(false);
                 if (!response.IsSuccessStatusCode)
                     logger.LogWarning("The event webhook answered {Status} to event {EventId} ({Type} for {Mailbox}).",

@@ -102,7 +102,7 @@ public sealed class FetchJob(
 
         logger.LogInformation("Fetch {RequestId} of {Mailbox} ({Protocol} {Folder}): {Result}", request.Id, mailbox.Address, protocol, folder, result);
         events.Fetched(context, new MailFetchedEvent(mailbox.Address, request.Id, protocol, folder, result.DeliveredCount, result.DeliveredBytes,
-            first, last, result.RemainingCount, request.Sink.Type.ToLowerInvariant())
+            first, last, result.RemainingCount, request.Sink.Name)
         {
             UidValidityChanged = result.UidValidityChanged ? true : null,
             PreviousUidValidity = result.PreviousUidValidity,

@@ -9,7 +9,7 @@ namespace TokenBroker.Jobs.Fetch;
 
 /// <summary>
 /// The fetch side of the mail worker (<see cref="IFetchJob"/>). Settings "Mail" (<see cref="FetchOptions"/>: Imap, Pop3,
-/// ExtraTrustedCaFile, SaslMechanism, timeouts, WebhookTimeout) and "Mail:Webhooks" (<see cref="WebhookHeaders"/>).
+/// ExtraTrustedCaFile, SaslMechanism, timeouts, WebhookTimeout) and "Sinks" (<see cref="SinkCatalog"/>).
 /// Needs IMailboxRegistry (token store) and IMailboxTokenProvider (AddOAuth); adds the ledger (AddMailLedger).
 /// </summary>
 public static class FetchJobServiceCollectionExtensions
@@ -30,6 +30,7 @@ public static class FetchJobServiceCollectionExtensions
             _ => throw new InvalidOperationException($"Setting 'Mail:SaslMechanism' is '{options.SaslMechanism}'; use xoauth2 or oauthbearer."),
         };
         var extraRoots = MailServerSettings.LoadExtraRoots(options.ExtraTrustedCaFile);
+        var sinks = SinkCatalog.Load(configuration);
 
         services.TryAddSingleton(TimeProvider.System);
         services.AddMailLedger(configuration);
@@ -44,7 +45,7 @@ public static class FetchJobServiceCollectionExtensions
         // Redirects are not followed: a POST of a message must reach the configured receiver or fail visibly.
         services.AddHttpClient(MessageSinkFactory.HttpClientName)
             .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false, ConnectTimeout = options.ConnectTimeout });
-        services.TryAddSingleton<WebhookHeaders>();
+        services.TryAddSingleton(sinks);
         services.TryAddSingleton<MessageSinkFactory>();
         services.TryAddSingleton<FetchEvents>();
         services.TryAddSingleton<IFetchJob, FetchJob>();

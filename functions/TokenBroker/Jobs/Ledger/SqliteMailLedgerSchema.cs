@@ -9,7 +9,7 @@ internal static class SqliteMailLedgerSchema
     {
         try
         {
-            Directory.CreateDirectory(Path.GetDirectoryName(fullPath)!);
+            TokenBroker.Sqlite.PrivateFiles.PrepareDatabaseFile(fullPath);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

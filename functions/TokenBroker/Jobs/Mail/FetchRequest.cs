@@ -19,13 +19,10 @@ public sealed record FetchRequest
     public FetchSink Sink { get; init; } = new();
 }
 
-/// <summary>Where fetched messages go: a signed webhook (<see cref="Url"/>, HMAC secret in the setting named
-/// <see cref="SecretSetting"/>) or a Maildir folder (<see cref="Path"/>, standalone only).</summary>
+/// <summary>Where fetched messages go: a sink the operator configured (Sinks:Webhooks or Sinks:Maildirs), by
+/// <see cref="Name"/>; a maildir sink may take a <see cref="Folder"/> beneath its root.</summary>
 public sealed record FetchSink
 {
-    /// <summary>"webhook" or "maildir".</summary>
-    public string Type { get; init; } = "";
-    public string? Url { get; init; }
-    public string? SecretSetting { get; init; }
-    public string? Path { get; init; }
+    public string Name { get; init; } = "";
+    public string? Folder { get; init; }
 }

@@ -10,7 +10,7 @@ namespace TokenBroker.Jobs.Mail;
 
 /// <summary>
 /// The mail worker's services. Settings: "Mail" (<see cref="MailSendOptions"/>: Smtp, ExtraTrustedCaFile, SaslMechanism,
-/// timeouts; <see cref="MailRequestLimits"/>: MaxMessageBytes), "Mail:Governor" (<see cref="MailGovernorOptions"/>),
+/// timeouts; <see cref="MailRequestLimits"/>: MaxMessageBytes, MaxRecipients, MaxAttachments, MaxHeaders), "Mail:Governor" (<see cref="MailGovernorOptions"/>),
 /// "Mail:InDoubt" (<see cref="InDoubtOptions"/>; the Sent folder is searched on the fetch job's Mail:Imap server), and
 /// the ledger's ("Ledger", see AddMailLedger). Needs IMailboxRegistry (token store) and IMailboxTokenProvider (AddOAuth).
 /// </summary>
@@ -41,7 +41,8 @@ public static class MailJobsServiceCollectionExtensions
         if (LedgerCanFollowQueueTransport(configuration))
             services.AddMailLedger(configuration);
         services.TryAddSingleton(limits);
-        services.TryAddSingleton<MailRequestParser>();
+        // Sink names are checked against the fetch job's configured sinks when fetch is part of the build.
+        services.TryAddSingleton(provider => new MailRequestParser(limits, provider.GetService<TokenBroker.Jobs.Fetch.Sinks.SinkCatalog>()));
         services.TryAddSingleton<MailEvents>();
         services.TryAddScoped<MailRequestWorker>();
         services.AddMetrics();

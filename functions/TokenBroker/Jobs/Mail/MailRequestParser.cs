@@ -1,4 +1,5 @@
 using System.Text.Json;
+using TokenBroker.Jobs.Fetch.Sinks;
 
 namespace TokenBroker.Jobs.Mail;
 
@@ -6,7 +7,7 @@ namespace TokenBroker.Jobs.Mail;
 /// Reads a mail request (schema version 1, docs/mail-requests.md) and checks it with <see cref="MailRequestValidator"/>.
 /// The same code runs in the worker and behind POST /api/mail, so what the API accepts the worker accepts.
 /// </summary>
-public sealed class MailRequestParser(MailRequestLimits? limits = null)
+public sealed class MailRequestParser(MailRequestLimits? limits = null, SinkCatalog? sinks = null)
 {
     public const int SupportedVersion = 1;
 
@@ -16,17 +17,7 @@ public sealed class MailRequestParser(MailRequestLimits? limits = null)
         ReadCommentHandling = JsonCommentHandling.Disallow,
     };
 
-    private static readonly HashSet<string> SendProperties = new(StringComparer.Ordinal)
-    {
-        "version", "kind", "id", "from", "to", "cc", "bcc", "replyTo", "subject", "text", "html", "attachments", "headers",
-    };
-
-    private static readonly HashSet<string> FetchProperties = new(StringComparer.Ordinal)
-    {
-        "version", "kind", "id", "mailbox", "protocol", "folder", "maxMessages", "afterFetch", "moveTo", "sink",
-    };
-
-    private readonly MailRequestValidator _validator = new(limits ?? new MailRequestLimits());
+    private readonly MailRequestValidator _validator = new(limits ?? new MailRequestLimits(), sinks);
 
     public ParsedMailRequest Parse(string text)
     {
@@ -45,6 +36,8 @@ public sealed class MailRequestParser(MailRequestLimits? limits = null)
             var root = document.RootElement;
             if (root.ValueKind != JsonValueKind.Object)
                 return Rejected(null, null, null, $"The request must be a JSON object; it is a JSON {root.ValueKind.ToString().ToLowerInvariant()}.");
+            if (HasUnreadableText(root))
+                return Rejected(null, null, null, "The request contains a string that is not valid UTF-16 (a \\u escape of a lone surrogate such as \\ud800).");
             var id = StringProperty(root, "id");
             var kind = StringProperty(root, "kind");
             var mailbox = StringProperty(root, kind == "fetch" ? "mailbox" : "from");
@@ -53,20 +46,17 @@ public sealed class MailRequestParser(MailRequestLimits? limits = null)
             if (!root.TryGetProperty("version", out var version))
                 problems.Add($"The request has no \"version\"; this broker understands version {SupportedVersion}.");
             else if (version.ValueKind != JsonValueKind.Number || !version.TryGetInt32(out var number) || number != SupportedVersion)
-                problems.Add($"Unknown version {version.GetRawText()}; this broker understands version {SupportedVersion}.");
+                problems.Add($"Unknown version {Shorten(version.GetRawText())}; this broker understands version {SupportedVersion}.");
             if (kind is null)
                 problems.Add("The request has no \"kind\"; use \"send\" or \"fetch\".");
             else if (kind is not ("send" or "fetch"))
-                problems.Add($"Unknown kind \"{kind}\"; use \"send\" or \"fetch\".");
+                problems.Add($"Unknown kind \"{Shorten(kind)}\"; use \"send\" or \"fetch\".");
             if (problems.Count > 0)
                 return new ParsedMailRequest(kind, id, mailbox, null, null, problems);
 
-            var known = kind == "send" ? SendProperties : FetchProperties;
-            foreach (var property in root.EnumerateObject())
-            {
-                if (!known.Contains(property.Name))
-                    problems.Add($"\"{property.Name}\" is not a field of a {kind} request (names are case-sensitive; see docs/mail-requests.md).");
-            }
+            MailRequestShape.Check(root, kind!, problems);
+            if (problems.Count > 0)
+                return new ParsedMailRequest(kind, id, mailbox, null, null, problems);
             try
             {
                 if (kind == "send")
@@ -93,6 +83,42 @@ public sealed class MailRequestParser(MailRequestLimits? limits = null)
 
     private static string? StringProperty(JsonElement root, string name) =>
         root.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+
+    /// <summary>JsonDocument accepts "\ud800" but cannot return it as a string: find such text before anything reads it.</summary>
+    private static bool HasUnreadableText(JsonElement root)
+    {
+        try
+        {
+            ReadAllText(root);
+            return false;
+        }
+        catch (InvalidOperationException)
+        {
+            return true;
+        }
+    }
+
+    private static void ReadAllText(JsonElement element)
+    {
+        switch (element.ValueKind)
+        {
+            case JsonValueKind.String:
+                _ = element.GetString();
+                break;
+            case JsonValueKind.Array:
+                foreach (var item in element.EnumerateArray()) ReadAllText(item);
+                break;
+            case JsonValueKind.Object:
+                foreach (var property in element.EnumerateObject())
+                {
+                    _ = property.Name;
+                    ReadAllText(property.Value);
+                }
+                break;
+        }
+    }
+
+    private static string Shorten(string value) => value.Length <= 40 ? value : value[..40] + "…";
 
     private static string FirstSentence(string message)
     {

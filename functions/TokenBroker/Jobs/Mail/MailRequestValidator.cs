@@ -1,11 +1,13 @@
 using System.Buffers.Text;
 using System.Text;
+using TokenBroker.Jobs.Fetch.Sinks;
 using TokenBroker.Mail.Mime;
 
 namespace TokenBroker.Jobs.Mail;
 
-/// <summary>Checks parsed requests and says every problem as a sentence a caller can act on.</summary>
-public sealed class MailRequestValidator(MailRequestLimits limits)
+/// <summary>Checks parsed requests and says every problem as a sentence a caller can act on. Without a
+/// <see cref="SinkCatalog"/> (a build without fetch) sink names are not checked here.</summary>
+public sealed class MailRequestValidator(MailRequestLimits limits, SinkCatalog? sinks = null)
 {
     public const int MaxIdLength = 128;
 
@@ -29,8 +31,11 @@ public sealed class MailRequestValidator(MailRequestLimits limits)
             foreach (var address in list ?? [])
                 ValidateAddress(field, address, required: true, problems);
         }
-        if ((request.To?.Count ?? 0) + (request.Cc?.Count ?? 0) + (request.Bcc?.Count ?? 0) == 0)
+        var recipients = (request.To?.Count ?? 0) + (request.Cc?.Count ?? 0) + (request.Bcc?.Count ?? 0);
+        if (recipients == 0)
             problems.Add("The request has no recipient: give at least one address in \"to\", \"cc\" or \"bcc\".");
+        else if (recipients > limits.MaxRecipients)
+            problems.Add($"The request has {recipients} recipients in \"to\", \"cc\" and \"bcc\"; a message may have at most {limits.MaxRecipients} (Exchange Online's limit): split it into several requests.");
         ValidateAddress("replyTo", request.ReplyTo, required: false, problems);
         if (HasLineBreak(request.Subject))
             problems.Add("The subject contains a line break (CR or LF); refused because it could inject headers.");
@@ -39,9 +44,14 @@ public sealed class MailRequestValidator(MailRequestLimits limits)
 
         long size = Encoding.UTF8.GetByteCount(request.Text ?? "") + Encoding.UTF8.GetByteCount(request.Html ?? "");
         var attachments = request.Attachments ?? [];
+        if (attachments.Count > limits.MaxAttachments)
+            problems.Add($"The request has {attachments.Count} attachments; a message may have at most {limits.MaxAttachments}.");
         for (var i = 0; i < attachments.Count; i++)
             size += ValidateAttachment(attachments[i], i, request.Html is not null, problems);
-        foreach (var (name, value) in request.Headers ?? new Dictionary<string, string>())
+        var headers = request.Headers ?? new Dictionary<string, string>();
+        if (headers.Count > limits.MaxHeaders)
+            problems.Add($"The request has {headers.Count} extra headers; at most {limits.MaxHeaders} are accepted.");
+        foreach (var (name, value) in headers)
             ValidateHeader(name, value, problems);
         if (size > limits.MaxMessageBytes)
             problems.Add($"The message is {size} bytes (bodies and decoded attachments), over the limit of {limits.MaxMessageBytes} bytes (setting Mail:MaxMessageBytes).");
@@ -84,7 +94,6 @@ public sealed class MailRequestValidator(MailRequestLimits limits)
         Protocol = request.Protocol.ToLowerInvariant(),
         Folder = string.IsNullOrEmpty(request.Folder) ? "INBOX" : request.Folder,
         AfterFetch = string.IsNullOrEmpty(request.AfterFetch) ? "none" : request.AfterFetch.ToLowerInvariant(),
-        Sink = request.Sink with { Type = request.Sink.Type.ToLowerInvariant() },
     };
 
     public static bool IsValidId(string? id) =>
@@ -108,8 +117,19 @@ public sealed class MailRequestValidator(MailRequestLimits limits)
         }
         if (HasLineBreak(value))
             problems.Add($"The \"{field}\" address \"{Shorten(value.ReplaceLineEndings(" "))}\" contains a line break (CR or LF); refused because it could inject headers.");
-        else if (!MailboxAddress.TryParse(value, out _, out var error))
-            problems.Add($"The \"{field}\" address \"{Shorten(value)}\" is not valid: {error}.");
+        else
+        {
+            try
+            {
+                if (!MailboxAddress.TryParse(value, out _, out var error))
+                    problems.Add($"The \"{field}\" address \"{Shorten(value)}\" is not valid: {error}.");
+            }
+            catch (Exception exception) when (exception is FormatException or ArgumentException or MimeKit.ParseException)
+            {
+                // An encoded-word display name can decode to something the parser refuses by throwing (a hidden CR/LF).
+                problems.Add($"The \"{field}\" address \"{Shorten(value)}\" is not valid: {exception.Message.TrimEnd('.')}.");
+            }
+        }
     }
 
     private static long ValidateAttachment(SendAttachment attachment, int index, bool hasHtml, List<string> problems)
@@ -152,28 +172,19 @@ public sealed class MailRequestValidator(MailRequestLimits limits)
             problems.Add($"The value of header \"{name}\" contains a line break (CR or LF); refused because it could inject headers.");
     }
 
-    private static void ValidateSink(FetchSink? sink, List<string> problems)
+    private void ValidateSink(FetchSink? sink, List<string> problems)
     {
-        var type = sink?.Type?.ToLowerInvariant();
-        switch (type)
+        if (sink is null || string.IsNullOrWhiteSpace(sink.Name))
         {
-            case null or "":
-                problems.Add("The request has no \"sink\" with a \"type\"; use \"webhook\" or \"maildir\".");
-                break;
-            case "webhook":
-                if (!Uri.TryCreate(sink!.Url, UriKind.Absolute, out var url) || (url.Scheme != Uri.UriSchemeHttps && !(url.Scheme == Uri.UriSchemeHttp && url.IsLoopback)))
-                    problems.Add($"A webhook sink needs an https \"url\" (http only for loopback); \"{Shorten(sink!.Url ?? "")}\" is not one.");
-                if (string.IsNullOrWhiteSpace(sink.SecretSetting))
-                    problems.Add("A webhook sink needs \"secretSetting\", the name of the setting holding its HMAC secret.");
-                break;
-            case "maildir":
-                if (string.IsNullOrWhiteSpace(sink!.Path))
-                    problems.Add("A maildir sink needs \"path\", the Maildir folder to deliver into.");
-                break;
-            default:
-                problems.Add($"Unknown sink type \"{sink!.Type}\"; use \"webhook\" or \"maildir\".");
-                break;
+            problems.Add("The request has no \"sink\" with a \"name\"; name one of the sinks the operator configured ({\"name\": \"helpdesk\"}).");
+            return;
         }
+        if (sinks is not null && !sinks.Contains(sink.Name))
+            problems.Add($"No sink named \"{Shorten(sink.Name)}\" is configured; the operator names sinks under Sinks:Webhooks:<name> or Sinks:Maildirs:<name>.");
+        else if (sink.Folder is not null && sinks is not null && sinks.TryGetWebhook(sink.Name, out _))
+            problems.Add($"The sink \"{sink.Name}\" is a webhook; \"folder\" applies only to maildir sinks.");
+        if (sink.Folder is not null && MaildirFolder.Problem(sink.Folder) is { } folderProblem)
+            problems.Add(folderProblem);
     }
 
     private static bool IsContentType(string type)

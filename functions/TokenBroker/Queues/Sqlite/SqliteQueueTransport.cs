@@ -185,7 +185,7 @@ public sealed class SqliteQueueTransport : IQueueTransport, IAsyncDisposable, ID
         var fullPath = Path.GetFullPath(options.DatabasePath);
         try
         {
-            Directory.CreateDirectory(Path.GetDirectoryName(fullPath)!);
+            TokenBroker.Sqlite.PrivateFiles.PrepareDatabaseFile(fullPath);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

@@ -20,6 +20,7 @@ internal sealed class EmbeddedStoreDatabase : IAsyncDisposable, IDisposable
     public EmbeddedStoreDatabase(string databasePath, IDataProtectionProvider protection, TimeSpan busyTimeout)
     {
         _protector = protection.CreateProtector(RootPurpose);
+        PrivateFiles.PrepareDatabaseFile(Path.GetFullPath(databasePath));
         var connectionString = new SqliteConnectionStringBuilder
         {
             DataSource = databasePath,

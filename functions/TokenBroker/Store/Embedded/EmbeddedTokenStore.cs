@@ -51,11 +51,5 @@ public sealed class EmbeddedTokenStore : IAsyncDisposable, IDisposable
             builder => builder.SetApplicationName(ApplicationName));
     }
 
-    private static void CreatePrivateDirectory(string path)
-    {
-        if (OperatingSystem.IsWindows())
-            Directory.CreateDirectory(path);
-        else if (!Directory.Exists(path))
-            Directory.CreateDirectory(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-    }
+    private static void CreatePrivateDirectory(string path) => TokenBroker.Sqlite.PrivateFiles.CreateFolder(path);
 }

@@ -1,12 +1,4 @@
-using System.Collections.Concurrent;
-using System.Security.Cryptography;
 using System.Text;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
 using TokenBroker.Jobs.Events;
 using TokenBroker.Tests.Jobs.Refresh;
 
@@ -16,41 +8,11 @@ public sealed class WebhookEventTests
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    /// <summary>What the operator's endpoint receives: body and signature header, as sent.</summary>
-    private sealed class WebhookReceiver : IAsyncDisposable
-    {
-        private readonly WebApplication _app;
-
-        private WebhookReceiver(WebApplication app) => _app = app;
-
-        public ConcurrentQueue<(string Body, string? Signature)> Received { get; } = new();
-        public string Url { get; private set; } = "";
-
-        public static async Task<WebhookReceiver> StartAsync()
-        {
-            var builder = WebApplication.CreateSlimBuilder();
-            builder.WebHost.UseUrls("http://127.0.0.1:0");
-            var app = builder.Build();
-            var receiver = new WebhookReceiver(app);
-            app.MapPost("/hook", async (HttpRequest request) =>
-            {
-                using var reader = new StreamReader(request.Body, Encoding.UTF8);
-                receiver.Received.Enqueue((await reader.ReadToEndAsync(), request.Headers[WebhookEventPublisher.SignatureHeader].FirstOrDefault()));
-                return Results.NoContent();
-            });
-            await app.StartAsync();
-            receiver.Url = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single().TrimEnd('/') + "/hook";
-            return receiver;
-        }
-
-        public async ValueTask DisposeAsync() => await _app.DisposeAsync();
-    }
-
     [Fact]
-    public async Task A_state_change_is_posted_to_the_webhook_signed_with_hmac_sha256_of_the_body()
+    public async Task A_state_change_is_posted_to_the_webhook_with_a_standard_webhooks_signature_a_python_verifier_accepts()
     {
-        const string secret = "webhook-secret-for-the-test";
-        await using var receiver = await WebhookReceiver.StartAsync();
+        const string secret = "whsec_ZXZlbnQtd2ViaG9vay1zZWNyZXQtZm9yLXRoZS10ZXN0";
+        await using var receiver = await EventWebhookReceiver.StartAsync();
         await using var host = await RefreshTesting.StartAsync(events: o =>
         {
             o.WebhookUrl = receiver.Url;
@@ -61,17 +23,17 @@ public sealed class WebhookEventTests
 
         var queued = Assert.Single(await RefreshTesting.RunTimerAsync(host, Ct));
 
-        var (body, signature) = Assert.Single(receiver.Received);
-        var expected = "sha256=" + Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), Encoding.UTF8.GetBytes(body)));
-        Assert.Equal(expected, signature);
-        var posted = BrokerEvent.Parse(body);
+        var delivery = Assert.Single(receiver.Received);
+        Assert.Equal(0, await PythonWebhookVerifier.RunAsync(secret, delivery, now: null, Ct));
+        var posted = BrokerEvent.Parse(Encoding.UTF8.GetString(delivery.Body));
+        Assert.Equal(posted.Id, delivery.Id);
         Assert.Equal((queued.Id, mailbox, "NeedsConsent"), (posted.Id, posted.Mailbox, posted.To));
     }
 
     [Fact]
     public async Task An_unreachable_webhook_does_not_fail_the_timer_and_the_event_still_goes_to_the_queue()
     {
-        await using var receiver = await WebhookReceiver.StartAsync();
+        await using var receiver = await EventWebhookReceiver.StartAsync();
         var deadUrl = receiver.Url;
         await receiver.DisposeAsync();
         await using var host = await RefreshTesting.StartAsync(events: o =>

@@ -26,11 +26,11 @@ public sealed class FetchKillTests
         var settings = MailBrokerPeers.Settings(port, data, Guid.NewGuid().ToString());
         settings["Mail:Imap"] = FetchHarness.Imaps.ToString();
         settings["Mail:Pop3"] = FetchHarness.Pop3s.ToString();
-        settings[FetchHarness.SecretSetting] = FetchHarness.Secret;
         MailBrokerPeers.UseQueues(settings, queues);
         var mailbox = Maildir.UniqueAddress("fetchkill");
         // A receiver slow enough that the kill lands in the middle of the fetch.
         using var receiver = new WebhookReceiver { OnReceived = _ => Task.Delay(15) };
+        foreach (var (key, value) in FetchHarness.WebhookSinkSettings(receiver.Url)) settings[key] = value;
 
         // The mailbox is consented through the broker (identity server sign-in), then the request queued.
         await using (var setup = await RunningBroker.StartAsync(HostingMode.Standalone, ConsentTable(),
@@ -45,7 +45,7 @@ public sealed class FetchKillTests
             {
                 ["version"] = 1, ["kind"] = "fetch", ["id"] = "fetch-kill", ["mailbox"] = mailbox, ["protocol"] = "imap", ["folder"] = "INBOX",
                 ["maxMessages"] = messageCount, ["afterFetch"] = "none",
-                ["sink"] = new System.Text.Json.Nodes.JsonObject { ["type"] = "webhook", ["url"] = receiver.Url, ["secretSetting"] = FetchHarness.SecretSetting },
+                ["sink"] = new System.Text.Json.Nodes.JsonObject { ["name"] = FetchHarness.WebhookSink },
             };
             await transport.SendAsync("mail-requests", request.ToJsonString(), cancellationToken: Ct);
         }

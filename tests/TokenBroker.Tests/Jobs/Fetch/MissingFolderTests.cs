@@ -18,9 +18,9 @@ public sealed class MissingFolderTests
     public async Task A_fetch_from_a_folder_that_does_not_exist_fails_permanently_naming_the_folder_and_the_servers_reply(string afterFetch)
     {
         await using var harness = await FetchHarness.CreateAsync();
-        using var receiver = new WebhookReceiver();
+        using var receiver = new WebhookReceiver(harness.WebhookPort);
         await harness.AppendAsync("INBOX", 1);
-        var request = harness.WebhookRequest(receiver.Url, afterFetch: afterFetch);
+        var request = harness.WebhookRequest(afterFetch: afterFetch);
         request["folder"] = "Projects/Nowhere";
 
         var context = await harness.RunAsync(request, Ct);
@@ -40,13 +40,13 @@ public sealed class MissingFolderTests
     public async Task A_missing_folder_leaves_no_checkpoint_so_a_corrected_request_for_inbox_still_delivers_everything()
     {
         await using var harness = await FetchHarness.CreateAsync();
-        using var receiver = new WebhookReceiver();
+        using var receiver = new WebhookReceiver(harness.WebhookPort);
         await harness.AppendAsync("INBOX", 2);
-        var wrong = harness.WebhookRequest(receiver.Url);
+        var wrong = harness.WebhookRequest();
         wrong["folder"] = "inbox-typo";
 
         await harness.RunAsync(wrong, Ct);
-        var context = await harness.RunAsync(harness.WebhookRequest(receiver.Url), Ct);
+        var context = await harness.RunAsync(harness.WebhookRequest(), Ct);
 
         Assert.Equal("mail.fetched", Assert.Single(MailJobsHarness.Outputs(context, MailEvents.OutputBinding)).GetProperty("type").GetString());
         Assert.Equal(2, receiver.Accepted.Count);
@@ -58,7 +58,7 @@ public sealed class MissingFolderTests
     public async Task A_pop3_maildrop_the_server_cannot_read_now_is_left_to_the_queues_retry()
     {
         await using var harness = await FetchHarness.CreateAsync();
-        using var receiver = new WebhookReceiver();
+        using var receiver = new WebhookReceiver(harness.WebhookPort);
         await harness.AppendAsync("INBOX", 1);
         var cur = Path.Combine(TokenBroker.Testing.Maildir.For(harness.Mailbox).Path, "cur");
         var mode = File.GetUnixFileMode(cur);
@@ -66,7 +66,7 @@ public sealed class MissingFolderTests
         try
         {
             // Dovecot answers an unreadable maildrop with "-ERR [SYS/TEMP] Internal error occurred. …": not permanent.
-            var refused = await Assert.ThrowsAsync<TokenBroker.Mail.MailCommandException>(() => harness.RunAsync(harness.WebhookRequest(receiver.Url, protocol: "pop3"), Ct));
+            var refused = await Assert.ThrowsAsync<TokenBroker.Mail.MailCommandException>(() => harness.RunAsync(harness.WebhookRequest(protocol: "pop3"), Ct));
             Assert.Contains("[SYS/TEMP]", refused.ServerReply);
         }
         finally

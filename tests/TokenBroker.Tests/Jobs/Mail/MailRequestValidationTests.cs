@@ -1,4 +1,6 @@
 using System.Text.Json.Nodes;
+using Microsoft.Extensions.Configuration;
+using TokenBroker.Jobs.Fetch.Sinks;
 using TokenBroker.Jobs.Mail;
 
 namespace TokenBroker.Tests.Jobs.Mail;
@@ -6,7 +8,14 @@ namespace TokenBroker.Tests.Jobs.Mail;
 /// <summary>Each kind of bad request is refused with a sentence naming its problem; good ones parse.</summary>
 public sealed class MailRequestValidationTests
 {
-    private static readonly MailRequestParser Parser = new(new MailRequestLimits { MaxMessageBytes = 1000 });
+    internal static readonly SinkCatalog Sinks = SinkCatalog.Load(new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+    {
+        ["Sinks:Webhooks:helpdesk:Url"] = "https://helpdesk.example.com/pipe",
+        ["Sinks:Webhooks:helpdesk:Secret"] = "whsec_dGVzdC13ZWJob29rLXNpZ25pbmcta2V5LTMyYnl0ZXM=",
+        ["Sinks:Maildirs:archive:Root"] = "/var/mail/archive",
+    }).Build());
+
+    private static readonly MailRequestParser Parser = new(new MailRequestLimits { MaxMessageBytes = 1000 }, Sinks);
 
     private static JsonObject Send() => new()
     {
@@ -26,7 +35,7 @@ public sealed class MailRequestValidationTests
         ["id"] = "poll-1",
         ["mailbox"] = "support@contoso.com",
         ["protocol"] = "IMAP",
-        ["sink"] = new JsonObject { ["type"] = "maildir", ["path"] = "/var/mail/support" },
+        ["sink"] = new JsonObject { ["name"] = "archive" },
     };
 
     private static string OnlyProblem(JsonObject request)
@@ -64,7 +73,7 @@ public sealed class MailRequestValidationTests
         Assert.Equal("INBOX", parsed.Fetch.Folder);
         Assert.Equal(50, parsed.Fetch.MaxMessages);
         Assert.Equal("none", parsed.Fetch.AfterFetch);
-        Assert.Equal("maildir", parsed.Fetch.Sink.Type);
+        Assert.Equal("archive", parsed.Fetch.Sink.Name);
     }
 
     [Fact]
@@ -108,11 +117,11 @@ public sealed class MailRequestValidationTests
     }
 
     [Fact]
-    public void A_field_of_the_wrong_type_is_refused_with_its_path()
+    public void A_field_of_the_wrong_type_is_refused_naming_the_field()
     {
         var request = Send();
         request["to"] = "alice@example.com";
-        Assert.Contains("wrong type at $.to", OnlyProblem(request));
+        Assert.Equal("\"to\" must be a list of addresses (leave it out for none); it is a string.", OnlyProblem(request));
     }
 
     [Fact]
@@ -279,10 +288,45 @@ public sealed class MailRequestValidationTests
     }
 
     [Fact]
-    public void A_webhook_sink_over_plain_http_to_another_host_is_refused()
+    public void A_fetch_that_gives_its_own_webhook_url_and_secret_setting_is_refused()
     {
         var request = Fetch();
-        request["sink"] = new JsonObject { ["type"] = "webhook", ["url"] = "http://helpdesk.example.com/pipe", ["secretSetting"] = "HelpdeskSecret" };
-        Assert.StartsWith("A webhook sink needs an https \"url\"", OnlyProblem(request));
+        request["sink"] = new JsonObject { ["type"] = "webhook", ["url"] = "http://127.0.0.1:8080/admin", ["secretSetting"] = "Broker:AdminKey" };
+        Assert.StartsWith("\"sink\" names a sink the operator configured", OnlyProblem(request));
+    }
+
+    [Fact]
+    public void A_fetch_that_gives_its_own_maildir_path_is_refused()
+    {
+        var request = Fetch();
+        request["sink"] = new JsonObject { ["type"] = "maildir", ["path"] = "/root/.ssh" };
+        Assert.StartsWith("\"sink\" names a sink the operator configured", OnlyProblem(request));
+    }
+
+    [Fact]
+    public void A_fetch_naming_a_sink_that_is_not_configured_is_refused()
+    {
+        var request = Fetch();
+        request["sink"] = new JsonObject { ["name"] = "elsewhere" };
+        Assert.StartsWith("No sink named \"elsewhere\" is configured", OnlyProblem(request));
+    }
+
+    [Theory]
+    [InlineData("../other")]
+    [InlineData("/etc/cron.d")]
+    [InlineData("a/../../b")]
+    public void A_maildir_folder_that_would_leave_the_sinks_root_is_refused(string folder)
+    {
+        var request = Fetch();
+        request["sink"] = new JsonObject { ["name"] = "archive", ["folder"] = folder };
+        Assert.StartsWith("The sink \"folder\"", OnlyProblem(request));
+    }
+
+    [Fact]
+    public void A_folder_for_a_webhook_sink_is_refused()
+    {
+        var request = Fetch();
+        request["sink"] = new JsonObject { ["name"] = "helpdesk", ["folder"] = "x" };
+        Assert.Equal("The sink \"helpdesk\" is a webhook; \"folder\" applies only to maildir sinks.", OnlyProblem(request));
     }
 }

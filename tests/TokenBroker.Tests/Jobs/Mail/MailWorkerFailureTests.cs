@@ -110,7 +110,7 @@ public sealed class MailWorkerFailureTests
     public async Task A_fetch_request_fails_permanently_when_this_build_has_no_fetch_job()
     {
         await using var harness = MailJobsHarness.Create();
-        var fetch = """{"version":1,"kind":"fetch","id":"f1","mailbox":"support@tokenbroker.test","protocol":"imap","sink":{"type":"maildir","path":"/tmp/x"}}""";
+        var fetch = """{"version":1,"kind":"fetch","id":"f1","mailbox":"support@tokenbroker.test","protocol":"imap","sink":{"name":"archive"}}""";
 
         var context = await harness.RunAsync(fetch, Ct);
 
@@ -118,6 +118,34 @@ public sealed class MailWorkerFailureTests
         Assert.Equal("fetch is not available in this build.", failure.GetProperty("reason").GetString());
         Assert.Equal("fetch", failure.GetProperty("kind").GetString());
         Assert.Equal(fetch, poison);
+    }
+
+    [Theory]
+    [InlineData("to", "\"to\" must be a list of addresses (leave it out for none); it is null.")]
+    [InlineData("cc", "\"cc\" must be a list of addresses (leave it out for none); it is null.")]
+    [InlineData("headers", "\"headers\" must be an object of header names and string values (leave it out for none); it is null.")]
+    public async Task A_null_list_on_the_queue_is_poisoned_with_the_reason_instead_of_retried(string field, string reason)
+    {
+        await using var harness = MailJobsHarness.Create();
+        var request = MailJobsHarness.SendRequest(Sender(), Maildir.UniqueAddress());
+        request[field] = null;
+
+        var context = await harness.RunAsync(request.ToJsonString(), Ct);
+
+        var (failure, _) = SingleFailure(context);
+        Assert.Equal(reason, failure.GetProperty("reason").GetString());
+    }
+
+    [Fact]
+    public async Task A_null_attachment_on_the_queue_is_poisoned_with_the_reason()
+    {
+        await using var harness = MailJobsHarness.Create();
+        var request = MailJobsHarness.SendRequest(Sender(), Maildir.UniqueAddress());
+        request["attachments"] = new System.Text.Json.Nodes.JsonArray((System.Text.Json.Nodes.JsonNode?)null);
+
+        var context = await harness.RunAsync(request.ToJsonString(), Ct);
+
+        Assert.Equal("Attachment 1 must be an object; it is null.", SingleFailure(context).Event.GetProperty("reason").GetString());
     }
 
     [Fact]

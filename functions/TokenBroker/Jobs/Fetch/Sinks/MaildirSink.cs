@@ -5,27 +5,36 @@ namespace TokenBroker.Jobs.Fetch.Sinks;
 /// <summary>
 /// Delivers into a Maildir the Maildir way: the message is written to tmp/, flushed to disk, then renamed into new/.
 /// The file is named after the delivery id, so a redelivered message (already in new/ or, once read, in cur/ with an
-/// info suffix) is recognised and skipped.
+/// info suffix) is recognised and skipped. Folders are created 0700 and files 0600: they hold other people's mail.
+/// The Maildir is the configured root or a sub-folder of it; no folder beneath the root may be a symbolic link, so a
+/// link planted there cannot lead deliveries elsewhere.
 /// </summary>
 public sealed class MaildirSink : IMessageSink
 {
+    private const UnixFileMode FolderMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
+    private const UnixFileMode FileMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+
     private readonly string _tmp;
     private readonly string _new;
     private readonly string _cur;
 
-    public MaildirSink(string path)
+    /// <exception cref="MailRequestRejectedException">The folder would leave the root or cannot be created.</exception>
+    public MaildirSink(MaildirSinkSettings settings, string? folder = null)
     {
-        if (!Path.IsPathFullyQualified(path))
-            throw new MailRequestRejectedException($"The maildir sink path \"{path}\" is not an absolute path.");
+        if (folder is not null && MaildirFolder.Problem(folder) is { } problem)
+            throw new MailRequestRejectedException(problem);
         try
         {
-            _tmp = Directory.CreateDirectory(Path.Combine(path, "tmp")).FullName;
-            _new = Directory.CreateDirectory(Path.Combine(path, "new")).FullName;
-            _cur = Directory.CreateDirectory(Path.Combine(path, "cur")).FullName;
+            var maildir = CreateFolder(settings.Root);
+            foreach (var segment in folder?.Split('/') ?? [])
+                maildir = CreateConfinedFolder(settings, maildir, segment);
+            _tmp = CreateConfinedFolder(settings, maildir, "tmp");
+            _new = CreateConfinedFolder(settings, maildir, "new");
+            _cur = CreateConfinedFolder(settings, maildir, "cur");
         }
         catch (Exception exception) when (exception is UnauthorizedAccessException or IOException)
         {
-            throw new MailRequestRejectedException($"The maildir sink path \"{path}\" cannot be used: {exception.Message}", exception);
+            throw new MailRequestRejectedException($"The maildir sink \"{settings.Name}\" cannot be used: {exception.Message}", exception);
         }
     }
 
@@ -36,7 +45,13 @@ public sealed class MaildirSink : IMessageSink
         var tmpFile = Path.Combine(_tmp, $"{message.DeliveryId}.{Guid.NewGuid():N}");
         try
         {
-            await using (var file = new FileStream(tmpFile, FileMode.CreateNew, FileAccess.Write, FileShare.None, 64 * 1024, FileOptions.Asynchronous))
+            var options = new FileStreamOptions
+            {
+                Mode = System.IO.FileMode.CreateNew, Access = FileAccess.Write, Share = FileShare.None, BufferSize = 64 * 1024,
+                Options = FileOptions.Asynchronous,
+            };
+            if (!OperatingSystem.IsWindows()) options.UnixCreateMode = FileMode;
+            await using (var file = new FileStream(tmpFile, options))
             {
                 await message.Content.CopyToAsync(file, cancellationToken).ConfigureAwait(false);
                 file.Flush(flushToDisk: true);
@@ -54,6 +69,17 @@ public sealed class MaildirSink : IMessageSink
         {
             if (File.Exists(tmpFile)) File.Delete(tmpFile);
         }
+    }
+
+    private static string CreateFolder(string path) =>
+        OperatingSystem.IsWindows() ? Directory.CreateDirectory(path).FullName : Directory.CreateDirectory(path, FolderMode).FullName;
+
+    private static string CreateConfinedFolder(MaildirSinkSettings settings, string parent, string name)
+    {
+        var path = Path.Combine(parent, name);
+        if (new FileInfo(path).LinkTarget is not null)
+            throw new MailRequestRejectedException($"The maildir sink \"{settings.Name}\" refuses the folder \"{Path.GetRelativePath(settings.Root, path)}\": it is a symbolic link, which could lead outside the sink's root.");
+        return CreateFolder(path);
     }
 
     private bool AlreadyDelivered(string deliveryId) =>

@@ -1,41 +1,43 @@
 using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
-using System.Security.Cryptography;
-using System.Text;
+using Microsoft.AspNetCore.WebUtilities;
 using TokenBroker.Jobs.Mail;
+using TokenBroker.Jobs.Webhooks;
 
 namespace TokenBroker.Jobs.Fetch.Sinks;
 
 /// <summary>
-/// POSTs each raw message as message/rfc822, signed with X-TokenBroker-Signature: sha256=&lt;hex HMAC-SHA256 of the
-/// body&gt;, with X-TokenBroker-Mailbox, X-TokenBroker-Uid and X-TokenBroker-Delivery-Id (stable across redeliveries:
-/// receivers de-duplicate on it). 2xx = delivered; 4xx = the receiver refuses the message for good; 3xx are not
-/// followed and count as a refusal; 5xx, network faults and timeouts are transient.
+/// POSTs each raw message as message/rfc822 to a configured webhook sink, signed the Standard Webhooks way
+/// (<see cref="StandardWebhookSignature"/>; webhook-id is the delivery id, stable across redeliveries, so receivers
+/// de-duplicate on it), with X-TokenBroker-Mailbox, X-TokenBroker-Uid and X-TokenBroker-Delivery-Id. 2xx = delivered;
+/// 4xx = the receiver refuses the message for good; 3xx are not followed and count as a refusal; 5xx, 408, 429,
+/// network faults and timeouts are transient. Failures are reported by sink name and status line only: the
+/// receiver's answer body is never read into events or logs.
 /// </summary>
-public sealed class WebhookSink(HttpClient client, Uri url, byte[] secret, IReadOnlyList<KeyValuePair<string, string>> staticHeaders, TimeSpan timeout)
-    : IMessageSink
+public sealed class WebhookSink(HttpClient client, WebhookSinkSettings settings, TimeSpan timeout, TimeProvider timeProvider) : IMessageSink
 {
-    public const string SignatureHeader = "X-TokenBroker-Signature";
     public const string MailboxHeader = "X-TokenBroker-Mailbox";
     public const string UidHeader = "X-TokenBroker-Uid";
     public const string DeliveryIdHeader = "X-TokenBroker-Delivery-Id";
-    private const int BodyExcerptLength = 300;
 
     public async Task DeliverAsync(SinkMessage message, CancellationToken cancellationToken = default)
     {
         // The signature must precede the body, so the (seekable) spool is read twice: once to sign, once to send.
         var start = message.Content.Position;
-        var signature = Convert.ToHexStringLower(await HMACSHA256.HashDataAsync(secret, message.Content, cancellationToken).ConfigureAwait(false));
+        var timestamp = StandardWebhookSignature.Timestamp(timeProvider.GetUtcNow());
+        var signature = await StandardWebhookSignature.SignAsync(settings.Key, message.DeliveryId, timestamp, message.Content, cancellationToken).ConfigureAwait(false);
         message.Content.Position = start;
 
-        using var request = new HttpRequestMessage(HttpMethod.Post, url);
+        using var request = new HttpRequestMessage(HttpMethod.Post, settings.Url);
         var content = new StreamContent(message.Content);
         content.Headers.ContentType = new MediaTypeHeaderValue("message/rfc822");
         content.Headers.ContentLength = message.Content.Length - start;
         request.Content = content;
-        foreach (var (name, value) in staticHeaders) request.Headers.TryAddWithoutValidation(name, value);
-        request.Headers.Add(SignatureHeader, "sha256=" + signature);
+        foreach (var (name, value) in settings.Headers) request.Headers.TryAddWithoutValidation(name, value);
+        request.Headers.Add(StandardWebhookSignature.IdHeader, message.DeliveryId);
+        request.Headers.Add(StandardWebhookSignature.TimestampHeader, timestamp);
+        request.Headers.Add(StandardWebhookSignature.SignatureHeader, signature);
         request.Headers.Add(MailboxHeader, message.Mailbox);
         request.Headers.Add(UidHeader, message.ServerId);
         request.Headers.Add(DeliveryIdHeader, message.DeliveryId);
@@ -49,40 +51,22 @@ public sealed class WebhookSink(HttpClient client, Uri url, byte[] secret, IRead
         }
         catch (OperationCanceledException timedOut) when (!cancellationToken.IsCancellationRequested)
         {
-            throw new MessageSinkUnavailableException($"The webhook {Describe()} did not answer within {timeout.TotalSeconds:0} s.", timedOut);
+            throw new MessageSinkUnavailableException($"The webhook sink \"{settings.Name}\" did not answer within {timeout.TotalSeconds:0} s.", timedOut);
         }
         catch (HttpRequestException network)
         {
-            throw new MessageSinkUnavailableException($"The webhook {Describe()} could not be reached: {network.Message}", network);
+            throw new MessageSinkUnavailableException($"The webhook sink \"{settings.Name}\" could not be reached: {network.Message}", network);
         }
 
         using (response)
         {
             var status = (int)response.StatusCode;
             if (status is >= 200 and < 300) return;
-            var excerpt = await ReadExcerptAsync(response, deadline.Token).ConfigureAwait(false);
-            var what = string.Create(CultureInfo.InvariantCulture, $"The webhook {Describe()} answered {status} {response.ReasonPhrase} for message {message.ServerId} of {message.Mailbox}{(excerpt.Length > 0 ? ": " + excerpt : "")}");
+            var what = string.Create(CultureInfo.InvariantCulture,
+                $"The webhook sink \"{settings.Name}\" answered {status} {ReasonPhrases.GetReasonPhrase(status)} for message {message.ServerId} of {message.Mailbox}.");
             if (status >= 500 || response.StatusCode == HttpStatusCode.RequestTimeout || response.StatusCode == HttpStatusCode.TooManyRequests)
                 throw new MessageSinkUnavailableException(what);
             throw new MailRequestRejectedException(what);
-        }
-    }
-
-    private string Describe() => url.GetLeftPart(UriPartial.Path);
-
-    private static async Task<string> ReadExcerptAsync(HttpResponseMessage response, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await using var body = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
-            var buffer = new byte[BodyExcerptLength * 4];
-            var read = await body.ReadAtLeastAsync(buffer, buffer.Length, throwOnEndOfStream: false, cancellationToken).ConfigureAwait(false);
-            var text = Encoding.UTF8.GetString(buffer, 0, read).ReplaceLineEndings(" ").Trim();
-            return text.Length > BodyExcerptLength ? text[..BodyExcerptLength] + "…" : text;
-        }
-        catch (Exception exception) when (exception is HttpRequestException or IOException or OperationCanceledException)
-        {
-            return "";
         }
     }
 }

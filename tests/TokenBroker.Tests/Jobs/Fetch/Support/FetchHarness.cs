@@ -19,18 +19,21 @@ namespace TokenBroker.Tests.Jobs.Fetch.Support;
 
 /// <summary>
 /// The mail worker with the fetch job and its real services (embedded registry, SQLite ledger, IMAP/POP3 to Dovecot),
-/// tokens minted by the identity server, and a webhook secret setting. Each harness has its own data folder; a fresh
-/// mailbox per test (Dovecot accepts any user whose token is valid).
+/// tokens minted by the identity server, and two configured sinks: the webhook "helpdesk" on <see cref="WebhookPort"/>
+/// (start a <see cref="WebhookReceiver"/> there) and the maildir "archive" at <see cref="MaildirRoot"/>. Each harness has
+/// its own data folder; a fresh mailbox per test (Dovecot accepts any user whose token is valid).
 /// </summary>
 internal sealed class FetchHarness : IAsyncDisposable
 {
-    public const string SecretSetting = "Webhooks:Helpdesk:Secret";
-    public const string Secret = "test-webhook-secret";
+    public const string WebhookSink = "helpdesk";
+    public const string MaildirSink = "archive";
+    public const string Secret = "whsec_dGVzdC13ZWJob29rLXNpZ25pbmcta2V5LTMyYnl0ZXM=";
     private readonly string _dataDirectory;
     private readonly bool _ownsData;
 
-    private FetchHarness(ServiceProvider services, string dataDirectory, bool ownsData, MintingTokenProvider tokens, string mailbox)
+    private FetchHarness(ServiceProvider services, string dataDirectory, bool ownsData, MintingTokenProvider tokens, string mailbox, int webhookPort)
     {
+        WebhookPort = webhookPort;
         Services = services;
         _dataDirectory = dataDirectory;
         _ownsData = ownsData;
@@ -39,6 +42,10 @@ internal sealed class FetchHarness : IAsyncDisposable
     }
 
     public ServiceProvider Services { get; }
+    /// <summary>The port of the "helpdesk" webhook sink's URL (http://127.0.0.1:PORT/hook).</summary>
+    public int WebhookPort { get; }
+    /// <summary>The root of the "archive" maildir sink.</summary>
+    public string MaildirRoot => Path.Combine(_dataDirectory, "maildir-sink");
     public MintingTokenProvider Tokens { get; }
     public string Mailbox { get; }
     public IMailLedger Ledger => Services.GetRequiredService<IMailLedger>();
@@ -54,10 +61,11 @@ internal sealed class FetchHarness : IAsyncDisposable
     }
 
     /// <summary>A harness on a fresh mailbox, or (with <paramref name="dataDirectory"/>/<paramref name="mailbox"/>) a
-    /// second broker instance over the same data, as after a restart.</summary>
+    /// second broker instance over the same data, as after a restart (give it the first one's <paramref name="webhookPort"/>).</summary>
     public static async Task<FetchHarness> CreateAsync(string? dataDirectory = null, string? mailbox = null, MailboxState state = MailboxState.Connected,
-        IDictionary<string, string?>? settings = null)
+        IDictionary<string, string?>? settings = null, int? webhookPort = null)
     {
+        var port = webhookPort ?? MailBrokerPeers.FreePort();
         var ownsData = dataDirectory is null;
         dataDirectory ??= Directory.CreateTempSubdirectory("tokenbroker-fetch-").FullName;
         var values = new Dictionary<string, string?>
@@ -70,8 +78,9 @@ internal sealed class FetchHarness : IAsyncDisposable
             ["Mail:Pop3"] = Pop3s.ToString(),
             ["Mail:ExtraTrustedCaFile"] = PeersEnvironment.Get("PEERS_CA_FILE"),
             ["Mail:WebhookTimeout"] = "00:00:20",
-            [SecretSetting] = Secret,
+            [$"Sinks:Maildirs:{MaildirSink}:Root"] = Path.Combine(dataDirectory, "maildir-sink"),
         };
+        foreach (var (key, value) in WebhookSinkSettings($"http://127.0.0.1:{port}/hook")) values[key] = value;
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>()) values[key] = value;
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(values).Build();
         var tokens = new MintingTokenProvider();
@@ -83,7 +92,7 @@ internal sealed class FetchHarness : IAsyncDisposable
         services.AddMailJobs(configuration);
         services.AddFetchJob(configuration);
         var harness = new FetchHarness(services.BuildServiceProvider(), dataDirectory, ownsData, tokens,
-            mailbox ?? $"fetch-{Guid.NewGuid():N}"[..22] + "@tokenbroker.test");
+            mailbox ?? $"fetch-{Guid.NewGuid():N}"[..22] + "@tokenbroker.test", port);
         if (mailbox is null) await harness.RegisterAsync(state);
         return harness;
     }
@@ -118,11 +127,23 @@ internal sealed class FetchHarness : IAsyncDisposable
         $"From: Sender <sender@tokenbroker.test>\r\nTo: someone@tokenbroker.test\r\nSubject: {subject}\r\nMessage-ID: <{Guid.NewGuid():N}@tokenbroker.test>\r\n" +
         $"Date: Sat, 21 Nov 2026 10:00:00 +0000\r\n\r\nBody of {subject}.\r\n");
 
-    public JsonObject WebhookRequest(string url, string protocol = "imap", int maxMessages = 50, string afterFetch = "none", string? moveTo = null) =>
-        Request(protocol, maxMessages, afterFetch, moveTo, new JsonObject { ["type"] = "webhook", ["url"] = url, ["secretSetting"] = SecretSetting });
+    /// <summary>The settings of the "helpdesk" webhook sink posting to <paramref name="url"/> (for a broker started elsewhere).</summary>
+    public static Dictionary<string, string?> WebhookSinkSettings(string url) => new()
+    {
+        [$"Sinks:Webhooks:{WebhookSink}:Url"] = url,
+        [$"Sinks:Webhooks:{WebhookSink}:Secret"] = Secret,
+    };
 
-    public JsonObject MaildirRequest(string path, string protocol = "imap", int maxMessages = 50) =>
-        Request(protocol, maxMessages, "none", null, new JsonObject { ["type"] = "maildir", ["path"] = path });
+    public JsonObject WebhookRequest(string protocol = "imap", int maxMessages = 50, string afterFetch = "none", string? moveTo = null) =>
+        Request(protocol, maxMessages, afterFetch, moveTo, new JsonObject { ["name"] = WebhookSink });
+
+    /// <summary>A fetch into the "archive" maildir sink, into <paramref name="folder"/> beneath its root when given.</summary>
+    public JsonObject MaildirRequest(string? folder = null, string protocol = "imap", int maxMessages = 50)
+    {
+        var sink = new JsonObject { ["name"] = MaildirSink };
+        if (folder is not null) sink["folder"] = folder;
+        return Request(protocol, maxMessages, "none", null, sink);
+    }
 
     private JsonObject Request(string protocol, int maxMessages, string afterFetch, string? moveTo, JsonObject sink)
     {

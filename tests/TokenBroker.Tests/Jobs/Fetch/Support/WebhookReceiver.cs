@@ -8,12 +8,18 @@ using TokenBroker.Tests.Jobs.Mail.Support;
 namespace TokenBroker.Tests.Jobs.Fetch.Support;
 
 /// <summary>One POST the receiver took: the raw body and the headers the broker sent.</summary>
-internal sealed record ReceivedDelivery(byte[] Body, string? Signature, string? Mailbox, string? Uid, string? DeliveryId, string? ContentType, string? ApiKey)
+internal sealed record ReceivedDelivery(byte[] Body, string? WebhookId, string? Timestamp, string? Signature, string? Mailbox, string? Uid,
+    string? DeliveryId, string? ContentType, string? ApiKey, string Path)
 {
     public string Text => Encoding.UTF8.GetString(Body);
 
-    public bool SignatureIsValidFor(string secret) =>
-        Signature == "sha256=" + Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), Body));
+    /// <summary>Standard Webhooks: "v1," + base64(HMAC-SHA256(key, id.timestamp.body)), the key being a whsec_ secret's decoded bytes.</summary>
+    public bool SignatureIsValidFor(string whsecSecret)
+    {
+        var key = Convert.FromBase64String(whsecSecret["whsec_".Length..]);
+        var expected = "v1," + Convert.ToBase64String(HMACSHA256.HashData(key, (byte[])[.. Encoding.UTF8.GetBytes($"{WebhookId}.{Timestamp}."), .. Body]));
+        return Signature == expected;
+    }
 }
 
 /// <summary>
@@ -25,9 +31,9 @@ internal sealed class WebhookReceiver : IDisposable
     private readonly HttpListener _listener = new();
     private readonly Task _loop;
 
-    public WebhookReceiver()
+    public WebhookReceiver(int? port = null)
     {
-        Port = MailBrokerPeers.FreePort();
+        Port = port ?? MailBrokerPeers.FreePort();
         _listener.Prefixes.Add($"http://127.0.0.1:{Port}/");
         _listener.Start();
         _loop = Task.Run(LoopAsync);
@@ -68,8 +74,9 @@ internal sealed class WebhookReceiver : IDisposable
             using var buffer = new MemoryStream();
             await context.Request.InputStream.CopyToAsync(buffer);
             var headers = context.Request.Headers;
-            var delivery = new ReceivedDelivery(buffer.ToArray(), headers[WebhookSink.SignatureHeader], headers[WebhookSink.MailboxHeader],
-                headers[WebhookSink.UidHeader], headers[WebhookSink.DeliveryIdHeader], context.Request.ContentType, headers["X-API-Key"]);
+            var delivery = new ReceivedDelivery(buffer.ToArray(), headers["webhook-id"], headers["webhook-timestamp"], headers["webhook-signature"],
+                headers[WebhookSink.MailboxHeader], headers[WebhookSink.UidHeader], headers[WebhookSink.DeliveryIdHeader], context.Request.ContentType,
+                headers["X-API-Key"], context.Request.Url!.AbsolutePath);
             var attempt = Interlocked.Increment(ref Attempts);
             if (OnReceived is { } hook) await hook(delivery);
             var (status, body) = Respond(attempt, delivery);
