@@ -1,3 +1,5 @@
+using TokenBroker.Sqlite;
+
 namespace TokenBroker.Callers;
 
 /// <summary>
@@ -27,8 +29,7 @@ public static class LocalCliCredential
         var (newId, secret, hash) = ClientSecret.Create();
         await registry.AddAsync(new BrokerClient(newId, ClientName, hash, MailboxScope.Everything, CallerOperations.All, timeProvider.GetUtcNow()),
             cancellationToken).ConfigureAwait(false);
-        OwnerOnlyFiles.CreateDirectory(dataDirectory);
-        OwnerOnlyFiles.WriteNew(path, secret + "\n");
+        PrivateFiles.WriteNew(path, secret + "\n");
     }
 
     /// <summary>The secret from the file, or null when there is none (or it cannot be read by this user).</summary>

@@ -14,9 +14,8 @@ internal sealed class SqliteClientRegistry : IClientRegistry, IDisposable
 
     public SqliteClientRegistry(string dataDirectory)
     {
-        OwnerOnlyFiles.CreateDirectory(dataDirectory);
-        var path = Path.Combine(dataDirectory, FileName);
-        OwnerOnlyFiles.Touch(path);
+        var path = Path.GetFullPath(Path.Combine(dataDirectory, FileName));
+        PrivateFiles.PrepareDatabaseFile(path);
         var connection = new SqliteConnection(new SqliteConnectionStringBuilder
         {
             DataSource = path, Mode = SqliteOpenMode.ReadWriteCreate, Pooling = false, DefaultTimeout = 30,

@@ -4,6 +4,8 @@ using Microsoft.Extensions.DependencyInjection;
 using TokenBroker.Callers;
 using TokenBroker.Store;
 
+using TokenBroker.Sqlite;
+
 namespace TokenBroker.Cli;
 
 /// <summary>
@@ -65,7 +67,7 @@ public static class ClientsCommand
                     await output.WriteLineAsync($"It signs in with Entra ID access tokens issued to object id {objectId} for the audience in Callers:EntraAudience; it has no secret.");
                 else if (result.GetValue(secretFile) is { } file)
                 {
-                    OwnerOnlyFiles.WriteNew(file.FullName, secret + "\n");
+                    PrivateFiles.WriteNew(file.FullName, secret + "\n");
                     await output.WriteLineAsync($"Its secret is in {file.FullName} (mode 0600); the broker keeps only its hash.");
                 }
                 else

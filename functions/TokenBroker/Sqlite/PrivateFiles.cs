@@ -58,4 +58,15 @@ internal static class PrivateFiles
                 File.SetUnixFileMode(file, File.GetUnixFileMode(file) & ~GroupOrOther);
         }
     }
+
+    /// <summary>Writes a new file 0600 holding a credential; fails when it exists, so nobody can swap in their own.</summary>
+    public static void WriteNew(string path, string content)
+    {
+        CreateFolder(Path.GetDirectoryName(Path.GetFullPath(path))!);
+        var options = new FileStreamOptions { Mode = System.IO.FileMode.CreateNew, Access = FileAccess.Write };
+        if (!OperatingSystem.IsWindows()) options.UnixCreateMode = FileMode;
+        using var stream = new FileStream(path, options);
+        using var writer = new StreamWriter(stream);
+        writer.Write(content);
+    }
 }
