@@ -23,10 +23,10 @@ public sealed class OversizedMessageTests
     public async Task A_message_over_the_fetch_size_cap_rejects_the_request_permanently_naming_the_limit(string protocol)
     {
         await using var harness = await FetchHarness.CreateAsync(settings: new Dictionary<string, string?> { ["Mail:FetchMaxMessageBytes"] = Cap.ToString() });
-        using var receiver = new WebhookReceiver();
+        using var receiver = new WebhookReceiver(harness.WebhookPort);
         await harness.AppendAsync("INBOX", 1, "Small");
         await AppendAsync(harness, LargeMessage(3 * Cap));
-        var request = harness.WebhookRequest(receiver.Url, protocol);
+        var request = harness.WebhookRequest(protocol);
 
         var context = await harness.RunAsync(request, Ct);
 
