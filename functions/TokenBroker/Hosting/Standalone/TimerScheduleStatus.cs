@@ -25,9 +25,10 @@ internal sealed record TimerScheduleStatus(DateTimeOffset? Last, DateTimeOffset?
 
     public async Task SaveAsync(string path, CancellationToken cancellationToken)
     {
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        Sqlite.PrivateFiles.CreateFolder(Path.GetDirectoryName(path)!);
         var temporary = path + ".tmp";
         await File.WriteAllTextAsync(temporary, JsonSerializer.Serialize(this), cancellationToken);
+        if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(temporary, Sqlite.PrivateFiles.FileMode);
         File.Move(temporary, path, overwrite: true);
     }
 }
