@@ -8,7 +8,7 @@ namespace TokenBroker.OAuth;
 /// <summary>
 /// Two jobs over one MSAL silent call. On demand (<see cref="GetAccessTokenAsync"/>: sends, fetches, the token API):
 /// a token this instance holds in memory (<see cref="AccessTokenMemoryCache"/>) until shortly before its expiry;
-/// otherwise one record read, MSAL's silent call on the tokens kept with it, and no store write, because a renewed
+/// otherwise one record read, MSAL's silent call (forced: one token request) on the tokens kept with it, and no store write, because a renewed
 /// access token or a rotated refresh token need not be stored (Entra keeps the old refresh token valid). Concurrent
 /// callers for one mailbox share one acquisition. Keep-alive (<see cref="KeepAliveAsync"/>, the refresh timer's, at
 /// least daily): the refresh token is redeemed and the record is written once with the new tokens inside it
@@ -53,7 +53,7 @@ public sealed class MailboxTokenProvider(
         if (RefusalFor(mailbox) is { } refusal)
             throw new MailboxTokenUnavailableException(mailbox.Address, mailbox.State, refusal);
         var cache = new InMemoryTokenCache(await StoredCacheAsync(mailbox, cancellationToken).ConfigureAwait(false));
-        var result = await AcquireOrRecordAsync(current, cache, force: true, cancellationToken).ConfigureAwait(false);
+        var result = await AcquireOrRecordAsync(current, cache, keepAlive: true, cancellationToken).ConfigureAwait(false);
 
         var now = timeProvider.GetUtcNow();
         var token = TokenOf(result, mailbox.Address);
@@ -97,15 +97,11 @@ public sealed class MailboxTokenProvider(
             _accessTokens.Forget(address);
             throw new MailboxTokenUnavailableException(mailbox.Address, mailbox.State, refusal);
         }
+        // Forced: whatever access token the stored cache holds, this instance cannot tell how long it has left on
+        // its own clock, and a fresh one is one token request per lifetime per instance.
         var cache = new InMemoryTokenCache(await StoredCacheAsync(mailbox, cancellationToken).ConfigureAwait(false));
-        var result = await AcquireOrRecordAsync(current, cache, force: false, cancellationToken).ConfigureAwait(false);
+        var result = await AcquireOrRecordAsync(current, cache, keepAlive: false, cancellationToken).ConfigureAwait(false);
         var token = TokenOf(result, mailbox.Address);
-        if (!_accessTokens.IsFresh(token, timeProvider.GetUtcNow()))
-        {
-            // The stored access token is about to expire by this instance's clock: one token request for a new one.
-            result = await AcquireOrRecordAsync(current, cache, force: true, cancellationToken).ConfigureAwait(false);
-            token = TokenOf(result, mailbox.Address);
-        }
         if (mailbox.State != MailboxState.Connected || mailbox.LastError is not null || mailbox.Backoff is not null)
             await UpdateAsync(current, m => m with { State = MailboxState.Connected, StateReason = null, LastError = null, Backoff = null }, cancellationToken).ConfigureAwait(false);
         _accessTokens.Set(token);
@@ -125,13 +121,13 @@ public sealed class MailboxTokenProvider(
         return mailbox.HomeAccountId is null ? null : await clients.ReadStoredUserCacheAsync(mailbox.HomeAccountId, cancellationToken).ConfigureAwait(false);
     }
 
-    private async Task<AuthenticationResult> AcquireOrRecordAsync(Versioned<Mailbox> current, InMemoryTokenCache cache, bool force, CancellationToken cancellationToken)
+    private async Task<AuthenticationResult> AcquireOrRecordAsync(Versioned<Mailbox> current, InMemoryTokenCache cache, bool keepAlive, CancellationToken cancellationToken)
     {
         var mailbox = current.Value;
         try
         {
             var client = await clients.CreateInMemoryAsync(mailbox.TenantId, cache, cancellationToken).ConfigureAwait(false);
-            return await AcquireAsync(client, mailbox, force, cancellationToken).ConfigureAwait(false);
+            return await AcquireAsync(client, mailbox, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception exception) when (exception is MsalException or HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
         {
@@ -139,26 +135,27 @@ public sealed class MailboxTokenProvider(
             var failure = TokenFailureClassifier.Classify(exception);
             var retryAfter = RetryAfterOf(exception);
             // Only the keep-alive extends the back-off: a burst of sends during an outage must not add a version per attempt.
-            var state = await RecordFailureAsync(current, failure, extendBackoff: force, retryAfter, cancellationToken).ConfigureAwait(false);
+            var state = await RecordFailureAsync(current, failure, extendBackoff: keepAlive, retryAfter, cancellationToken).ConfigureAwait(false);
             logger.LogWarning("No token for {Mailbox}: {Kind} (AADSTS{Code}, {Error}); state now {State}.",
                 mailbox.Address, failure.Kind, failure.AadstsCode, failure.Error, state);
             throw new MailboxTokenUnavailableException(mailbox.Address, state, failure, exception) { RetryAfter = retryAfter };
         }
     }
 
-    private static Task<AuthenticationResult> AcquireAsync(IConfidentialClientApplication client, Mailbox mailbox, bool force, CancellationToken cancellationToken) =>
+    /// <summary>Always from the identity provider: both callers come here only when they need a new token.</summary>
+    private static Task<AuthenticationResult> AcquireAsync(IConfidentialClientApplication client, Mailbox mailbox, CancellationToken cancellationToken) =>
         mailbox.Mode == MailboxMode.AppOnly
-            ? client.AcquireTokenForClient([MailScopes.AppOnlyScope]).WithForceRefresh(force).ExecuteAsync(cancellationToken)
-            : AcquireDelegatedAsync(client, mailbox, force, cancellationToken);
+            ? client.AcquireTokenForClient([MailScopes.AppOnlyScope]).WithForceRefresh(true).ExecuteAsync(cancellationToken)
+            : AcquireDelegatedAsync(client, mailbox, cancellationToken);
 
-    private static async Task<AuthenticationResult> AcquireDelegatedAsync(IConfidentialClientApplication client, Mailbox mailbox, bool force, CancellationToken cancellationToken)
+    private static async Task<AuthenticationResult> AcquireDelegatedAsync(IConfidentialClientApplication client, Mailbox mailbox, CancellationToken cancellationToken)
     {
         var account = mailbox.HomeAccountId is null ? null : await client.GetAccountAsync(mailbox.HomeAccountId).ConfigureAwait(false);
         if (account is null)
             throw new MsalUiRequiredException(MsalError.NoTokensFoundError,
                 "The broker's token cache holds no account for this mailbox; sign in again through a new consent link.");
         return await client.AcquireTokenSilent(MailScopes.DelegatedScopes(mailbox.Protocols), account)
-            .WithForceRefresh(force)
+            .WithForceRefresh(true)
             .ExecuteAsync(cancellationToken).ConfigureAwait(false);
     }
 

@@ -38,10 +38,10 @@ public sealed class BrokerEndToEndTests
         MailBrokerPeers.UseQueues(settings, queues);
         settings["Mail:Pop3"] = FetchHarness.Pop3s.ToString();
         settings[FetchHarness.SecretSetting] = FetchHarness.Secret;
-        // Every identity-server token is within a 2-hour margin, so each timer run refreshes: the test sees it happen.
+        // A keep-alive interval of one second: each timer run redeems the refresh token, and the test sees it happen.
         settings["RefreshSchedule"] = "*/2 * * * * *";
-        settings["Refresh:Margin"] = "02:00:00";
-        settings["Refresh:Jitter"] = "00:00:00";
+        settings["Refresh:Interval"] = "00:00:01";
+        settings["Refresh:Spread"] = "00:00:00";
         await using var broker = await MailBrokerPeers.StartAsync(settings, data);
         using var webhook = new WebhookReceiver();
         var mailbox = Maildir.UniqueAddress("chain");
