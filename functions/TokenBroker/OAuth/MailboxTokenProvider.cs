@@ -8,7 +8,8 @@ namespace TokenBroker.OAuth;
 /// <summary>
 /// Two jobs over one MSAL silent call. On demand (<see cref="GetAccessTokenAsync"/>: sends, fetches, the token API):
 /// a token this instance holds in memory (<see cref="AccessTokenMemoryCache"/>) until shortly before its expiry;
-/// otherwise one record read, MSAL's silent call (forced: one token request) on the tokens kept with it, and no store write, because a renewed
+/// otherwise one record read, MSAL's silent call on the tokens kept with it (forced, one token request, when the
+/// stored access token is too old), and no store write, because a renewed
 /// access token or a rotated refresh token need not be stored (Entra keeps the old refresh token valid). Concurrent
 /// callers for one mailbox share one acquisition. Keep-alive (<see cref="KeepAliveAsync"/>, the refresh timer's, at
 /// least daily): the refresh token is redeemed and the record is written once with the new tokens inside it
@@ -53,7 +54,7 @@ public sealed class MailboxTokenProvider(
         if (RefusalFor(mailbox) is { } refusal)
             throw new MailboxTokenUnavailableException(mailbox.Address, mailbox.State, refusal);
         var cache = new InMemoryTokenCache(await StoredCacheAsync(mailbox, cancellationToken).ConfigureAwait(false));
-        var result = await AcquireOrRecordAsync(current, cache, keepAlive: true, cancellationToken).ConfigureAwait(false);
+        var result = await AcquireOrRecordAsync(current, cache, force: true, keepAlive: true, cancellationToken).ConfigureAwait(false);
 
         var now = timeProvider.GetUtcNow();
         var token = TokenOf(result, mailbox.Address);
@@ -97,11 +98,15 @@ public sealed class MailboxTokenProvider(
             _accessTokens.Forget(address);
             throw new MailboxTokenUnavailableException(mailbox.Address, mailbox.State, refusal);
         }
-        // Forced: whatever access token the stored cache holds, this instance cannot tell how long it has left on
-        // its own clock, and a fresh one is one token request per lifetime per instance.
         var cache = new InMemoryTokenCache(await StoredCacheAsync(mailbox, cancellationToken).ConfigureAwait(false));
-        var result = await AcquireOrRecordAsync(current, cache, keepAlive: false, cancellationToken).ConfigureAwait(false);
+        var result = await AcquireOrRecordAsync(current, cache, force: false, keepAlive: false, cancellationToken).ConfigureAwait(false);
         var token = TokenOf(result, mailbox.Address);
+        if (!_accessTokens.IsFresh(token, timeProvider.GetUtcNow()))
+        {
+            // The stored access token is too close to its expiry on this broker's clock: one token request for a new one.
+            result = await AcquireOrRecordAsync(current, cache, force: true, keepAlive: false, cancellationToken).ConfigureAwait(false);
+            token = TokenOf(result, mailbox.Address);
+        }
         if (mailbox.State != MailboxState.Connected || mailbox.LastError is not null || mailbox.Backoff is not null)
             await UpdateAsync(current, m => m with { State = MailboxState.Connected, StateReason = null, LastError = null, Backoff = null }, cancellationToken).ConfigureAwait(false);
         _accessTokens.Set(token);
@@ -121,13 +126,15 @@ public sealed class MailboxTokenProvider(
         return mailbox.HomeAccountId is null ? null : await clients.ReadStoredUserCacheAsync(mailbox.HomeAccountId, cancellationToken).ConfigureAwait(false);
     }
 
-    private async Task<AuthenticationResult> AcquireOrRecordAsync(Versioned<Mailbox> current, InMemoryTokenCache cache, bool keepAlive, CancellationToken cancellationToken)
+    /// <param name="force">From the identity provider even if the cache holds a valid access token.</param>
+    /// <param name="keepAlive">The timer's call: its transient failures extend the back-off.</param>
+    private async Task<AuthenticationResult> AcquireOrRecordAsync(Versioned<Mailbox> current, InMemoryTokenCache cache, bool force, bool keepAlive, CancellationToken cancellationToken)
     {
         var mailbox = current.Value;
         try
         {
             var client = await clients.CreateInMemoryAsync(mailbox.TenantId, cache, cancellationToken).ConfigureAwait(false);
-            return await AcquireAsync(client, mailbox, cancellationToken).ConfigureAwait(false);
+            return await AcquireAsync(client, mailbox, force, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception exception) when (exception is MsalException or HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
         {
@@ -142,29 +149,33 @@ public sealed class MailboxTokenProvider(
         }
     }
 
-    /// <summary>Always from the identity provider: both callers come here only when they need a new token.</summary>
-    private static Task<AuthenticationResult> AcquireAsync(IConfidentialClientApplication client, Mailbox mailbox, CancellationToken cancellationToken) =>
+    private static Task<AuthenticationResult> AcquireAsync(IConfidentialClientApplication client, Mailbox mailbox, bool force, CancellationToken cancellationToken) =>
         mailbox.Mode == MailboxMode.AppOnly
-            ? client.AcquireTokenForClient([MailScopes.AppOnlyScope]).WithForceRefresh(true).ExecuteAsync(cancellationToken)
-            : AcquireDelegatedAsync(client, mailbox, cancellationToken);
+            ? client.AcquireTokenForClient([MailScopes.AppOnlyScope]).WithForceRefresh(force).ExecuteAsync(cancellationToken)
+            : AcquireDelegatedAsync(client, mailbox, force, cancellationToken);
 
-    private static async Task<AuthenticationResult> AcquireDelegatedAsync(IConfidentialClientApplication client, Mailbox mailbox, CancellationToken cancellationToken)
+    private static async Task<AuthenticationResult> AcquireDelegatedAsync(IConfidentialClientApplication client, Mailbox mailbox, bool force, CancellationToken cancellationToken)
     {
         var account = mailbox.HomeAccountId is null ? null : await client.GetAccountAsync(mailbox.HomeAccountId).ConfigureAwait(false);
         if (account is null)
             throw new MsalUiRequiredException(MsalError.NoTokensFoundError,
                 "The broker's token cache holds no account for this mailbox; sign in again through a new consent link.");
         return await client.AcquireTokenSilent(MailScopes.DelegatedScopes(mailbox.Protocols), account)
-            .WithForceRefresh(true)
+            .WithForceRefresh(force)
             .ExecuteAsync(cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
-    /// The token with its expiry on this broker's clock: the lifetime left when MSAL handed it over (MSAL counts on
-    /// the machine's clock), so an injected clock and the machine's agree on when it must be renewed.
+    /// The token with its expiry on this broker's clock. MSAL counts on the machine's clock: a token just issued gets
+    /// the lifetime it had left when MSAL handed it over; one served from the stored cache keeps its recorded expiry.
+    /// The same on the system clock; with an injected clock, a token stored before the clock moved is seen as old.
     /// </summary>
     private MailboxAccessToken TokenOf(AuthenticationResult result, string address) =>
-        new(result.AccessToken, timeProvider.GetUtcNow() + (result.ExpiresOn - DateTimeOffset.UtcNow), address);
+        new(result.AccessToken,
+            result.AuthenticationResultMetadata?.TokenSource == TokenSource.IdentityProvider
+                ? timeProvider.GetUtcNow() + (result.ExpiresOn - DateTimeOffset.UtcNow)
+                : result.ExpiresOn,
+            address);
 
     /// <summary>Why no token is attempted at all; a BrokenCredential mailbox is retried so that a fixed credential heals it.</summary>
     private static TokenFailure? RefusalFor(Mailbox mailbox) => mailbox.State switch
@@ -208,7 +219,6 @@ public sealed class MailboxTokenProvider(
     /// </summary>
     private async Task SaveRefreshedAsync(Versioned<Mailbox> current, Mailbox refreshed, CancellationToken cancellationToken)
     {
-        var baseLastRefresh = current.Value.LastRefreshAt;
         for (var attempt = 1; attempt <= 3; attempt++)
         {
             try
@@ -219,7 +229,7 @@ public sealed class MailboxTokenProvider(
             catch (StoreConcurrencyException)
             {
                 var latest = await registry.GetAsync(refreshed.Address, cancellationToken).ConfigureAwait(false);
-                if (latest is null || latest.Value.LastRefreshAt != baseLastRefresh
+                if (latest is null || TokensChanged(current.Value, latest.Value)
                     || latest.Value.State is not (MailboxState.Connected or MailboxState.BrokenCredential))
                     return;
                 refreshed = latest.Value with
@@ -232,6 +242,12 @@ public sealed class MailboxTokenProvider(
             }
         }
     }
+
+    /// <summary>A consent or another keep-alive wrote between the two reads: new grant, new refresh time or new tokens.</summary>
+    private static bool TokensChanged(Mailbox before, Mailbox after) =>
+        before.LastRefreshAt != after.LastRefreshAt
+        || before.HomeAccountId != after.HomeAccountId
+        || !(before.Tokens?.Cache ?? []).AsSpan().SequenceEqual(after.Tokens?.Cache ?? []);
 
     /// <summary>Applies <paramref name="change"/> to the version read; re-reads and re-applies on a concurrent change. Writes nothing when nothing changes.</summary>
     private async Task<MailboxState?> UpdateAsync(Versioned<Mailbox> current, Func<Mailbox, Mailbox> change, CancellationToken cancellationToken)

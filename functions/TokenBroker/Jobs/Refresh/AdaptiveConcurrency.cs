@@ -11,17 +11,23 @@ public sealed class AdaptiveConcurrency(int ceiling, TimeProvider time)
     public static readonly TimeSpan CalmDown = TimeSpan.FromSeconds(1);
 
     private readonly int _ceiling = Math.Max(1, ceiling);
-    private double _limit = Math.Max(1, ceiling);
+    private int _limit = Math.Max(1, ceiling);
+    private int _successes;
     private DateTimeOffset _lastDecrease = DateTimeOffset.MinValue;
 
     public int Ceiling => _ceiling;
 
-    public int Limit => (int)_limit;
+    public int Limit => _limit;
 
     /// <summary>No new request starts before this.</summary>
     public DateTimeOffset ResumeAt { get; private set; } = DateTimeOffset.MinValue;
 
-    public void Succeeded() => _limit = Math.Min(_ceiling, _limit + 1 / _limit);
+    public void Succeeded()
+    {
+        if (++_successes < _limit) return;
+        _successes = 0;
+        _limit = Math.Min(_ceiling, _limit + 1);
+    }
 
     public void Overloaded(TimeSpan? retryAfter)
     {
@@ -29,6 +35,7 @@ public sealed class AdaptiveConcurrency(int ceiling, TimeProvider time)
         if (retryAfter is { } wait && now + wait > ResumeAt) ResumeAt = now + wait;
         if (now - _lastDecrease < CalmDown) return;
         _lastDecrease = now;
-        _limit = Math.Max(1, Math.Floor(_limit / 2));
+        _limit = Math.Max(1, _limit / 2);
+        _successes = 0;
     }
 }
