@@ -60,12 +60,11 @@ public sealed class RefreshSweepBenchmark : IBenchmark
 
             var sweep = provider.GetRequiredService<RefreshSweep>();
             using var raw = await RawTokenClient.CreateAsync(concurrency, cancellationToken);
-            var rawBefore = await raw.MeasureAsync(count, cancellationToken);
-            var sweepRate = await MeasureAsync("sweep, all due", vault, control, clientId, () => sweep.RunAsync(cancellationToken), cancellationToken);
-            var rawAfter = await raw.MeasureAsync(count, cancellationToken);
-            var rawRate = (rawBefore + rawAfter) / 2;
-            Console.WriteLine($"raw client, {count} refresh_token grants at concurrency {concurrency}: {rawBefore:F0} tokens/s before the sweep, {rawAfter:F0} after; " +
-                              $"sweep / raw = {sweepRate / rawRate:F2}");
+            await SideBySideAsync("sweep, all due (first after the consent: also reads its token cache)", count, concurrency, raw,
+                () => MeasureAsync("sweep, all due, first", vault, control, clientId, () => sweep.RunAsync(cancellationToken), cancellationToken), cancellationToken);
+            clock.Shift += new RefreshOptions().Interval;
+            await SideBySideAsync("sweep, all due (steady state: tokens kept with the record)", count, concurrency, raw,
+                () => MeasureAsync("sweep, all due, steady", vault, control, clientId, () => sweep.RunAsync(cancellationToken), cancellationToken), cancellationToken);
             await MeasureAsync("sweep, none due", vault, control, clientId, () => sweep.RunAsync(cancellationToken), cancellationToken);
             Console.WriteLine($"process peak working set: {Process.GetCurrentProcess().PeakWorkingSet64 / 1048576.0:F0} MiB");
         }
@@ -75,23 +74,35 @@ public sealed class RefreshSweepBenchmark : IBenchmark
         }
     }
 
+    /// <summary>The raw client right before and right after the sweep, so that both see the same machine.</summary>
+    private static async Task SideBySideAsync(string what, int count, int concurrency, RawTokenClient raw, Func<Task<double>> sweep, CancellationToken cancellationToken)
+    {
+        var rawBefore = await raw.MeasureAsync(count, cancellationToken);
+        var sweepRate = await sweep();
+        var rawAfter = await raw.MeasureAsync(count, cancellationToken);
+        Console.WriteLine($"{what}: raw client, {count} refresh_token grants at concurrency {concurrency}: {rawBefore:F0} tokens/s before, {rawAfter:F0} after; " +
+                          $"sweep {sweepRate:F0}/s; sweep / raw = {sweepRate / ((rawBefore + rawAfter) / 2):F2}");
+    }
+
     /// <returns>Refreshed mailboxes per second.</returns>
     private static async Task<double> MeasureAsync(string what, KeyVaultDoubleServer vault, IdentityServerControl control, string clientId,
         Func<Task<RefreshSweepResult>> run, CancellationToken cancellationToken)
     {
         GC.Collect();
+        var heapBefore = GC.GetGCMemoryInfo().HeapSizeBytes;
         var writesBefore = vault.WriteCount;
         int requestsBefore;
         lock (vault.Requests) requestsBefore = vault.Requests.Count;
         var tokenCallsBefore = await RefreshCallsAsync(control, clientId, cancellationToken);
         var allocatedBefore = GC.GetTotalAllocatedBytes();
-        long peakHeap = 0;
+        long peakHeap = 0, peakWorkingSet = 0;
         using var sampling = new CancellationTokenSource();
         var sampler = Task.Run(async () =>
         {
             while (!sampling.IsCancellationRequested)
             {
                 peakHeap = Math.Max(peakHeap, GC.GetGCMemoryInfo().HeapSizeBytes);
+                using (var self = Process.GetCurrentProcess()) peakWorkingSet = Math.Max(peakWorkingSet, self.WorkingSet64);
                 try { await Task.Delay(50, sampling.Token); } catch (OperationCanceledException) { }
             }
         });
@@ -109,7 +120,7 @@ public sealed class RefreshSweepBenchmark : IBenchmark
         var tokenCalls = await RefreshCallsAsync(control, clientId, cancellationToken) - tokenCallsBefore;
         Console.WriteLine($"{what}: {result.Registered} mailboxes, {result.Due} due, {result.Refreshed} refreshed, {result.Failed} failed in {clock.Elapsed.TotalSeconds:F1} s " +
                           $"= {result.Registered / clock.Elapsed.TotalSeconds:F0} mailboxes/s ({result.Refreshed / clock.Elapsed.TotalSeconds:F0} refreshes/s); " +
-                          $"Key Vault writes {writes}, GETs {pages + mailboxReads + otherReads} ({pages} listing pages, {mailboxReads} mailbox reads, {otherReads} other reads); refresh_token calls {tokenCalls}; allocated {(GC.GetTotalAllocatedBytes() - allocatedBefore) / 1048576.0:F0} MiB; peak GC heap {peakHeap / 1048576.0:F0} MiB");
+                          $"Key Vault writes {writes}, GETs {pages + mailboxReads + otherReads} ({pages} listing pages, {mailboxReads} mailbox reads, {otherReads} other reads); refresh_token calls {tokenCalls}; allocated {(GC.GetTotalAllocatedBytes() - allocatedBefore) / 1048576.0:F0} MiB; GC heap {heapBefore / 1048576.0:F0} MiB before (the double's vault included), peak {peakHeap / 1048576.0:F0} MiB; peak working set {peakWorkingSet / 1048576.0:F0} MiB");
         if (result.Refreshed > 0)
             Console.WriteLine($"  per refreshed mailbox: {(double)mailboxReads / result.Refreshed:F2} mailbox reads, {(double)otherReads / result.Refreshed:F2} other reads, " +
                               $"{(double)writes / result.Refreshed:F2} writes; listing pages per mailbox listed {(double)pages / result.Registered:F3}");

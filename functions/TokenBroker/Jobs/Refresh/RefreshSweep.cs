@@ -61,7 +61,8 @@ public sealed class RefreshSweep(
             if (running.Count == 0)
             {
                 if (brokenBy is not null || started == due.Length) break;
-                await Task.Delay(concurrency.ResumeAt - time.GetUtcNow(), time, cancellationToken).ConfigureAwait(false);
+                var wait = concurrency.ResumeAt - time.GetUtcNow();
+                if (wait > TimeSpan.Zero) await Task.Delay(wait, time, cancellationToken).ConfigureAwait(false);
                 continue;
             }
 

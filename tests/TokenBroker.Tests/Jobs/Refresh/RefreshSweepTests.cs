@@ -130,6 +130,33 @@ public sealed class RefreshSweepTests
     }
 
     [Fact]
+    public async Task A_Retry_After_from_the_identity_provider_holds_the_next_keep_alive_until_it_has_passed()
+    {
+        await using var host = await RefreshTesting.StartAsync(refresh: o => o.MaxConcurrency = 1);
+        await RefreshTesting.ConnectDueAsync(host);
+        await RefreshTesting.ConnectDueAsync(host);
+        using var control = new TokenBroker.Testing.IdentityServerControl();
+        await control.FailNextTokenRequestAsync(429, "temporarily_unavailable", grantType: "refresh_token", clientId: host.Identity.ClientId,
+            count: 1, retryAfter: TimeSpan.FromSeconds(1), cancellationToken: Ct);
+        var resumeAt = host.Clock.GetUtcNow() + TimeSpan.FromSeconds(1);
+
+        var running = host.Get<RefreshSweep>().RunAsync(Ct);
+        using (var limit = CancellationTokenSource.CreateLinkedTokenSource(Ct))
+        {
+            limit.CancelAfter(TimeSpan.FromSeconds(60));
+            while (!host.Clock.PendingDueTimes.Contains(resumeAt))
+                await Task.Delay(10, limit.Token);
+        }
+        var callsDuringThePause = await host.Identity.TokenRequestCountAsync("refresh_token");
+        host.Clock.Advance(TimeSpan.FromSeconds(1));
+        var result = await running;
+
+        Assert.Equal(1, callsDuringThePause);
+        Assert.Equal((1, 1), (result.Refreshed, result.Failed));
+        Assert.Equal(2, await host.Identity.TokenRequestCountAsync("refresh_token"));
+    }
+
+    [Fact]
     public async Task An_expired_client_secret_stops_the_sweep_and_marks_every_mailbox_BrokenCredential_with_one_event()
     {
         await using var host = await RefreshTesting.StartAsync(refresh: o => o.MaxConcurrency = 1);
