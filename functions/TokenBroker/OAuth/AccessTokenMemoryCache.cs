@@ -14,12 +14,26 @@ public sealed class AccessTokenMemoryCache
     /// <summary>A token this close to its expiry is renewed rather than handed out (a send may take minutes).</summary>
     public TimeSpan RenewBefore { get; init; } = TimeSpan.FromMinutes(5);
 
-    public MailboxAccessToken? Get(string mailboxAddress, DateTimeOffset now) =>
-        _tokens.TryGetValue(mailboxAddress.Trim(), out var token) && IsFresh(token, now) ? token : null;
+    /// <summary>A fresh token, or null; a stale one is dropped, so memory holds only mailboxes in use.</summary>
+    public MailboxAccessToken? Get(string mailboxAddress, DateTimeOffset now)
+    {
+        var key = mailboxAddress.Trim();
+        if (!_tokens.TryGetValue(key, out var token)) return null;
+        if (IsFresh(token, now)) return token;
+        _tokens.TryRemove(KeyValuePair.Create(key, token));
+        return null;
+    }
 
     public bool IsFresh(MailboxAccessToken token, DateTimeOffset now) => token.ExpiresOn - now > RenewBefore;
 
     public void Set(MailboxAccessToken token) => _tokens[token.User.Trim()] = token;
+
+    /// <summary>Replaces the token of a mailbox in use here; adds none (the keep-alive must not fill memory with every mailbox).</summary>
+    public void Replace(MailboxAccessToken token)
+    {
+        var key = token.User.Trim();
+        if (_tokens.TryGetValue(key, out var held)) _tokens.TryUpdate(key, token, held);
+    }
 
     public void Forget(string mailboxAddress) => _tokens.TryRemove(mailboxAddress.Trim(), out _);
 }

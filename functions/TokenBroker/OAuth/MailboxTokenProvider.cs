@@ -70,7 +70,7 @@ public sealed class MailboxTokenProvider(
             Tokens = mailbox.Mode == MailboxMode.Delegated && cache.Data is { } data ? MailboxTokens.Of(data, now) : null,
         };
         await SaveRefreshedAsync(current, refreshed, cancellationToken).ConfigureAwait(false);
-        _accessTokens.Set(token);
+        _accessTokens.Replace(token);
         logger.LogInformation("Refresh token of {Mailbox} redeemed and stored; access token valid until {ExpiresOn:O}.", mailbox.Address, token.ExpiresOn);
         return token;
     }
