@@ -58,7 +58,7 @@ public sealed class RefreshListingBenchmark : IBenchmark
     private static string Describe(RefreshSweepResult result) => $"{result.Registered} registered, {result.Due} due";
 
     private static RefreshSweep SweepOf(IMailboxRegistry registry, DateTimeOffset now) => new(
-        registry, new RefusingTokenProvider(), Options.Create(new RefreshOptions { Jitter = TimeSpan.Zero }),
+        registry, new RefusingTokenProvider(), Options.Create(new RefreshOptions()),
         new FixedTime(now.AddMinutes(1)), new Random(1), NullLogger<RefreshSweep>.Instance);
 
     private static async Task SeedAsync(IMailboxRegistry registry, int count, DateTimeOffset now, CancellationToken cancellationToken) =>

@@ -12,11 +12,14 @@ using TokenBroker.Tests.Store.KeyVaultDouble;
 namespace TokenBroker.Benchmarks;
 
 /// <summary>
-/// One refresh sweep over many mailboxes (default 10,000; first argument overrides) against the local identity
-/// server (HTTPS) and the Key Vault REST double, through the real KeyVaultTokenStore and SecretClient. Mailboxes are
-/// connected through the real consent flow first (not measured) with 7-minute tokens, so all are due. Reports
-/// mailboxes/s, Key Vault writes and GETs, /token calls and memory; then a second sweep where nothing is due.
-/// Needs the ca and identity peers.
+/// One keep-alive sweep over many mailboxes (default 10,000; first argument overrides, second the concurrency
+/// ceiling) against the local identity server (HTTPS) and the Key Vault REST double, through the real
+/// KeyVaultTokenStore and SecretClient. Mailboxes are connected through the real consent flow first (not measured);
+/// then the broker's clock jumps one keep-alive interval ahead, so all are due. Side by side in the same run, a raw
+/// client (one HttpClient, the same concurrency, the same grant and scopes as MSAL sends) redeems a refresh token
+/// against the same identity server before and after the sweep: the ratio sweep rate / raw rate is the sweep's
+/// overhead. Reports mailboxes/s, Key Vault operations per refreshed mailbox, /token calls and memory; then a second
+/// sweep where nothing is due. Needs the ca and identity peers.
 /// </summary>
 public sealed class RefreshSweepBenchmark : IBenchmark
 {
@@ -31,7 +34,6 @@ public sealed class RefreshSweepBenchmark : IBenchmark
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(BenchmarkConsent.OAuthSettings(clientId))
             .AddInMemoryCollection(new Dictionary<string, string?>
             {
-                ["Refresh:Jitter"] = "00:00:00",
                 ["Refresh:MaxConcurrency"] = concurrency.ToString(),
             }).Build();
 
@@ -40,22 +42,29 @@ public sealed class RefreshSweepBenchmark : IBenchmark
         var store = new KeyVaultTokenStore(vault.CreateClient(storeOptions), storeOptions);
         var services = new ServiceCollection().AddLogging(l => l.SetMinimumLevel(LogLevel.Warning).AddSimpleConsole(o => o.SingleLine = true));
         services.AddSingleton(store).AddSingleton(store.Mailboxes).AddSingleton(store.TokenCaches).AddSingleton(store.Secrets).AddSingleton<MsalTokenCacheBinding>();
+        var clock = new ShiftedClock();
+        services.AddSingleton<TimeProvider>(clock);
         services.AddOAuth(configuration).AddRefreshJob(configuration);
         services.AddSingleton(new IdentityProviderHttpHandler(BenchmarkConsent.TrustingHandler()));
         await using var provider = services.BuildServiceProvider();
         using var browser = new HttpClient(BenchmarkConsent.TrustingHandler());
         try
         {
-            await control.SetTokenLifetimeAsync(TimeSpan.FromMinutes(7), clientId, cancellationToken);
+            await control.SetTokenLifetimeAsync(TimeSpan.FromHours(1), clientId, cancellationToken);
             var domain = PeersEnvironment.Get("IDENTITY_TENANT_DOMAIN");
             var setup = Stopwatch.StartNew();
             await Parallel.ForEachAsync(Enumerable.Range(0, count), new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = cancellationToken },
                 async (i, ct) => await BenchmarkConsent.ConsentAsync(provider, browser, $"sweep{i}-{Guid.NewGuid():N}@{domain}", ct));
             Console.WriteLine($"setup: {count} mailboxes consented in {setup.Elapsed.TotalSeconds:F1} s");
-            await control.SetTokenLifetimeAsync(TimeSpan.FromHours(1), clientId, cancellationToken);
+            clock.Shift = new RefreshOptions().Interval;
 
             var sweep = provider.GetRequiredService<RefreshSweep>();
-            await MeasureAsync("sweep, all due", vault, control, clientId, () => sweep.RunAsync(cancellationToken), cancellationToken);
+            using var raw = await RawTokenClient.CreateAsync(concurrency, cancellationToken);
+            await SideBySideAsync("sweep, all due (first after the consent: also reads its token cache)", count, concurrency, raw,
+                () => MeasureAsync("sweep, all due, first", vault, control, clientId, () => sweep.RunAsync(cancellationToken), cancellationToken), cancellationToken);
+            clock.Shift += new RefreshOptions().Interval;
+            await SideBySideAsync("sweep, all due (steady state: tokens kept with the record)", count, concurrency, raw,
+                () => MeasureAsync("sweep, all due, steady", vault, control, clientId, () => sweep.RunAsync(cancellationToken), cancellationToken), cancellationToken);
             await MeasureAsync("sweep, none due", vault, control, clientId, () => sweep.RunAsync(cancellationToken), cancellationToken);
             Console.WriteLine($"process peak working set: {Process.GetCurrentProcess().PeakWorkingSet64 / 1048576.0:F0} MiB");
         }
@@ -65,22 +74,35 @@ public sealed class RefreshSweepBenchmark : IBenchmark
         }
     }
 
-    private static async Task MeasureAsync(string what, KeyVaultDoubleServer vault, IdentityServerControl control, string clientId,
+    /// <summary>The raw client right before and right after the sweep, so that both see the same machine.</summary>
+    private static async Task SideBySideAsync(string what, int count, int concurrency, RawTokenClient raw, Func<Task<double>> sweep, CancellationToken cancellationToken)
+    {
+        var rawBefore = await raw.MeasureAsync(count, cancellationToken);
+        var sweepRate = await sweep();
+        var rawAfter = await raw.MeasureAsync(count, cancellationToken);
+        Console.WriteLine($"{what}: raw client, {count} refresh_token grants at concurrency {concurrency}: {rawBefore:F0} tokens/s before, {rawAfter:F0} after; " +
+                          $"sweep {sweepRate:F0}/s; sweep / raw = {sweepRate / ((rawBefore + rawAfter) / 2):F2}");
+    }
+
+    /// <returns>Refreshed mailboxes per second.</returns>
+    private static async Task<double> MeasureAsync(string what, KeyVaultDoubleServer vault, IdentityServerControl control, string clientId,
         Func<Task<RefreshSweepResult>> run, CancellationToken cancellationToken)
     {
         GC.Collect();
+        var heapBefore = GC.GetGCMemoryInfo().HeapSizeBytes;
         var writesBefore = vault.WriteCount;
         int requestsBefore;
         lock (vault.Requests) requestsBefore = vault.Requests.Count;
         var tokenCallsBefore = await RefreshCallsAsync(control, clientId, cancellationToken);
         var allocatedBefore = GC.GetTotalAllocatedBytes();
-        long peakHeap = 0;
+        long peakHeap = 0, peakWorkingSet = 0;
         using var sampling = new CancellationTokenSource();
         var sampler = Task.Run(async () =>
         {
             while (!sampling.IsCancellationRequested)
             {
                 peakHeap = Math.Max(peakHeap, GC.GetGCMemoryInfo().HeapSizeBytes);
+                using (var self = Process.GetCurrentProcess()) peakWorkingSet = Math.Max(peakWorkingSet, self.WorkingSet64);
                 try { await Task.Delay(50, sampling.Token); } catch (OperationCanceledException) { }
             }
         });
@@ -98,7 +120,19 @@ public sealed class RefreshSweepBenchmark : IBenchmark
         var tokenCalls = await RefreshCallsAsync(control, clientId, cancellationToken) - tokenCallsBefore;
         Console.WriteLine($"{what}: {result.Registered} mailboxes, {result.Due} due, {result.Refreshed} refreshed, {result.Failed} failed in {clock.Elapsed.TotalSeconds:F1} s " +
                           $"= {result.Registered / clock.Elapsed.TotalSeconds:F0} mailboxes/s ({result.Refreshed / clock.Elapsed.TotalSeconds:F0} refreshes/s); " +
-                          $"Key Vault writes {writes}, GETs {pages + mailboxReads + otherReads} ({pages} listing pages, {mailboxReads} mailbox reads, {otherReads} other reads); refresh_token calls {tokenCalls}; allocated {(GC.GetTotalAllocatedBytes() - allocatedBefore) / 1048576.0:F0} MiB; peak GC heap {peakHeap / 1048576.0:F0} MiB");
+                          $"Key Vault writes {writes}, GETs {pages + mailboxReads + otherReads} ({pages} listing pages, {mailboxReads} mailbox reads, {otherReads} other reads); refresh_token calls {tokenCalls}; allocated {(GC.GetTotalAllocatedBytes() - allocatedBefore) / 1048576.0:F0} MiB; GC heap {heapBefore / 1048576.0:F0} MiB before (the double's vault included), peak {peakHeap / 1048576.0:F0} MiB; peak working set {peakWorkingSet / 1048576.0:F0} MiB");
+        if (result.Refreshed > 0)
+            Console.WriteLine($"  per refreshed mailbox: {(double)mailboxReads / result.Refreshed:F2} mailbox reads, {(double)otherReads / result.Refreshed:F2} other reads, " +
+                              $"{(double)writes / result.Refreshed:F2} writes; listing pages per mailbox listed {(double)pages / result.Registered:F3}");
+        return result.Refreshed / clock.Elapsed.TotalSeconds;
+    }
+
+    /// <summary>The system clock, moved ahead by <see cref="Shift"/> once the mailboxes are connected, so that all are due.</summary>
+    private sealed class ShiftedClock : TimeProvider
+    {
+        public TimeSpan Shift { get; set; }
+
+        public override DateTimeOffset GetUtcNow() => base.GetUtcNow() + Shift;
     }
 
     private static async Task<int> RefreshCallsAsync(IdentityServerControl control, string clientId, CancellationToken cancellationToken) =>

@@ -61,6 +61,21 @@ public sealed class ConfidentialClientFactory
         return (client, staged);
     }
 
+    /// <summary>
+    /// A client whose user cache is <paramref name="cache"/> alone (the token provider loads it from the mailbox
+    /// record) and whose app cache lives only in this client: nothing it does is written to the store.
+    /// </summary>
+    public async Task<IConfidentialClientApplication> CreateInMemoryAsync(string tenantId, InMemoryTokenCache cache, CancellationToken cancellationToken = default)
+    {
+        var client = await BuildAsync(tenantId, cancellationToken).ConfigureAwait(false);
+        cache.Attach(client.UserTokenCache);
+        return client;
+    }
+
+    /// <summary>The user cache a consent stored under MSAL's key for the account ("oid.tid"), or null.</summary>
+    public async Task<byte[]?> ReadStoredUserCacheAsync(string homeAccountId, CancellationToken cancellationToken = default) =>
+        (await _cacheStore.ReadAsync(homeAccountId, cancellationToken).ConfigureAwait(false))?.Value;
+
     private async Task<IConfidentialClientApplication> BuildAsync(string tenantId, CancellationToken cancellationToken)
     {
         var o = _options.Value; // IOptions validation throws here with the sentence naming the bad setting.

@@ -21,6 +21,14 @@ public interface IMailboxTokenProvider
     /// </summary>
     /// <exception cref="MailboxTokenUnavailableException">No token can be had now.</exception>
     Task<MailboxAccessToken> RefreshAsync(string mailboxAddress, bool force, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// The daily keep-alive of a mailbox the caller just read: redeem its refresh token and store the result with
+    /// the record in one write. Failures are classified and recorded like <see cref="RefreshAsync"/>'s.
+    /// </summary>
+    /// <exception cref="MailboxTokenUnavailableException">No token can be had now.</exception>
+    Task<MailboxAccessToken> KeepAliveAsync(Versioned<Mailbox> current, CancellationToken cancellationToken = default) =>
+        RefreshAsync(current.Value.Address, force: true, cancellationToken);
 }
 
 /// <summary>
@@ -39,4 +47,7 @@ public sealed class MailboxTokenUnavailableException(string mailboxAddress, Mail
     public TokenFailure Failure { get; } = failure;
 
     public bool IsUnknownMailbox => State is null;
+
+    /// <summary>How long the identity provider asked callers to wait (a 429 or 503 with Retry-After), if it did.</summary>
+    public TimeSpan? RetryAfter { get; init; }
 }

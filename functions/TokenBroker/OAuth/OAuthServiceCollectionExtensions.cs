@@ -31,6 +31,7 @@ public static class OAuthServiceCollectionExtensions
         services.TryAddSingleton<ConsentInvitations>();
         services.TryAddSingleton<ConsentCallback>();
         services.TryAddSingleton<AppOnlyRegistration>();
+        services.TryAddSingleton<AccessTokenMemoryCache>();
         services.TryAddSingleton<IMailboxTokenProvider, MailboxTokenProvider>();
 
         // ASP.NET Core's request log writes the full URL, and the consent callback's URL carries the

@@ -8,6 +8,7 @@ namespace TokenBroker.OAuth;
 /// </summary>
 internal static class TokenExpiry
 {
-    public static DateTimeOffset Of(AuthenticationResult result) =>
-        DateTimeOffset.FromUnixTimeSeconds(result.ExpiresOn.ToUnixTimeSeconds());
+    public static DateTimeOffset Of(AuthenticationResult result) => Of(result.ExpiresOn);
+
+    public static DateTimeOffset Of(DateTimeOffset expiresOn) => DateTimeOffset.FromUnixTimeSeconds(expiresOn.ToUnixTimeSeconds());
 }

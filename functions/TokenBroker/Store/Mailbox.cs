@@ -53,4 +53,11 @@ public sealed record Mailbox(
     /// </summary>
     [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
     public DateTimeOffset? ConsentInvitationsRetiredUpTo { get; init; }
+
+    /// <summary>
+    /// The token cache the last keep-alive wrote with the record (see <see cref="MailboxTokens"/>); null until the
+    /// first one, and left out of the JSON then. Both stores keep the record encrypted at rest.
+    /// </summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public MailboxTokens? Tokens { get; init; }
 }

@@ -41,10 +41,10 @@ public sealed class BrokerEndToEndTests
         var sink = Directory.CreateTempSubdirectory("tokenbroker-e2e-sink-").FullName;
         foreach (var (key, value) in FetchHarness.WebhookSinkSettings(webhook.Url)) settings[key] = value;
         settings[$"Sinks:Maildirs:{FetchHarness.MaildirSink}:Root"] = sink;
-        // Every identity-server token is within a 2-hour margin, so each timer run refreshes: the test sees it happen.
+        // A keep-alive interval of one second: each timer run redeems the refresh token, and the test sees it happen.
         settings["RefreshSchedule"] = "*/2 * * * * *";
-        settings["Refresh:Margin"] = "02:00:00";
-        settings["Refresh:Jitter"] = "00:00:00";
+        settings["Refresh:Interval"] = "00:00:01";
+        settings["Refresh:Spread"] = "00:00:00";
         await using var broker = await MailBrokerPeers.StartAsync(settings, data);
         var mailbox = Maildir.UniqueAddress("chain");
 

@@ -1,60 +1,36 @@
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using TokenBroker.OAuth;
 using TokenBroker.Store;
-using TokenBroker.Store.Embedded;
+using TokenBroker.Tests.Jobs.Refresh;
 using TokenBroker.Tests.OAuth.Support;
 
 namespace TokenBroker.Tests.OAuth;
 
-/// <summary>Two broker instances refresh the same account at once (Functions scale-out); the store keeps one winner.</summary>
+/// <summary>Two broker instances keep the same mailbox alive at once (Functions scale-out); the store keeps one winner.</summary>
 public sealed class ConcurrentRefreshTests
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    /// <summary>Lets "another instance" refresh and store its cache just before this instance's first cache write.</summary>
-    private sealed class InterleavingTokenCacheStore(ITokenCacheStore inner) : ITokenCacheStore
-    {
-        public Func<Task>? BeforeNextWrite { get; set; }
-
-        public Task<Versioned<byte[]>?> ReadAsync(string cacheKey, CancellationToken cancellationToken = default) => inner.ReadAsync(cacheKey, cancellationToken);
-
-        public async Task<Versioned<byte[]>> WriteAsync(string cacheKey, byte[] data, string? expectedVersion, IReadOnlyDictionary<string, string>? tags = null, CancellationToken cancellationToken = default)
-        {
-            if (BeforeNextWrite is { } other)
-            {
-                BeforeNextWrite = null;
-                await other();
-            }
-            return await inner.WriteAsync(cacheKey, data, expectedVersion, tags, cancellationToken);
-        }
-
-        public Task DeleteAsync(string cacheKey, CancellationToken cancellationToken = default) => inner.DeleteAsync(cacheKey, cancellationToken);
-    }
+    private static MailboxTokenProvider Instance(OAuthTestHost host) =>
+        new(host.Registry, host.Get<ConfidentialClientFactory>(), host.Clock, host.Get<ILoggerFactory>().CreateLogger<MailboxTokenProvider>());
 
     [Fact]
-    public async Task Losing_the_race_to_store_a_refreshed_cache_still_returns_a_valid_token()
+    public async Task A_keep_alive_that_loses_the_race_leaves_the_winners_tokens_stored_and_still_returns_a_valid_token()
     {
-        InterleavingTokenCacheStore? interleaving = null;
-        await using var host = await OAuthTestHost.StartAsync(configureServices: services =>
-            services.AddSingleton<ITokenCacheStore>(sp => interleaving = new InterleavingTokenCacheStore(sp.GetRequiredService<EmbeddedTokenStore>().TokenCaches)));
-        var mailbox = $"race-{Guid.NewGuid():N}@{IdentityPeer.TenantDomain}";
-        await host.Identity.SetTokenLifetimeAsync(120);
-        await host.CompleteAsync(await host.SignInAsync(mailbox));
-        await host.Identity.SetTokenLifetimeAsync(3600);
+        await using var host = await RefreshTesting.StartAsync();
+        var mailbox = await RefreshTesting.ConnectAsync(host, tokenLifetimeSeconds: 3600);
+        var bothRead = (await host.Registry.GetAsync(mailbox, Ct))!;
 
-        // The other instance: its own MSAL client over the same store (without the interleaving hook).
-        var plainStore = host.Get<EmbeddedTokenStore>().TokenCaches;
-        var otherClients = ActivatorUtilities.CreateInstance<ConfidentialClientFactory>(host.App.Services, plainStore, new MsalTokenCacheBinding(plainStore));
-        var otherInstance = new MailboxTokenProvider(host.Registry, otherClients, host.Clock, host.Get<ILoggerFactory>().CreateLogger<MailboxTokenProvider>());
-        MailboxAccessToken? otherToken = null;
-        interleaving!.BeforeNextWrite = async () => otherToken = await otherInstance.GetAccessTokenAsync(mailbox, Ct);
+        var winnerToken = await Instance(host).KeepAliveAsync(bothRead, Ct);
+        var winner = (await host.Registry.GetAsync(mailbox, Ct))!;
+        var loserToken = await Instance(host).KeepAliveAsync(bothRead, Ct);
 
-        var token = await host.Tokens.GetAccessTokenAsync(mailbox, Ct);
-
-        Assert.NotNull(otherToken);
-        Assert.Equal(2, await host.Identity.TokenRequestCountAsync("refresh_token"));
-        Assert.Equal(otherToken.AccessToken, token.AccessToken);
-        Assert.Equal(MailboxState.Connected, (await host.Registry.GetAsync(mailbox, Ct))!.Value.State);
+        var stored = (await host.Registry.GetAsync(mailbox, Ct))!;
+        Assert.Equal(winner.Version, stored.Version);
+        Assert.NotEqual(winnerToken.AccessToken, loserToken.AccessToken);
+        Assert.True(loserToken.ExpiresOn > host.Clock.GetUtcNow().AddMinutes(30));
+        var third = await Instance(host).GetAccessTokenAsync(mailbox, Ct);
+        Assert.True(third.ExpiresOn > host.Clock.GetUtcNow().AddMinutes(30));
+        Assert.Equal(MailboxState.Connected, stored.Value.State);
     }
 }

@@ -77,9 +77,9 @@ public sealed class ConsentSuccessTests
 
         Assert.Equal(1, await host.Identity.TokenRequestCountAsync("refresh_token"));
         Assert.True(token.ExpiresOn > DateTimeOffset.UtcNow.AddMinutes(30));
+        // A renewed access token is kept in memory, not stored: the record is as the consent left it.
         var after = (await host.Registry.GetAsync(mailbox, Ct))!.Value;
         Assert.Equal(MailboxState.Connected, after.State);
-        Assert.Equal(token.ExpiresOn.ToUnixTimeSeconds(), after.AccessTokenExpiresAt!.Value.ToUnixTimeSeconds());
-        Assert.True(after.LastRefreshAt > first.LastRefreshAt);
+        Assert.Equal(first.LastRefreshAt, after.LastRefreshAt);
     }
 }

@@ -43,7 +43,7 @@ public sealed class KeyVaultWriteTests
     }
 
     [Fact]
-    public async Task A_silent_refresh_writes_the_rotated_cache_once_and_the_mailbox_once()
+    public async Task Renewing_an_access_token_on_demand_writes_nothing()
     {
         await using var host = await OAuthTestHost.StartAsync(TestStore.KeyVault);
         var mailbox = NewUser();
@@ -56,6 +56,38 @@ public sealed class KeyVaultWriteTests
         var after = KeyVaultTestStore.CountWrites(host.Vault!);
 
         Assert.Equal(1, await host.Identity.TokenRequestCountAsync("refresh_token"));
-        Assert.Equal((before.Mailboxes + 1, before.TokenCaches + 1), after);
+        Assert.Equal(before, after);
+    }
+
+    [Fact]
+    public async Task An_access_token_held_in_memory_is_handed_out_again_without_a_store_read_or_a_token_request()
+    {
+        await using var host = await OAuthTestHost.StartAsync(TestStore.KeyVault);
+        var mailbox = NewUser();
+        await host.CompleteAsync(await host.SignInAsync(mailbox));
+        var first = await host.Tokens.GetAccessTokenAsync(mailbox, Ct);
+        int requestsBefore;
+        lock (host.Vault!.Requests) requestsBefore = host.Vault.Requests.Count;
+
+        var second = await host.Tokens.GetAccessTokenAsync(mailbox, Ct);
+
+        Assert.Equal(first.AccessToken, second.AccessToken);
+        lock (host.Vault.Requests) Assert.Equal(requestsBefore, host.Vault.Requests.Count);
+        Assert.Equal(0, await host.Identity.TokenRequestCountAsync("refresh_token"));
+    }
+
+    [Fact]
+    public async Task Concurrent_callers_for_one_mailbox_share_one_token_request()
+    {
+        await using var host = await OAuthTestHost.StartAsync(TestStore.KeyVault);
+        var mailbox = NewUser();
+        await host.Identity.SetTokenLifetimeAsync(120); // near expiry at once: the first caller must refresh
+        await host.CompleteAsync(await host.SignInAsync(mailbox));
+        await host.Identity.SetTokenLifetimeAsync(3600);
+
+        var tokens = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => host.Tokens.GetAccessTokenAsync(mailbox, Ct)));
+
+        Assert.Single(tokens.Select(t => t.AccessToken).Distinct());
+        Assert.Equal(1, await host.Identity.TokenRequestCountAsync("refresh_token"));
     }
 }

@@ -1,23 +1,29 @@
 namespace TokenBroker.Jobs.Refresh;
 
-/// <summary>The "Refresh" section: when the timer refreshes a mailbox, and how hard it pushes the identity provider.</summary>
+/// <summary>The "Refresh" section: how often the keep-alive redeems each mailbox's refresh token, and how hard it may push the identity provider.</summary>
 public sealed class RefreshOptions
 {
     public const string Section = "Refresh";
 
-    /// <summary>Refresh when the access token expires within this.</summary>
-    public TimeSpan Margin { get; set; } = TimeSpan.FromMinutes(10);
+    /// <summary>
+    /// A mailbox is kept alive (its refresh token redeemed and the new one stored) at most this long after the
+    /// last time. Below a day, so the stored refresh token is always younger than a day even after a missed sweep.
+    /// </summary>
+    public TimeSpan Interval { get; set; } = TimeSpan.FromHours(20);
 
-    /// <summary>Refresh at least this often regardless, so refresh tokens stay far from the 90-day inactivity limit.</summary>
-    public TimeSpan MaxInterval { get; set; } = TimeSpan.FromHours(24);
+    /// <summary>
+    /// Each mailbox comes due at its own fixed point up to this much before <see cref="Interval"/> (from a hash of
+    /// its store key), so mailboxes connected together do not stay due together.
+    /// </summary>
+    public TimeSpan Spread { get; set; } = TimeSpan.FromHours(2);
 
-    /// <summary>Each refresh starts after a random delay below this, so instances and mailboxes do not hit the provider at once.</summary>
-    public TimeSpan Jitter { get; set; } = TimeSpan.FromSeconds(20);
-
-    /// <summary>Refreshes running at once in one sweep.</summary>
+    /// <summary>Ceiling of keep-alives running at once; the sweep lowers it while the identity provider answers 429 or 5xx.</summary>
     public int MaxConcurrency { get; set; } = 8;
 
-    /// <summary>One mailbox's refresh is abandoned (and retried next sweep) after this.</summary>
+    /// <summary>Longest pause of the whole sweep after a Retry-After; a longer one ends the sweep (the rest stay due for the next).</summary>
+    public TimeSpan MaxPause { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>One mailbox's keep-alive is abandoned (and retried after a back-off) after this.</summary>
     public TimeSpan MailboxTimeout { get; set; } = TimeSpan.FromSeconds(60);
 
     /// <summary>First wait after a transient failure; doubled per consecutive failure up to <see cref="MaxBackoff"/>.</summary>

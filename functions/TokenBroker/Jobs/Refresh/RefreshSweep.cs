@@ -14,12 +14,15 @@ public sealed record RefreshSweepResult(int Registered, int Due, int Refreshed, 
 }
 
 /// <summary>
-/// One pass over every mailbox: refresh the Connected ones whose access token nears expiry or that were not
-/// refreshed for <see cref="RefreshOptions.MaxInterval"/>, with jitter and bounded concurrency. Which ones are due
-/// is decided from the registry's listing metadata; only those records are read. A mailbox backing off after
-/// transient failures (<see cref="Mailbox.Backoff"/>, stored with it) waits, whichever instance recorded it. A
-/// mailbox's failure stays with that mailbox, except a broken client credential, which stops the sweep: it affects
-/// every mailbox.
+/// One pass of the keep-alive over every mailbox: a Connected mailbox whose refresh token was last redeemed
+/// <see cref="RefreshOptions.Interval"/> ago (less its own share of <see cref="RefreshOptions.Spread"/>) is due; access
+/// tokens are the token provider's on-demand business and play no part here. Which ones are due is decided from the
+/// registry's listing metadata; only those records are read, once each, and handed to
+/// <see cref="IMailboxTokenProvider.KeepAliveAsync"/>, which writes each once. Due mailboxes go in random order (two
+/// instances sweeping at once rarely meet on one) at a concurrency that adapts to the identity provider
+/// (<see cref="AdaptiveConcurrency"/>). A mailbox backing off after transient failures (<see cref="Mailbox.Backoff"/>,
+/// stored with it) waits, whichever instance recorded it. A mailbox's failure stays with that mailbox, except a
+/// broken client credential, which stops the sweep: it affects every mailbox.
 /// </summary>
 public sealed class RefreshSweep(
     IMailboxRegistry registry,
@@ -29,60 +32,93 @@ public sealed class RefreshSweep(
     Random random,
     ILogger<RefreshSweep> logger)
 {
-    private enum Outcome { Refreshed, Skipped, Failed, CredentialBroken }
+    private enum Outcome { Refreshed, Skipped, Failed, Throttled, CredentialBroken }
+
+    private sealed record MailboxResult(string? Address, Outcome Outcome, BrokerEvent? Change, TimeSpan? RetryAfter = null);
 
     public async Task<RefreshSweepResult> RunAsync(CancellationToken cancellationToken = default)
     {
         var settings = options.Value;
         var all = await registry.ListSummariesAsync(cancellationToken).ConfigureAwait(false);
         var now = time.GetUtcNow();
-        var due = all.Where(m => IsDue(m, now, settings)).ToList();
+        var due = all.Where(m => IsDue(m, now, settings)).ToArray();
+        random.Shuffle(due);
         var events = new List<BrokerEvent>();
-        int refreshed = 0, skipped = 0, failed = 0;
+        int refreshed = 0, skipped = 0, failed = 0, started = 0;
         string? brokenBy = null;
         string? brokenReason = null;
 
         using var sweep = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var parallel = new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, settings.MaxConcurrency), CancellationToken = sweep.Token };
-        try
+        var concurrency = new AdaptiveConcurrency(settings.MaxConcurrency, time);
+        var running = new List<Task<MailboxResult>>(concurrency.Ceiling);
+        while (true)
         {
-            await Parallel.ForEachAsync(due, parallel, async (summary, ct) =>
+            var paused = concurrency.ResumeAt > time.GetUtcNow();
+            if (paused && concurrency.ResumeAt - time.GetUtcNow() > settings.MaxPause)
+                break; // a long Retry-After: leave the rest due for a later sweep rather than hold this one
+            while (brokenBy is null && !paused && started < due.Length && running.Count < concurrency.Limit)
+                running.Add(KeepAliveOneAsync(due[started++], settings, sweep.Token));
+            if (running.Count == 0)
             {
-                var (address, outcome, change) = await RefreshOneAsync(summary, settings, ct).ConfigureAwait(false);
-                lock (events)
-                {
-                    if (change is not null) events.Add(change);
-                    switch (outcome)
+                if (brokenBy is not null || started == due.Length) break;
+                var wait = concurrency.ResumeAt - time.GetUtcNow();
+                if (wait > TimeSpan.Zero) await Task.Delay(wait, time, cancellationToken).ConfigureAwait(false);
+                continue;
+            }
+
+            var finished = await Task.WhenAny(running).ConfigureAwait(false);
+            running.Remove(finished);
+            MailboxResult result;
+            try
+            {
+                result = await finished.ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (brokenBy is not null && !cancellationToken.IsCancellationRequested)
+            {
+                continue; // cancelled because the credential is broken: MarkAllBrokenAsync covers it
+            }
+            if (result.Change is not null) events.Add(result.Change);
+            switch (result.Outcome)
+            {
+                case Outcome.Refreshed: refreshed++; concurrency.Succeeded(); break;
+                case Outcome.Skipped: skipped++; break;
+                case Outcome.Failed: failed++; break;
+                case Outcome.Throttled: failed++; concurrency.Overloaded(result.RetryAfter); break;
+                case Outcome.CredentialBroken:
+                    failed++;
+                    if (brokenBy is null)
                     {
-                        case Outcome.Refreshed: refreshed++; break;
-                        case Outcome.Skipped: skipped++; break;
-                        case Outcome.Failed: failed++; break;
-                        case Outcome.CredentialBroken:
-                            failed++;
-                            if (brokenBy is null) { brokenBy = address; brokenReason = change?.Reason; }
-                            break;
+                        brokenBy = result.Address;
+                        brokenReason = result.Change?.Reason;
+                        await sweep.CancelAsync().ConfigureAwait(false);
                     }
-                }
-                if (outcome == Outcome.CredentialBroken)
-                    await sweep.CancelAsync().ConfigureAwait(false);
-            }).ConfigureAwait(false);
+                    break;
+            }
         }
-        catch (OperationCanceledException) when (brokenBy is not null && !cancellationToken.IsCancellationRequested)
-        {
-        }
+        await DrainAsync(running).ConfigureAwait(false);
 
         if (brokenBy is not null)
         {
-            // The refreshes that raced the first failure may have sent their own event; fold them into one.
+            // The keep-alives that raced the first failure may have sent their own event; fold them into one.
             events.RemoveAll(e => e.To == nameof(MailboxState.BrokenCredential));
             events.Add(await MarkAllBrokenAsync(brokenBy, brokenReason, cancellationToken).ConfigureAwait(false));
         }
-        logger.LogInformation("Refresh sweep: {Registered} mailboxes, {Due} due, {Refreshed} refreshed, {Skipped} skipped, {Failed} failed.",
-            all.Count, due.Count, refreshed, skipped, failed);
-        return new RefreshSweepResult(all.Count, due.Count, refreshed, skipped, failed, events)
+        logger.LogInformation("Refresh sweep: {Registered} mailboxes, {Due} due, {Refreshed} refreshed, {Skipped} skipped, {Failed} failed, {Left} left for the next sweep; concurrency ended at {Limit} of {Ceiling}.",
+            all.Count, due.Length, refreshed, skipped, failed, due.Length - started, concurrency.Limit, concurrency.Ceiling);
+        return new RefreshSweepResult(all.Count, due.Length, refreshed, skipped, failed, events)
         {
             MailboxesByState = all.Where(m => m.State is not null).GroupBy(m => m.State!.Value).ToDictionary(g => g.Key, g => g.Count()),
         };
+    }
+
+    /// <summary>Waits for keep-alives still running when the loop ended (a long pause, or a cancelled sweep); their outcome is in the store.</summary>
+    private static async Task DrainAsync(List<Task<MailboxResult>> running)
+    {
+        foreach (var task in running)
+        {
+            try { await task.ConfigureAwait(false); }
+            catch (OperationCanceledException) { }
+        }
     }
 
     /// <summary>Unknown metadata (a state the listing does not tell) counts as due: the record read then decides.</summary>
@@ -90,51 +126,54 @@ public sealed class RefreshSweep(
         mailbox.State is null
         || (mailbox.State == MailboxState.Connected
             && !(mailbox.NextAttemptAt > now)
-            && (mailbox.AccessTokenExpiresAt is not { } expires || expires - now <= settings.Margin
-                || mailbox.LastRefreshAt is not { } last || now - last >= settings.MaxInterval));
+            && (mailbox.LastRefreshAt is not { } last || now - last >= DueAfter(mailbox.Id, settings)));
 
-    private async Task<(string? Address, Outcome, BrokerEvent?)> RefreshOneAsync(MailboxSummary listed, RefreshOptions settings, CancellationToken cancellationToken)
+    /// <summary>The interval less this mailbox's fixed share of the spread (FNV-1a of its store key: stable across instances and restarts).</summary>
+    private static TimeSpan DueAfter(string id, RefreshOptions settings)
     {
-        if (settings.Jitter > TimeSpan.Zero)
-            await Task.Delay(TimeSpan.FromTicks((long)(random.NextDouble() * settings.Jitter.Ticks)), time, cancellationToken).ConfigureAwait(false);
+        var hash = 2166136261u;
+        foreach (var c in id) hash = (hash ^ c) * 16777619u;
+        return settings.Interval - settings.Spread * (hash / (double)uint.MaxValue);
+    }
 
-        // Read only now, after the jitter: another instance may have refreshed it meanwhile (then its work stands),
-        // and the listing's metadata may be a moment older than the record.
+    private async Task<MailboxResult> KeepAliveOneAsync(MailboxSummary listed, RefreshOptions settings, CancellationToken cancellationToken)
+    {
+        // The listing's metadata may be a moment older than the record (another instance may have kept it alive meanwhile).
         var current = await registry.GetAsync(listed, cancellationToken).ConfigureAwait(false);
         if (current is null || !IsDue(MailboxSummary.Of(listed.Id, current.Value), time.GetUtcNow(), settings))
-            return (current?.Value.Address, Outcome.Skipped, null);
+            return new(current?.Value.Address, Outcome.Skipped, null);
         var before = current.Value;
 
         using var timeout = new CancellationTokenSource(settings.MailboxTimeout, time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
         try
         {
-            // Success clears the mailbox's back-off and a transient failure extends it, in the provider's own write.
-            await tokens.RefreshAsync(before.Address, force: true, linked.Token).ConfigureAwait(false);
-            return (before.Address, Outcome.Refreshed, null);
+            // Success clears the mailbox's back-off and a transient failure extends it, in the provider's one write.
+            await tokens.KeepAliveAsync(current, linked.Token).ConfigureAwait(false);
+            return new(before.Address, Outcome.Refreshed, null);
         }
         catch (MailboxTokenUnavailableException unavailable)
         {
             var failure = unavailable.Failure;
             if (failure.Kind == TokenFailureKind.BrokenCredential)
-                return (before.Address, Outcome.CredentialBroken, BrokerEvent.StateChanged(before.Address, before.State.ToString(), nameof(MailboxState.BrokenCredential), failure.Reason, time.GetUtcNow()));
+                return new(before.Address, Outcome.CredentialBroken, BrokerEvent.StateChanged(before.Address, before.State.ToString(), nameof(MailboxState.BrokenCredential), failure.Reason, time.GetUtcNow()));
             if (unavailable.State is { } after && after != before.State)
-                return (before.Address, Outcome.Failed, BrokerEvent.StateChanged(before.Address, before.State.ToString(), after.ToString(), ReasonInWords(failure), time.GetUtcNow()));
-            logger.LogWarning("Refreshing {Mailbox} failed ({Kind}): {Reason}; it backs off before the next attempt.", before.Address, failure.Kind, failure.Reason);
-            return (before.Address, Outcome.Failed, null);
+                return new(before.Address, Outcome.Failed, BrokerEvent.StateChanged(before.Address, before.State.ToString(), after.ToString(), ReasonInWords(failure), time.GetUtcNow()));
+            logger.LogWarning("Keeping {Mailbox} alive failed ({Kind}): {Reason}; it backs off before the next attempt.", before.Address, failure.Kind, failure.Reason);
+            return new(before.Address, failure.IsTransient ? Outcome.Throttled : Outcome.Failed, null, unavailable.RetryAfter);
         }
         catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
             var reason = $"Refreshing the token took longer than {settings.MailboxTimeout}; abandoned.";
             var next = await RecordBackoffAsync(before.Address, reason, settings, cancellationToken).ConfigureAwait(false);
-            logger.LogWarning("Refreshing {Mailbox} took longer than {Timeout}; abandoned, next attempt after {Next:O}.", before.Address, settings.MailboxTimeout, next);
-            return (before.Address, Outcome.Failed, null);
+            logger.LogWarning("Keeping {Mailbox} alive took longer than {Timeout}; abandoned, next attempt after {Next:O}.", before.Address, settings.MailboxTimeout, next);
+            return new(before.Address, Outcome.Throttled, null);
         }
         catch (Exception exception) when (exception is not OperationCanceledException)
         {
             var next = await RecordBackoffAsync(before.Address, $"Refreshing the token failed unexpectedly ({exception.GetType().Name}).", settings, cancellationToken).ConfigureAwait(false);
-            logger.LogError("Refreshing {Mailbox} failed unexpectedly ({Type}: {Reason}); next attempt after {Next:O}.", before.Address, exception.GetType().Name, exception.Message, next);
-            return (before.Address, Outcome.Failed, null);
+            logger.LogError("Keeping {Mailbox} alive failed unexpectedly ({Type}: {Reason}); next attempt after {Next:O}.", before.Address, exception.GetType().Name, exception.Message, next);
+            return new(before.Address, Outcome.Failed, null);
         }
     }
 

@@ -50,13 +50,19 @@ internal sealed class KeyVaultMailboxRegistry(KeyVaultSecrets secrets, SecretNam
         return stored is null ? null : ToVersioned(stored);
     }
 
-    public async Task<Versioned<Mailbox>> SaveAsync(Mailbox mailbox, string? expectedVersion, CancellationToken cancellationToken = default)
+    public Task<Versioned<Mailbox>> SaveAsync(Mailbox mailbox, string? expectedVersion, CancellationToken cancellationToken = default) =>
+        SaveAsync(mailbox, expectedVersion, verifyAfter: true, cancellationToken);
+
+    public Task<Versioned<Mailbox>> SaveRefreshedAsync(Mailbox mailbox, string expectedVersion, CancellationToken cancellationToken = default) =>
+        SaveAsync(mailbox, expectedVersion, verifyAfter: false, cancellationToken);
+
+    private async Task<Versioned<Mailbox>> SaveAsync(Mailbox mailbox, string? expectedVersion, bool verifyAfter, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(mailbox);
         var name = await naming.MailboxAsync(mailbox.Address, cancellationToken).ConfigureAwait(false);
         var json = Encoding.UTF8.GetString(MailboxJson.Serialize(mailbox));
         var write = new SecretWrite(name, $"Mailbox {mailbox.Address}", json, ContentType, TagsOf(mailbox));
-        var stored = await secrets.WriteAsync(write, expectedVersion, cancellationToken).ConfigureAwait(false);
+        var stored = await secrets.WriteAsync(write, expectedVersion, cancellationToken, verifyAfter).ConfigureAwait(false);
         return ToVersioned(stored);
     }
 

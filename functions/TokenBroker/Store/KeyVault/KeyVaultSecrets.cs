@@ -40,7 +40,8 @@ internal sealed class KeyVaultSecrets(SecretClient client, KeyVaultTokenStoreOpt
         }
     }
 
-    public async Task<StoredSecret> WriteAsync(SecretWrite write, string? expectedVersion, CancellationToken cancellationToken)
+    /// <param name="verifyAfter">Read the latest version back to detect a writer from the same base landing just after ours.</param>
+    public async Task<StoredSecret> WriteAsync(SecretWrite write, string? expectedVersion, CancellationToken cancellationToken, bool verifyAfter = true)
     {
         var current = await ReadAsync(write.Name, cancellationToken).ConfigureAwait(false);
         if (current?.Version != expectedVersion)
@@ -61,6 +62,7 @@ internal sealed class KeyVaultSecrets(SecretClient client, KeyVaultTokenStoreOpt
             generation = recovered.Generation + 1;
         }
 
+        if (!verifyAfter) return StoredSecret.From(written);
         var latest = await ReadAsync(write.Name, cancellationToken).ConfigureAwait(false);
         if (latest is not null && latest.Version != written.Properties.Version && latest.Generation <= generation)
             throw new StoreConcurrencyException(write.Item, expectedVersion, latest.Version);

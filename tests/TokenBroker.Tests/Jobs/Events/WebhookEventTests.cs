@@ -18,7 +18,7 @@ public sealed class WebhookEventTests
             o.WebhookUrl = receiver.Url;
             o.WebhookSecret = secret;
         });
-        var mailbox = await RefreshTesting.ConnectAsync(host, tokenLifetimeSeconds: 420);
+        var mailbox = await RefreshTesting.ConnectDueAsync(host);
         await host.Identity.FailNextTokenCallAsync("refresh_token", "invalid_grant", errorCode: 700082);
 
         var queued = Assert.Single(await RefreshTesting.RunTimerAsync(host, Ct));
@@ -41,7 +41,7 @@ public sealed class WebhookEventTests
             o.WebhookUrl = deadUrl;
             o.WebhookSecret = "s";
         });
-        await RefreshTesting.ConnectAsync(host, tokenLifetimeSeconds: 420);
+        await RefreshTesting.ConnectDueAsync(host);
         await host.Identity.FailNextTokenCallAsync("refresh_token", "invalid_grant", errorCode: 700082);
 
         var queued = await RefreshTesting.RunTimerAsync(host, Ct);

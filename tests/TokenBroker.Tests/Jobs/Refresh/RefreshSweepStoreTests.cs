@@ -54,7 +54,7 @@ public sealed class RefreshSweepStoreTests
     {
         await using var host = await RefreshTesting.StartAsync(TestStore.KeyVault);
         await RefreshTesting.ConnectAsync(host, tokenLifetimeSeconds: 3600);
-        var due = await RefreshTesting.ConnectAsync(host, tokenLifetimeSeconds: 420);
+        var due = await RefreshTesting.ConnectDueAsync(host);
         await RefreshTesting.ConnectAsync(host, tokenLifetimeSeconds: 3600);
         var dueSecret = await SecretNameOfAsync(host, due);
         await host.Identity.SetTokenLifetimeAsync(3600);
@@ -69,10 +69,30 @@ public sealed class RefreshSweepStoreTests
     }
 
     [Fact]
+    public async Task A_keep_alive_costs_one_record_read_one_version_check_and_one_write_and_no_token_cache_access()
+    {
+        await using var host = await RefreshTesting.StartAsync(TestStore.KeyVault);
+        var mailbox = await RefreshTesting.ConnectDueAsync(host);
+        var secret = await SecretNameOfAsync(host, mailbox);
+        await host.Get<RefreshSweep>().RunAsync(Ct); // the first one after the consent also reads the consent's token cache
+        host.Clock.Advance(host.Get<Microsoft.Extensions.Options.IOptions<RefreshOptions>>().Value.Interval);
+        ForgetRequests(host.Vault!);
+        var putsBefore = host.Vault!.Vault.TotalPutCount;
+
+        var result = await host.Get<RefreshSweep>().RunAsync(Ct);
+
+        Assert.Equal(1, result.Refreshed);
+        Assert.Equal(["/secrets/" + secret, "/secrets/" + secret], MailboxValueReads(host.Vault));
+        Assert.Equal(1, host.Vault.Vault.TotalPutCount - putsBefore);
+        lock (host.Vault.Requests)
+            Assert.DoesNotContain(host.Vault.Requests, r => r.Path.StartsWith("/secrets/" + SecretNaming.TokenCachePrefix, StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task A_transient_failure_is_recorded_with_its_back_off_in_one_mailbox_write()
     {
         await using var host = await RefreshTesting.StartAsync(TestStore.KeyVault);
-        var mailbox = await RefreshTesting.ConnectAsync(host, tokenLifetimeSeconds: 420);
+        var mailbox = await RefreshTesting.ConnectDueAsync(host);
         var secret = await SecretNameOfAsync(host, mailbox);
         await host.Identity.FailNextTokenCallAsync("refresh_token", "server_error", status: 500, count: 2);
         var writesBefore = host.Vault!.Vault.PutCount(secret);
@@ -92,7 +112,7 @@ public sealed class RefreshSweepStoreTests
     public async Task A_back_off_recorded_by_one_instance_is_honoured_by_a_restarted_or_second_one()
     {
         await using var host = await RefreshTesting.StartAsync(TestStore.KeyVault);
-        var mailbox = await RefreshTesting.ConnectAsync(host, tokenLifetimeSeconds: 420);
+        var mailbox = await RefreshTesting.ConnectDueAsync(host);
         await host.Identity.FailNextTokenCallAsync("refresh_token", "server_error", status: 500, count: 2);
         await host.Get<RefreshSweep>().RunAsync(Ct);
         var callsAfterTheFailure = await host.Identity.TokenRequestCountAsync("refresh_token");
@@ -108,7 +128,7 @@ public sealed class RefreshSweepStoreTests
     public async Task After_the_back_off_a_new_instance_refreshes_the_mailbox_and_clears_it()
     {
         await using var host = await RefreshTesting.StartAsync(TestStore.KeyVault);
-        var mailbox = await RefreshTesting.ConnectAsync(host, tokenLifetimeSeconds: 420);
+        var mailbox = await RefreshTesting.ConnectDueAsync(host);
         await host.Identity.FailNextTokenCallAsync("refresh_token", "server_error", status: 500, count: 2);
         await host.Get<RefreshSweep>().RunAsync(Ct);
         await host.Identity.SetTokenLifetimeAsync(3600);
@@ -127,7 +147,7 @@ public sealed class RefreshSweepStoreTests
     public async Task A_second_transient_failure_doubles_the_stored_back_off()
     {
         await using var host = await RefreshTesting.StartAsync();
-        var mailbox = await RefreshTesting.ConnectAsync(host, tokenLifetimeSeconds: 420);
+        var mailbox = await RefreshTesting.ConnectDueAsync(host);
         var initial = new RefreshOptions().InitialBackoff;
         await host.Identity.FailNextTokenCallAsync("refresh_token", "server_error", status: 500, count: 2);
         await host.Get<RefreshSweep>().RunAsync(Ct);
@@ -159,7 +179,7 @@ public sealed class RefreshSweepStoreTests
     public async Task Two_instances_sweeping_the_same_Key_Vault_at_once_leave_the_mailbox_connected_with_a_usable_token()
     {
         await using var host = await RefreshTesting.StartAsync(TestStore.KeyVault);
-        var mailbox = await RefreshTesting.ConnectAsync(host, tokenLifetimeSeconds: 420);
+        var mailbox = await RefreshTesting.ConnectDueAsync(host);
         await host.Identity.SetTokenLifetimeAsync(3600);
 
         var results = await Task.WhenAll(host.Get<RefreshSweep>().RunAsync(Ct), RefreshTesting.OtherInstanceSweep(host).RunAsync(Ct));

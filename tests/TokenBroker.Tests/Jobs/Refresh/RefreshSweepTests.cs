@@ -15,31 +15,26 @@ public sealed class RefreshSweepTests
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     [Fact]
-    public async Task A_mailbox_whose_token_expires_within_the_margin_is_refreshed()
+    public async Task A_mailbox_kept_alive_an_interval_ago_has_its_refresh_token_redeemed_and_stored_with_the_record()
     {
         await using var host = await RefreshTesting.StartAsync();
-        // 7 minutes: inside the 10-minute margin, outside MSAL's own 5-minute refresh window.
-        var mailbox = await RefreshTesting.ConnectAsync(host, tokenLifetimeSeconds: 420);
-        var before = await host.Tokens.GetAccessTokenAsync(mailbox, Ct);
-        await host.Identity.SetTokenLifetimeAsync(3600);
+        var mailbox = await RefreshTesting.ConnectDueAsync(host);
 
         var result = await host.Get<RefreshSweep>().RunAsync(Ct);
 
         Assert.Equal(1, result.Refreshed);
         Assert.Equal(1, await host.Identity.TokenRequestCountAsync("refresh_token"));
-        var after = await host.Tokens.GetAccessTokenAsync(mailbox, Ct);
-        Assert.NotEqual(before.AccessToken, after.AccessToken);
-        Assert.True(after.ExpiresOn > before.ExpiresOn.AddMinutes(30));
         var saved = (await host.Registry.GetAsync(mailbox, Ct))!.Value;
-        Assert.Equal(after.ExpiresOn, saved.AccessTokenExpiresAt!.Value, TimeSpan.FromSeconds(1));
         Assert.Equal(host.Clock.GetUtcNow(), saved.LastRefreshAt);
+        Assert.True(saved.Tokens!.IsCurrentFor(saved));
+        Assert.True(saved.AccessTokenExpiresAt > host.Clock.GetUtcNow().AddMinutes(30));
     }
 
     [Fact]
-    public async Task A_mailbox_with_a_fresh_token_is_left_alone_without_a_call_or_a_store_write()
+    public async Task A_mailbox_kept_alive_within_the_interval_is_left_alone_though_its_access_token_is_about_to_expire()
     {
         await using var host = await RefreshTesting.StartAsync();
-        var mailbox = await RefreshTesting.ConnectAsync(host, tokenLifetimeSeconds: 3600);
+        var mailbox = await RefreshTesting.ConnectAsync(host, tokenLifetimeSeconds: 120);
         var version = (await host.Registry.GetAsync(mailbox, Ct))!.Version;
 
         var result = await host.Get<RefreshSweep>().RunAsync(Ct);
@@ -50,25 +45,26 @@ public sealed class RefreshSweepTests
     }
 
     [Fact]
-    public async Task A_mailbox_not_refreshed_for_a_day_is_force_refreshed_though_its_token_is_fresh()
+    public async Task A_mailbox_comes_due_at_its_own_point_within_the_spread_before_the_interval()
     {
-        await using var host = await RefreshTesting.StartAsync();
-        var mailbox = await RefreshTesting.ConnectAsync(host, tokenLifetimeSeconds: 3600);
-        var stored = (await host.Registry.GetAsync(mailbox, Ct))!;
-        await host.Registry.SaveAsync(stored.Value with { LastRefreshAt = host.Clock.GetUtcNow().AddHours(-25) }, stored.Version, Ct);
+        await using var host = await RefreshTesting.StartAsync(refresh: o => (o.Interval, o.Spread) = (TimeSpan.FromHours(20), TimeSpan.FromHours(2)));
+        await RefreshTesting.ConnectAsync(host, tokenLifetimeSeconds: 3600);
+        var sweep = host.Get<RefreshSweep>();
 
-        var result = await host.Get<RefreshSweep>().RunAsync(Ct);
+        host.Clock.Advance(TimeSpan.FromHours(18) - TimeSpan.FromSeconds(1));
+        var beforeTheSpread = await sweep.RunAsync(Ct);
+        host.Clock.Advance(TimeSpan.FromHours(2));
+        var atTheInterval = await sweep.RunAsync(Ct);
 
-        Assert.Equal(1, result.Refreshed);
-        Assert.Equal(1, await host.Identity.TokenRequestCountAsync("refresh_token"));
-        Assert.Equal(host.Clock.GetUtcNow(), (await host.Registry.GetAsync(mailbox, Ct))!.Value.LastRefreshAt);
+        Assert.Equal(0, beforeTheSpread.Due);
+        Assert.Equal(1, atTheInterval.Refreshed);
     }
 
     [Fact]
     public async Task A_refresh_token_expired_by_inactivity_moves_the_mailbox_to_NeedsConsent_with_one_event()
     {
         await using var host = await RefreshTesting.StartAsync();
-        var mailbox = await RefreshTesting.ConnectAsync(host, tokenLifetimeSeconds: 420);
+        var mailbox = await RefreshTesting.ConnectDueAsync(host);
         await host.Identity.FailNextTokenCallAsync("refresh_token", "invalid_grant", errorCode: 700082);
 
         var first = await RefreshTesting.RunTimerAsync(host, Ct);
@@ -90,7 +86,7 @@ public sealed class RefreshSweepTests
     public async Task Identity_provider_errors_keep_the_mailbox_connected_with_its_last_error_and_it_is_retried_after_the_back_off()
     {
         await using var host = await RefreshTesting.StartAsync();
-        var mailbox = await RefreshTesting.ConnectAsync(host, tokenLifetimeSeconds: 420);
+        var mailbox = await RefreshTesting.ConnectDueAsync(host);
         // MSAL retries a 5xx once by itself: both attempts fail.
         await host.Identity.FailNextTokenCallAsync("refresh_token", "server_error", status: 500, count: 2);
 
@@ -114,7 +110,7 @@ public sealed class RefreshSweepTests
     public async Task Throttling_by_the_identity_provider_backs_the_mailbox_off_for_its_Retry_After()
     {
         await using var host = await RefreshTesting.StartAsync();
-        var mailbox = await RefreshTesting.ConnectAsync(host, tokenLifetimeSeconds: 420);
+        var mailbox = await RefreshTesting.ConnectDueAsync(host);
         using var control = new TokenBroker.Testing.IdentityServerControl();
         await control.FailNextTokenRequestAsync(429, "temporarily_unavailable", grantType: "refresh_token", clientId: host.Identity.ClientId,
             count: 2, retryAfter: TimeSpan.FromHours(2), cancellationToken: Ct);
@@ -134,11 +130,38 @@ public sealed class RefreshSweepTests
     }
 
     [Fact]
+    public async Task A_Retry_After_from_the_identity_provider_holds_the_next_keep_alive_until_it_has_passed()
+    {
+        await using var host = await RefreshTesting.StartAsync(refresh: o => o.MaxConcurrency = 1);
+        await RefreshTesting.ConnectDueAsync(host);
+        await RefreshTesting.ConnectDueAsync(host);
+        using var control = new TokenBroker.Testing.IdentityServerControl();
+        await control.FailNextTokenRequestAsync(429, "temporarily_unavailable", grantType: "refresh_token", clientId: host.Identity.ClientId,
+            count: 1, retryAfter: TimeSpan.FromSeconds(1), cancellationToken: Ct);
+        var resumeAt = host.Clock.GetUtcNow() + TimeSpan.FromSeconds(1);
+
+        var running = host.Get<RefreshSweep>().RunAsync(Ct);
+        using (var limit = CancellationTokenSource.CreateLinkedTokenSource(Ct))
+        {
+            limit.CancelAfter(TimeSpan.FromSeconds(60));
+            while (!host.Clock.PendingDueTimes.Contains(resumeAt))
+                await Task.Delay(10, limit.Token);
+        }
+        var callsDuringThePause = await host.Identity.TokenRequestCountAsync("refresh_token");
+        host.Clock.Advance(TimeSpan.FromSeconds(1));
+        var result = await running;
+
+        Assert.Equal(1, callsDuringThePause);
+        Assert.Equal((1, 1), (result.Refreshed, result.Failed));
+        Assert.Equal(2, await host.Identity.TokenRequestCountAsync("refresh_token"));
+    }
+
+    [Fact]
     public async Task An_expired_client_secret_stops_the_sweep_and_marks_every_mailbox_BrokenCredential_with_one_event()
     {
         await using var host = await RefreshTesting.StartAsync(refresh: o => o.MaxConcurrency = 1);
-        var first = await RefreshTesting.ConnectAsync(host, tokenLifetimeSeconds: 420);
-        var second = await RefreshTesting.ConnectAsync(host, tokenLifetimeSeconds: 420);
+        var first = await RefreshTesting.ConnectDueAsync(host);
+        var second = await RefreshTesting.ConnectDueAsync(host);
         await host.Identity.FailNextTokenCallAsync("refresh_token", "invalid_client", errorCode: 7000222, status: 401);
 
         var events = await RefreshTesting.RunTimerAsync(host, Ct);
@@ -156,7 +179,7 @@ public sealed class RefreshSweepTests
     public async Task Two_instances_sweeping_the_same_mailbox_at_once_leave_it_connected_with_a_usable_token()
     {
         await using var host = await RefreshTesting.StartAsync();
-        var mailbox = await RefreshTesting.ConnectAsync(host, tokenLifetimeSeconds: 420);
+        var mailbox = await RefreshTesting.ConnectDueAsync(host);
         await host.Identity.SetTokenLifetimeAsync(3600);
         var otherInstance = OtherInstanceSweep(host);
 
@@ -167,18 +190,16 @@ public sealed class RefreshSweepTests
         var saved = (await host.Registry.GetAsync(mailbox, Ct))!.Value;
         Assert.Equal(MailboxState.Connected, saved.State);
         Assert.Null(saved.LastError);
-        var calls = await host.Identity.TokenRequestCountAsync("refresh_token");
-        var token = await host.Tokens.GetAccessTokenAsync(mailbox, Ct);
-        Assert.Equal(calls, await host.Identity.TokenRequestCountAsync("refresh_token"));
-        Assert.True(token.ExpiresOn > DateTimeOffset.UtcNow.AddMinutes(30));
-        Assert.Equal(token.ExpiresOn, saved.AccessTokenExpiresAt!.Value, TimeSpan.FromSeconds(1));
+        Assert.True(saved.Tokens!.IsCurrentFor(saved));
+        var token = await RefreshTesting.OtherInstanceTokens(host).GetAccessTokenAsync(mailbox, Ct);
+        Assert.True(token.ExpiresOn > host.Clock.GetUtcNow().AddMinutes(30));
     }
 
     [Fact]
     public async Task Key_Vault_throttling_during_a_sweep_is_waited_out()
     {
         await using var host = await RefreshTesting.StartAsync(TestStore.KeyVault);
-        var mailbox = await RefreshTesting.ConnectAsync(host, tokenLifetimeSeconds: 420);
+        var mailbox = await RefreshTesting.ConnectDueAsync(host);
         await host.Identity.SetTokenLifetimeAsync(3600);
         host.Vault!.ThrottleNextRequests(2, TimeSpan.FromSeconds(1));
 
@@ -196,39 +217,13 @@ public sealed class RefreshSweepTests
         await using var host = await RefreshTesting.StartAsync(refresh: o => o.MaxConcurrency = 8);
         var mailboxes = new List<string>();
         for (var i = 0; i < 16; i++)
-            mailboxes.Add(await RefreshTesting.ConnectAsync(host, tokenLifetimeSeconds: 420));
+            mailboxes.Add(await RefreshTesting.ConnectDueAsync(host));
 
         var result = await host.Get<RefreshSweep>().RunAsync(Ct);
 
         Assert.Equal((16, 0), (result.Refreshed, result.Failed));
         foreach (var mailbox in mailboxes)
             Assert.Equal(MailboxState.Connected, (await host.Registry.GetAsync(mailbox, Ct))!.Value.State);
-    }
-
-    [Fact]
-    public async Task Each_refresh_waits_for_its_random_jitter_before_calling_the_identity_provider()
-    {
-        await using var host = await RefreshTesting.StartAsync(refresh: o => o.Jitter = TimeSpan.FromMinutes(1));
-        await RefreshTesting.ConnectAsync(host, tokenLifetimeSeconds: 420);
-        var sweep = new RefreshSweep(host.Registry, host.Tokens, host.Get<IOptions<RefreshOptions>>(), host.Clock,
-            new Random(42), host.Get<ILoggerFactory>().CreateLogger<RefreshSweep>());
-        var start = host.Clock.GetUtcNow();
-
-        var running = sweep.RunAsync(Ct);
-        using (var limit = CancellationTokenSource.CreateLinkedTokenSource(Ct))
-        {
-            limit.CancelAfter(TimeSpan.FromSeconds(30));
-            while (!host.Clock.PendingDueTimes.Any(due => due > start && due <= start + TimeSpan.FromMinutes(1)))
-                await Task.Delay(10, limit.Token);
-        }
-        var jitterDue = host.Clock.PendingDueTimes.Where(due => due > start).Min();
-        var callsBeforeTheJitter = await host.Identity.TokenRequestCountAsync("refresh_token");
-        host.Clock.Advance(jitterDue - start);
-        var result = await running;
-
-        Assert.Equal(0, callsBeforeTheJitter);
-        Assert.Equal(1, result.Refreshed);
-        Assert.Equal(1, await host.Identity.TokenRequestCountAsync("refresh_token"));
     }
 
     private static RefreshSweep OtherInstanceSweep(OAuthTestHost host) => RefreshTesting.OtherInstanceSweep(host);

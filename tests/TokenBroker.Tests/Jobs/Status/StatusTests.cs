@@ -50,7 +50,7 @@ public sealed class StatusTests
     {
         var host = await RefreshTesting.StartAsync();
         var connected = await RefreshTesting.ConnectAsync(host, tokenLifetimeSeconds: 3600);
-        var broken = await RefreshTesting.ConnectAsync(host, tokenLifetimeSeconds: 420, protocols: "imap,pop");
+        var broken = await RefreshTesting.ConnectDueAsync(host, protocols: "imap,pop");
         await host.Identity.FailNextTokenCallAsync("refresh_token", "invalid_grant", errorCode: 700082);
         await RefreshTesting.RunTimerAsync(host, Ct);
         return (host, connected, broken);

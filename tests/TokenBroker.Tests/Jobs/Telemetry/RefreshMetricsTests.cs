@@ -12,8 +12,8 @@ public sealed class RefreshMetricsTests
     {
         await using var host = await RefreshTesting.StartAsync();
         using var metrics = new MetricRecorder(host.App.Services);
-        // Inside the refresh margin: the timer refreshes it.
-        await RefreshTesting.ConnectAsync(host, tokenLifetimeSeconds: 420);
+        // Kept alive an interval ago: the timer refreshes it.
+        await RefreshTesting.ConnectDueAsync(host);
 
         await RefreshTesting.RunTimerAsync(host, Ct);
         metrics.Observe();
@@ -27,7 +27,7 @@ public sealed class RefreshMetricsTests
     {
         await using var host = await RefreshTesting.StartAsync();
         using var metrics = new MetricRecorder(host.App.Services);
-        await RefreshTesting.ConnectAsync(host, tokenLifetimeSeconds: 420);
+        await RefreshTesting.ConnectDueAsync(host);
         await host.Identity.FailNextTokenCallAsync("refresh_token", "invalid_grant", errorCode: 700082);
 
         await RefreshTesting.RunTimerAsync(host, Ct);
