@@ -27,11 +27,4 @@ public sealed class CallerAccess(CallerAuthenticator authenticator)
             : $"The client '{caller.Name}' may not {what} (it may: {CallerOperationNames.Describe(caller.Operations)}).";
         return TypedResults.Problem(title: "Not allowed", detail: detail, statusCode: StatusCodes.Status403Forbidden);
     }
-
-    /// <summary>Authenticate and authorize in one step; null when the caller may go on.</summary>
-    public async Task<IResult?> CheckAsync(HttpContext context, CallerOperations operation, string? mailbox, CancellationToken cancellationToken)
-    {
-        var (caller, refusal) = await AuthenticateAsync(context, cancellationToken).ConfigureAwait(false);
-        return refusal ?? Authorize(caller!, operation, mailbox);
-    }
 }

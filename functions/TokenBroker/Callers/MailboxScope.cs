@@ -14,9 +14,6 @@ public sealed record MailboxScope(IReadOnlyList<string> Patterns)
 
     public bool Covers(string mailbox) => Patterns.Any(pattern => Matches(pattern, mailbox));
 
-    /// <summary>True when the scope names every mailbox (listing needs no filter).</summary>
-    public bool CoversAll => Patterns.Contains("*");
-
     public override string ToString() => string.Join(",", Patterns);
 
     public static bool TryParse(string? text, out MailboxScope scope, out string? problem)

@@ -56,5 +56,24 @@ internal sealed class BrokerConnection
             request.Headers.Add(CallerAuthenticator.FunctionsKeyHeader, functionKey);
     }
 
-    public const string RefusedHint = "give a client secret with --credential (or TOKENBROKER_CREDENTIAL), or run where the broker's data folder is readable (--data-dir)";
+    /// <summary>" (how to give a credential)" after a 401 or 403; nothing after other answers.</summary>
+    public static string HintFor(System.Net.HttpStatusCode status) =>
+        status is System.Net.HttpStatusCode.Unauthorized or System.Net.HttpStatusCode.Forbidden ? $" ({RefusedHint})" : "";
+
+    /// <summary>The "detail" sentence of a problem document; null when the answer is not one.</summary>
+    public static string? ProblemDetail(string text)
+    {
+        try
+        {
+            using var document = System.Text.Json.JsonDocument.Parse(text);
+            return document.RootElement.ValueKind == System.Text.Json.JsonValueKind.Object
+                && document.RootElement.TryGetProperty("detail", out var detail) ? detail.GetString() : null;
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return null;
+        }
+    }
+
+    private const string RefusedHint = "give a client secret with --credential (or TOKENBROKER_CREDENTIAL), or run where the broker's data folder is readable (--data-dir)";
 }

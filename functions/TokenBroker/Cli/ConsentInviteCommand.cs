@@ -52,9 +52,7 @@ public static class ConsentInviteCommand
                     await result.InvocationConfiguration.Output.WriteLineAsync(issued.Url);
                     return 0;
                 }
-                var detail = JsonDocument.Parse(text).RootElement.TryGetProperty("detail", out var d) ? d.GetString() : text;
-                await errors.WriteLineAsync($"The broker refused ({(int)response.StatusCode}): {detail}" +
-                    (response.StatusCode is System.Net.HttpStatusCode.Unauthorized or System.Net.HttpStatusCode.Forbidden ? $" ({BrokerConnection.RefusedHint})" : ""));
+                await errors.WriteLineAsync($"The broker refused ({(int)response.StatusCode}): {BrokerConnection.ProblemDetail(text) ?? text}{BrokerConnection.HintFor(response.StatusCode)}");
                 return 1;
             }
             catch (Exception e) when (e is HttpRequestException or TaskCanceledException or JsonException && !cancellationToken.IsCancellationRequested)

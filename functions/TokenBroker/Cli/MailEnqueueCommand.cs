@@ -57,7 +57,7 @@ public static class MailEnqueueCommand
                             await errors.WriteLineAsync("  - " + problem);
                         return 1;
                     case HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden:
-                        await errors.WriteLineAsync($"The broker refused the call ({(int)response.StatusCode}): {ProblemDetail(text)} ({BrokerConnection.RefusedHint}).");
+                        await errors.WriteLineAsync($"The broker refused the call ({(int)response.StatusCode}): {BrokerConnection.ProblemDetail(text) ?? ""}{BrokerConnection.HintFor(response.StatusCode)}.");
                         return 2;
                     default:
                         await errors.WriteLineAsync($"The broker answered {(int)response.StatusCode} {response.ReasonPhrase}: {text}");
@@ -66,19 +66,6 @@ public static class MailEnqueueCommand
             }
         });
         return command;
-    }
-
-    private static string ProblemDetail(string text)
-    {
-        try
-        {
-            using var document = JsonDocument.Parse(text);
-            return document.RootElement.TryGetProperty("detail", out var detail) ? detail.GetString() ?? "" : "";
-        }
-        catch (JsonException)
-        {
-            return "";
-        }
     }
 
     private static bool TryProblems(string text, out List<string> problems)

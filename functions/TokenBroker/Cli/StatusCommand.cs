@@ -37,7 +37,7 @@ public static class StatusCommand
                 if (!response.IsSuccessStatusCode)
                 {
                     errors.WriteLine($"tokenbroker status: the broker answered {(int)response.StatusCode} {response.ReasonPhrase}: {body}" +
-                        (response.StatusCode is System.Net.HttpStatusCode.Unauthorized or System.Net.HttpStatusCode.Forbidden ? $" ({BrokerConnection.RefusedHint})" : ""));
+                        BrokerConnection.HintFor(response.StatusCode));
                     return 2;
                 }
                 report = JsonSerializer.Deserialize<StatusReport>(body, StatusReport.JsonOptions)

@@ -22,6 +22,19 @@ public static class JsonRequests
             detail: $"Send the body with 'Content-Type: application/json' (this request said '{Shorten(request.ContentType)}').");
     }
 
+    /// <summary>The body as <typeparamref name="T"/>; null when it is empty, longer than <paramref name="maxBytes"/> or not that JSON.</summary>
+    public static async Task<T?> ReadAsync<T>(HttpRequest request, int maxBytes, CancellationToken cancellationToken) where T : class
+    {
+        if (request.ContentLength > maxBytes) return null;
+        var body = await request.Body.ReadCappedAsync(maxBytes, cancellationToken).ConfigureAwait(false);
+        if (body is null || body.Length == 0) return null;
+        try { return System.Text.Json.JsonSerializer.Deserialize<T>(body); }
+        catch (System.Text.Json.JsonException) { return null; }
+    }
+
+    public static IResult BadRequest(string detail) =>
+        TypedResults.Problem(detail: detail, statusCode: StatusCodes.Status400BadRequest, title: "Bad request");
+
     private static string Shorten(string? contentType) =>
         string.IsNullOrEmpty(contentType) ? "nothing" : contentType.Length <= 80 ? contentType : contentType[..80] + "…";
 }

@@ -36,14 +36,14 @@ public static class AppOnlyApi
         if (JsonRequests.RequireJson(context.Request) is { } notJson) return notJson;
         if (!OAuthSettings.TryGet(options, out var o, out var failures))
             return OAuthSettings.NotConfiguredProblem(failures);
-        var request = await ReadRequestAsync(context.Request, cancellationToken);
-        if (request is null) return BadRequest("The body must be JSON: {\"mailbox\": \"user@contoso.com\", \"tenant\": \"<tenant id>\", \"protocols\": \"imap,smtp\"}.");
-        if (!AddressInput.TryNormalize(request.Mailbox, out var mailbox, out var addressError)) return BadRequest(addressError);
+        var request = await JsonRequests.ReadAsync<AppOnlyRequest>(context.Request, MaxBodyBytes, cancellationToken);
+        if (request is null) return JsonRequests.BadRequest("The body must be JSON: {\"mailbox\": \"user@contoso.com\", \"tenant\": \"<tenant id>\", \"protocols\": \"imap,smtp\"}.");
+        if (!AddressInput.TryNormalize(request.Mailbox, out var mailbox, out var addressError)) return JsonRequests.BadRequest(addressError);
         if (CallerAccess.Authorize(caller!, CallerOperations.Admin, mailbox) is { } forbidden) return forbidden;
-        if (!MailScopes.TryParseProtocols(request.Protocols, out var protocols, out var protocolError)) return BadRequest(protocolError!);
+        if (!MailScopes.TryParseProtocols(request.Protocols, out var protocols, out var protocolError)) return JsonRequests.BadRequest(protocolError!);
         var tenant = string.IsNullOrWhiteSpace(request.Tenant) ? o.TenantId : request.Tenant.Trim();
         if (string.IsNullOrWhiteSpace(tenant) || !ConsentApi.IsTenantName(tenant))
-            return BadRequest("No valid tenant given: add \"tenant\" to the body or set OAuth:TenantId.");
+            return JsonRequests.BadRequest("No valid tenant given: add \"tenant\" to the body or set OAuth:TenantId.");
 
         try
         {
@@ -56,16 +56,4 @@ public static class AppOnlyApi
                 extensions: new Dictionary<string, object?> { ["missing_roles"] = exception.MissingRoles });
         }
     }
-
-    /// <summary>The body as a request; null when it is empty, too long or not that JSON.</summary>
-    private static async Task<AppOnlyRequest?> ReadRequestAsync(HttpRequest request, CancellationToken cancellationToken)
-    {
-        if (request.ContentLength > MaxBodyBytes) return null;
-        var body = await request.Body.ReadCappedAsync(MaxBodyBytes, cancellationToken);
-        if (body is null || body.Length == 0) return null;
-        try { return System.Text.Json.JsonSerializer.Deserialize<AppOnlyRequest>(body); }
-        catch (System.Text.Json.JsonException) { return null; }
-    }
-
-    private static IResult BadRequest(string detail) => TypedResults.Problem(detail: detail, statusCode: StatusCodes.Status400BadRequest, title: "Bad request");
 }

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Options;
@@ -34,21 +33,21 @@ public static class ConsentInvitationApi
         if (JsonRequests.RequireJson(context.Request) is { } notJson) return notJson;
         if (!OAuthSettings.TryGet(options, out var o, out var failures)) return OAuthSettings.NotConfiguredProblem(failures);
 
-        var request = await ReadAsync(context.Request, cancellationToken);
+        var request = await JsonRequests.ReadAsync<Request>(context.Request, MaxBodyBytes, cancellationToken);
         if (request is null)
-            return BadRequest("The body must be a JSON object such as {\"mailbox\": \"helpdesk@contoso.com\", \"protocols\": \"imap,smtp\"}.");
-        if (!AddressInput.TryNormalize(request.Mailbox, out var mailbox, out var addressError)) return BadRequest(addressError);
+            return JsonRequests.BadRequest("The body must be a JSON object such as {\"mailbox\": \"helpdesk@contoso.com\", \"protocols\": \"imap,smtp\"}.");
+        if (!AddressInput.TryNormalize(request.Mailbox, out var mailbox, out var addressError)) return JsonRequests.BadRequest(addressError);
         if (CallerAccess.Authorize(caller!, CallerOperations.Admin, mailbox) is { } forbidden) return forbidden;
-        if (!MailScopes.TryParseProtocols(request.Protocols, out var protocols, out var protocolError)) return BadRequest(protocolError!);
+        if (!MailScopes.TryParseProtocols(request.Protocols, out var protocols, out var protocolError)) return JsonRequests.BadRequest(protocolError!);
         string? delegateAddress = null;
         if (!string.IsNullOrWhiteSpace(request.Delegate) && !AddressInput.TryNormalize(request.Delegate, out delegateAddress, out var delegateError))
-            return BadRequest("delegate: " + delegateError);
+            return JsonRequests.BadRequest("delegate: " + delegateError);
         if (AddressInput.SameAddress(delegateAddress, mailbox)) delegateAddress = null;
         var tenant = string.IsNullOrWhiteSpace(request.Tenant) ? o.TenantId : request.Tenant.Trim();
         if (string.IsNullOrWhiteSpace(tenant) || !ConsentApi.IsTenantName(tenant))
-            return BadRequest("No valid tenant given: add \"tenant\" (a tenant id or domain) or set OAuth:TenantId.");
+            return JsonRequests.BadRequest("No valid tenant given: add \"tenant\" (a tenant id or domain) or set OAuth:TenantId.");
         if (request.ValidForHours is { } hours && (double.IsNaN(hours) || hours < 1.0 / 60 || hours > o.MaxInvitationLifetime.TotalHours))
-            return BadRequest($"validForHours must be between 0.02 and {o.MaxInvitationLifetime.TotalHours:0}.");
+            return JsonRequests.BadRequest($"validForHours must be between 0.02 and {o.MaxInvitationLifetime.TotalHours:0}.");
 
         try
         {
@@ -63,14 +62,4 @@ public static class ConsentInvitationApi
             return TypedResults.Problem(title: exception.Title, detail: exception.Message, statusCode: exception.StatusCode);
         }
     }
-
-    private static async Task<Request?> ReadAsync(HttpRequest request, CancellationToken cancellationToken)
-    {
-        var body = await request.Body.ReadCappedAsync(MaxBodyBytes, cancellationToken);
-        if (body is null || body.Length == 0) return null;
-        try { return JsonSerializer.Deserialize<Request>(body); }
-        catch (JsonException) { return null; }
-    }
-
-    private static IResult BadRequest(string detail) => TypedResults.Problem(detail: detail, statusCode: StatusCodes.Status400BadRequest, title: "Bad request");
 }

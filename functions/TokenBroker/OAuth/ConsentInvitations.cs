@@ -25,13 +25,20 @@ public sealed class ConsentInvitations(ConsentInvitationProtector protector, IMa
 
     public async Task<(Uri Url, DateTimeOffset ExpiresAt)> IssueAsync(InvitationRequest request, string baseUrl, CancellationToken cancellationToken)
     {
+        var current = await registry.GetAsync(request.Mailbox, cancellationToken).ConfigureAwait(false);
+        return await IssueAsync(request, current?.Value, baseUrl, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>For a caller that has just read the mailbox's record (null: not registered yet).</summary>
+    public async Task<(Uri Url, DateTimeOffset ExpiresAt)> IssueAsync(InvitationRequest request, Mailbox? current, string baseUrl, CancellationToken cancellationToken)
+    {
         var lifetime = request.Lifetime ?? options.Value.InvitationLifetime;
         if (lifetime <= TimeSpan.Zero || lifetime > options.Value.MaxInvitationLifetime)
             throw new ConsentInvitationException(400, "Cannot issue the invitation",
                 $"An invitation lives between one minute and {options.Value.MaxInvitationLifetime.TotalDays:0.#} days (OAuth:MaxInvitationLifetime).");
         var now = timeProvider.GetUtcNow();
         var invitation = new ConsentInvitation(request.Mailbox, request.Protocols, request.DelegateAddress, request.TenantId,
-            (await IssueTimeAsync(request.Mailbox, now, cancellationToken).ConfigureAwait(false)).ToUnixTimeMilliseconds(),
+            IssueTime(current, now).ToUnixTimeMilliseconds(),
             (now + lifetime).ToUnixTimeSeconds(), request.ReplaceAccount, request.IssuedBy);
         var token = await protector.ProtectAsync(invitation, cancellationToken).ConfigureAwait(false);
         return (new Uri($"{baseUrl.TrimEnd('/')}{StartPath}?invitation={Uri.EscapeDataString(token)}"), invitation.ExpiresAt);
@@ -41,11 +48,10 @@ public sealed class ConsentInvitations(ConsentInvitationProtector protector, IMa
     /// Now, but always after the mailbox's spent mark: an invitation issued within the same clock tick as a completed
     /// consent must not count as spent.
     /// </summary>
-    private async Task<DateTimeOffset> IssueTimeAsync(string mailbox, DateTimeOffset now, CancellationToken cancellationToken)
+    private static DateTimeOffset IssueTime(Mailbox? current, DateTimeOffset now)
     {
-        var current = await registry.GetAsync(mailbox, cancellationToken).ConfigureAwait(false);
         var issued = DateTimeOffset.FromUnixTimeMilliseconds(now.ToUnixTimeMilliseconds()); // the precision it travels with
-        return current?.Value.ConsentInvitationsRetiredUpTo is { } retired && retired >= issued ? retired.AddMilliseconds(1) : issued;
+        return current?.ConsentInvitationsRetiredUpTo is { } retired && retired >= issued ? retired.AddMilliseconds(1) : issued;
     }
 
     /// <summary>The consent the invitation allows, or <see cref="ConsentInvitationException"/> saying why not.</summary>

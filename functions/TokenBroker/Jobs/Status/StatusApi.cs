@@ -26,7 +26,7 @@ public static class StatusApi
         foreach (var mailbox in (await registry.ListAsync(cancellationToken)).Select(m => m.Value).Where(m => caller!.May(CallerOperations.Status, m.Address)))
         {
             var link = MailboxStatus.NeedsConsentLink(mailbox) && caller!.May(CallerOperations.Admin, mailbox.Address)
-                ? (await invitations.IssueAsync(ReconsentOf(mailbox, caller.Name), baseUrl, cancellationToken)).Url.AbsoluteUri
+                ? (await invitations.IssueAsync(ReconsentOf(mailbox, caller.Name), mailbox, baseUrl, cancellationToken)).Url.AbsoluteUri
                 : null;
             statuses.Add(MailboxStatus.Of(mailbox, link));
         }

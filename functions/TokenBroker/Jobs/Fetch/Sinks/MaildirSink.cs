@@ -1,4 +1,5 @@
 using TokenBroker.Jobs.Mail;
+using TokenBroker.Sqlite;
 
 namespace TokenBroker.Jobs.Fetch.Sinks;
 
@@ -11,8 +12,8 @@ namespace TokenBroker.Jobs.Fetch.Sinks;
 /// </summary>
 public sealed class MaildirSink : IMessageSink
 {
-    private const UnixFileMode FolderMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
-    private const UnixFileMode FileMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+    private const UnixFileMode FolderMode = PrivateFiles.FolderMode;
+    private const UnixFileMode FileMode = PrivateFiles.FileMode;
 
     private readonly string _tmp;
     private readonly string _new;
