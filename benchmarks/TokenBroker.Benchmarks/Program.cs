@@ -14,6 +14,7 @@ using TokenBroker.Benchmarks;
 //   smtp-send         [messages] [per-connection messages]: MailKit BDAT/DATA, per connection, raw, Python smtplib; CPU/message
 //   imap-fetch        [messages] [rounds]: raw, MailKit, ImapMailFetcher, Python imaplib (benchmarks/README.md: how, figures)
 //   mail-delivery, ledger, store-embedded, oauth-tokens, refresh-listing, refresh-sweep
+if (args is [VaultDoubleProcess.ServeArgument]) return await VaultDoubleProcess.ServeAsync();
 var benchmarks = Assembly.GetExecutingAssembly().GetTypes()
     .Where(t => typeof(IBenchmark).IsAssignableFrom(t) && t is { IsAbstract: false, IsInterface: false })
     .Select(t => (IBenchmark)Activator.CreateInstance(t)!)

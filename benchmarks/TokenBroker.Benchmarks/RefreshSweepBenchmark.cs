@@ -18,7 +18,7 @@ namespace TokenBroker.Benchmarks;
 /// then the broker's clock jumps one keep-alive interval ahead, so all are due. Side by side in the same run, a raw
 /// client (one HttpClient, the same concurrency, the same grant and scopes as MSAL sends) redeems a refresh token
 /// against the same identity server before and after the sweep: the ratio sweep rate / raw rate is the sweep's
-/// overhead. Reports mailboxes/s, Key Vault operations per refreshed mailbox, /token calls and memory; then a second
+/// overhead. The Key Vault double runs in a process of its own, so the memory figures are the broker's. Reports mailboxes/s, Key Vault operations per refreshed mailbox, /token calls and memory; then a second
 /// sweep where nothing is due. Needs the ca and identity peers.
 /// </summary>
 public sealed class RefreshSweepBenchmark : IBenchmark
@@ -37,7 +37,7 @@ public sealed class RefreshSweepBenchmark : IBenchmark
                 ["Refresh:MaxConcurrency"] = concurrency.ToString(),
             }).Build();
 
-        await using var vault = await KeyVaultDoubleServer.StartAsync();
+        await using var vault = await VaultDoubleProcess.StartAsync(cancellationToken);
         var storeOptions = new KeyVaultTokenStoreOptions { VaultUri = vault.VaultUri };
         var store = new KeyVaultTokenStore(vault.CreateClient(storeOptions), storeOptions);
         var services = new ServiceCollection().AddLogging(l => l.SetMinimumLevel(LogLevel.Warning).AddSimpleConsole(o => o.SingleLine = true));
@@ -77,22 +77,22 @@ public sealed class RefreshSweepBenchmark : IBenchmark
     /// <summary>The raw client right before and right after the sweep, so that both see the same machine.</summary>
     private static async Task SideBySideAsync(string what, int count, int concurrency, RawTokenClient raw, Func<Task<double>> sweep, CancellationToken cancellationToken)
     {
+        var rawCpu = Process.GetCurrentProcess().TotalProcessorTime;
         var rawBefore = await raw.MeasureAsync(count, cancellationToken);
+        rawCpu = Process.GetCurrentProcess().TotalProcessorTime - rawCpu;
         var sweepRate = await sweep();
         var rawAfter = await raw.MeasureAsync(count, cancellationToken);
-        Console.WriteLine($"{what}: raw client, {count} refresh_token grants at concurrency {concurrency}: {rawBefore:F0} tokens/s before, {rawAfter:F0} after; " +
-                          $"sweep {sweepRate:F0}/s; sweep / raw = {sweepRate / ((rawBefore + rawAfter) / 2):F2}");
+        Console.WriteLine($"{what}: raw client, {count} refresh_token grants at concurrency {concurrency}: {rawBefore:F0} tokens/s before, {rawAfter:F0} after " +
+                          $"(CPU {rawCpu.TotalMilliseconds * 1000 / count:F0} µs per token); sweep {sweepRate:F0}/s; sweep / raw = {sweepRate / ((rawBefore + rawAfter) / 2):F2}");
     }
 
     /// <returns>Refreshed mailboxes per second.</returns>
-    private static async Task<double> MeasureAsync(string what, KeyVaultDoubleServer vault, IdentityServerControl control, string clientId,
+    private static async Task<double> MeasureAsync(string what, VaultDoubleProcess vault, IdentityServerControl control, string clientId,
         Func<Task<RefreshSweepResult>> run, CancellationToken cancellationToken)
     {
         GC.Collect();
         var heapBefore = GC.GetGCMemoryInfo().HeapSizeBytes;
-        var writesBefore = vault.WriteCount;
-        int requestsBefore;
-        lock (vault.Requests) requestsBefore = vault.Requests.Count;
+        var vaultBefore = await vault.CountsAsync(cancellationToken);
         var tokenCallsBefore = await RefreshCallsAsync(control, clientId, cancellationToken);
         var allocatedBefore = GC.GetTotalAllocatedBytes();
         long peakHeap = 0, peakWorkingSet = 0;
@@ -106,24 +106,22 @@ public sealed class RefreshSweepBenchmark : IBenchmark
                 try { await Task.Delay(50, sampling.Token); } catch (OperationCanceledException) { }
             }
         });
+        var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
         var clock = Stopwatch.StartNew();
         var result = await run();
         clock.Stop();
+        var cpu = Process.GetCurrentProcess().TotalProcessorTime - cpuBefore;
         await sampling.CancelAsync();
         await sampler;
-        var writes = vault.WriteCount - writesBefore;
-        List<DoubleRequest> requests;
-        lock (vault.Requests) requests = vault.Requests.Skip(requestsBefore).ToList();
-        var pages = requests.Count(r => r.Method == "GET" && r.Path == "/secrets");
-        var mailboxReads = requests.Count(r => r.Method == "GET" && r.Path.StartsWith("/secrets/mbx-", StringComparison.Ordinal));
-        var otherReads = requests.Count(r => r.Method == "GET" && r.Path.StartsWith("/secrets/", StringComparison.Ordinal)) - mailboxReads;
+        var (writes, pages, mailboxReads, otherReads) = await vault.CountsAsync(cancellationToken) - vaultBefore;
         var tokenCalls = await RefreshCallsAsync(control, clientId, cancellationToken) - tokenCallsBefore;
         Console.WriteLine($"{what}: {result.Registered} mailboxes, {result.Due} due, {result.Refreshed} refreshed, {result.Failed} failed in {clock.Elapsed.TotalSeconds:F1} s " +
                           $"= {result.Registered / clock.Elapsed.TotalSeconds:F0} mailboxes/s ({result.Refreshed / clock.Elapsed.TotalSeconds:F0} refreshes/s); " +
-                          $"Key Vault writes {writes}, GETs {pages + mailboxReads + otherReads} ({pages} listing pages, {mailboxReads} mailbox reads, {otherReads} other reads); refresh_token calls {tokenCalls}; allocated {(GC.GetTotalAllocatedBytes() - allocatedBefore) / 1048576.0:F0} MiB; GC heap {heapBefore / 1048576.0:F0} MiB before (the double's vault included), peak {peakHeap / 1048576.0:F0} MiB; peak working set {peakWorkingSet / 1048576.0:F0} MiB");
+                          $"Key Vault writes {writes}, GETs {pages + mailboxReads + otherReads} ({pages} listing pages, {mailboxReads} mailbox reads, {otherReads} other reads); refresh_token calls {tokenCalls}; allocated {(GC.GetTotalAllocatedBytes() - allocatedBefore) / 1048576.0:F0} MiB; GC heap {heapBefore / 1048576.0:F0} MiB before, peak {peakHeap / 1048576.0:F0} MiB; peak working set {peakWorkingSet / 1048576.0:F0} MiB");
         if (result.Refreshed > 0)
             Console.WriteLine($"  per refreshed mailbox: {(double)mailboxReads / result.Refreshed:F2} mailbox reads, {(double)otherReads / result.Refreshed:F2} other reads, " +
-                              $"{(double)writes / result.Refreshed:F2} writes; listing pages per mailbox listed {(double)pages / result.Registered:F3}");
+                              $"{(double)writes / result.Refreshed:F2} writes; listing pages per mailbox listed {(double)pages / result.Registered:F3}; " +
+                              $"this process's CPU {cpu.TotalMilliseconds * 1000 / result.Refreshed:F0} µs");
         return result.Refreshed / clock.Elapsed.TotalSeconds;
     }
 

@@ -43,6 +43,9 @@ public sealed class KeyVaultDoubleServer : IAsyncDisposable
 
     public int PageSize { get; set; } = 25;
 
+    /// <summary>The CA that signed the server's certificate (public part), for clients in another process.</summary>
+    public System.Security.Cryptography.X509Certificates.X509Certificate2 RootCertificate => _authority.Root;
+
     /// <summary>Every request that reached the server, in order (method, path, status sent, time received).</summary>
     public List<DoubleRequest> Requests { get; } = [];
 
