@@ -7,7 +7,9 @@ using TokenBroker.Hosting.Configuration;
 using TokenBroker.Hosting.Functions;
 using TokenBroker.Hosting.Health;
 using TokenBroker.Hosting.Telemetry;
+using TokenBroker.Jobs.Events.Journal;
 using TokenBroker.Jobs.Fetch;
+using TokenBroker.Jobs.Mailboxes;
 using TokenBroker.Jobs.Ledger;
 using TokenBroker.Jobs.Mail;
 using TokenBroker.Jobs.Refresh;
@@ -40,6 +42,8 @@ public static class BrokerServices
         services.AddMailJobs(configuration);
         services.AddFetchJob(configuration);
         services.AddRefreshJob(configuration);
+        services.AddEventJournal(configuration);
+        services.AddMailboxActions();
         services.TryAddSingleton<HealthReporter>();
         services.AddBrokerTelemetry(configuration, mode);
         FunctionCatalogValidation.Validate(catalog, mode, configuration);
