@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using TokenBroker.Callers;
+using TokenBroker.Dashboard;
 using TokenBroker.Hosting.Configuration;
 using TokenBroker.Hosting.Functions;
 using TokenBroker.Hosting.Health;
@@ -44,6 +45,7 @@ public static class BrokerServices
         services.AddRefreshJob(configuration);
         services.AddEventJournal(configuration);
         services.AddMailboxActions();
+        services.AddDashboard();
         services.TryAddSingleton<HealthReporter>();
         services.AddBrokerTelemetry(configuration, mode);
         FunctionCatalogValidation.Validate(catalog, mode, configuration);
