@@ -60,27 +60,34 @@ public sealed class DashboardEndpoints(
         var caller = signedIn.Caller;
         var view = await ActAsync(context, action, caller, Field, form, cancellationToken);
         var loaded = await loader.LoadAsync(context, signedIn, cancellationToken);
-        var status = view.NoticeIsError ? StatusCodes.Status400BadRequest : StatusCodes.Status200OK;
-        return Render(context, loaded with { Notice = view.Notice, NoticeIsError = view.NoticeIsError, Probe = view.Probe, Invitation = view.Invitation }, status);
+        return Render(context, loaded with { Notice = view.Notice, NoticeIsError = view.NoticeIsError, Probe = view.Probe, Invitation = view.Invitation },
+            view.Refused ? StatusCodes.Status400BadRequest : StatusCodes.Status200OK);
     }
 
-    private sealed record Outcome(string? Notice, bool NoticeIsError = false, MailboxProbeReport? Probe = null, IssuedInvitation? Invitation = null);
+    /// <param name="NoticeIsError">The outcome is a failure (a refused refresh, a failed login): shown as an alert.</param>
+    private sealed record Outcome(string? Notice, bool NoticeIsError = false, MailboxProbeReport? Probe = null, IssuedInvitation? Invitation = null)
+    {
+        /// <summary>The form itself was refused (bad input, not allowed): the answer is a 400, the page says why.</summary>
+        public bool Refused { get; init; }
+    }
+
+    private static Outcome Refuse(string sentence) => new(sentence, NoticeIsError: true) { Refused = true };
 
     private async Task<Outcome> ActAsync(HttpContext context, string action, Caller caller, Func<string, string?> field, IFormCollection form, CancellationToken cancellationToken)
     {
         if (action == "requeue")
         {
-            if (!caller.May(CallerOperations.Admin)) return new Outcome($"The client '{caller.Name}' may not requeue requests (it lacks admin).", true);
+            if (!caller.May(CallerOperations.Admin)) return Refuse($"The client '{caller.Name}' may not requeue requests (it lacks admin).");
             var requeued = await poisoned.RequeueAsync(field("id") ?? "", m => caller.May(CallerOperations.Admin, m), cancellationToken);
             return requeued is null
-                ? new Outcome("That poisoned request is no longer waiting (requeued already?), or you do not administer its mailbox.", true)
+                ? Refuse("That poisoned request is no longer waiting (requeued already?), or you do not administer its mailbox.")
                 : new Outcome($"Request {requeued.RequestId ?? requeued.Id} of {requeued.Mailbox ?? "?"} is back on mail-requests.");
         }
         var addressField = action == "connect" ? "address" : "mailbox";
         if (!AddressInput.TryNormalize(field(addressField), out var mailbox, out var addressError))
-            return new Outcome("Mailbox address: " + addressError, true);
+            return Refuse("Mailbox address: " + addressError);
         if (!caller.May(CallerOperations.Admin, mailbox))
-            return new Outcome($"The client '{caller.Name}' may not administer {mailbox}.", true);
+            return Refuse($"The client '{caller.Name}' may not administer {mailbox}.");
         try
         {
             switch (action)
@@ -93,35 +100,35 @@ public sealed class DashboardEndpoints(
                 case "disable": return FromResult(await actions.DisableAsync(mailbox, caller.Name, cancellationToken));
                 case "enable": return FromResult(await actions.EnableAsync(mailbox, caller.Name, cancellationToken));
                 case "remove":
-                    if (field("confirm") != "yes") return new Outcome($"Tick \"I mean it\" to remove {mailbox}.", true);
+                    if (field("confirm") != "yes") return Refuse($"Tick \"I mean it\" to remove {mailbox}.");
                     return FromResult(await actions.RemoveAsync(mailbox, caller.Name, cancellationToken));
-                default: return new Outcome($"'{action}' is not something the dashboard does.", true);
+                default: return Refuse($"'{action}' is not something the dashboard does.");
             }
         }
         catch (MailboxActionRefusedException refused)
         {
-            return new Outcome(refused.Message, true);
+            return Refuse(refused.Message);
         }
         catch (ConsentInvitationException refused)
         {
-            return new Outcome(refused.Message, true);
+            return Refuse(refused.Message);
         }
     }
 
     private async Task<Outcome> ConnectAsync(HttpContext context, Caller caller, string mailbox, IFormCollection form, CancellationToken cancellationToken)
     {
         if (!OAuthSettings.TryGet(options, out var oauth, out var failures))
-            return new Outcome("Consent is not configured: " + string.Join(" ", failures), true);
+            return Refuse("Consent is not configured: " + string.Join(" ", failures));
         if (!MailScopes.TryParseProtocols(string.Join(",", form["protocols"].Where(p => p is not null)), out var protocols, out var protocolError))
-            return new Outcome("Protocols: " + protocolError, true);
+            return Refuse("Protocols: " + protocolError);
         string? delegateAddress = null;
         if (form["kind"].FirstOrDefault() == "shared")
         {
             if (!AddressInput.TryNormalize(form["delegate"].FirstOrDefault(), out delegateAddress, out var delegateError))
-                return new Outcome("A shared mailbox needs the delegate who signs in: " + delegateError, true);
+                return Refuse("A shared mailbox needs the delegate who signs in: " + delegateError);
             if (AddressInput.SameAddress(delegateAddress, mailbox)) delegateAddress = null;
         }
-        if (string.IsNullOrWhiteSpace(oauth.TenantId)) return new Outcome("Set OAuth:TenantId to connect mailboxes from the dashboard.", true);
+        if (string.IsNullOrWhiteSpace(oauth.TenantId)) return Refuse("Set OAuth:TenantId to connect mailboxes from the dashboard.");
         var (url, expiresAt) = await invitations.IssueAsync(new InvitationRequest(mailbox, protocols, delegateAddress, oauth.TenantId, null, false, caller.Name),
             PublicAddress.BaseUrl(context, oauth), cancellationToken);
         logger.LogInformation("Dashboard: {Caller} issued a consent invitation for {Mailbox}.", caller.Name, mailbox);

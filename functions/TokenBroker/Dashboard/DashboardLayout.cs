@@ -43,6 +43,7 @@ internal static class DashboardLayout
         SetHeaders(context, nonce);
         var page = new StringBuilder(8192)
             .Append("<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">")
+            .Append("<link rel=\"icon\" href=\"data:,\">") // no favicon request: there is none to serve
             .Append("<title>").Append(Html.E(title)).Append(" — TokenBroker</title>")
             .Append("<style nonce=\"").Append(nonce).Append("\">").Append(Style).Append("</style></head><body>")
             .Append("<a class=\"skip\" href=\"#main\">Skip to the content</a>")
@@ -55,7 +56,7 @@ internal static class DashboardLayout
     {
         var headers = context.Response.Headers;
         headers.ContentSecurityPolicy = "default-src 'none'; " + (styleNonce is null ? "" : $"style-src 'nonce-{styleNonce}'; ")
-            + "img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+            + "img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
         headers.XContentTypeOptions = "nosniff";
         headers.XFrameOptions = "DENY";
         headers["Referrer-Policy"] = "no-referrer";
