@@ -13,13 +13,13 @@ internal static class DashboardLayout
     private const string Style = """
         :root { color-scheme: light; font-family: system-ui, sans-serif; line-height: 1.45; color: #1b1b1b; background: #fafafa; }
         body { margin: 0; }
-        header, main, footer { max-width: 72rem; margin: 0 auto; padding: 0 1rem; }
+        header, main, footer { max-width: 96rem; margin: 0 auto; padding: 0 1rem; }
         header { display: flex; align-items: center; justify-content: space-between; gap: 1rem; border-bottom: 1px solid #ccc; }
         h1 { font-size: 1.4rem; } h2 { font-size: 1.15rem; margin-top: 2rem; }
         .skip { position: absolute; left: -999px; } .skip:focus { left: 1rem; top: 1rem; background: #fff; padding: .5rem; }
         :focus-visible { outline: 3px solid #0b57d0; outline-offset: 2px; }
         table { border-collapse: collapse; width: 100%; background: #fff; }
-        th, td { border: 1px solid #ccc; padding: .4rem .5rem; text-align: left; vertical-align: top; }
+        th, td { border: 1px solid #ccc; padding: .4rem .5rem; text-align: left; vertical-align: top; overflow-wrap: anywhere; }
         caption { text-align: left; font-weight: 600; padding: .3rem 0; }
         .badge { display: inline-block; padding: .1rem .5rem; border-radius: .8rem; font-weight: 600; border: 1px solid; white-space: nowrap; }
         .badge-Connected { background: #e6f4ea; color: #0d652d; }

@@ -33,9 +33,12 @@ internal sealed class DashboardHarness : IAsyncDisposable
     public Task SignInAsync() => Browser.SignInAsync(Url, TestCredentials.MasterKey);
 
     /// <summary>A mailbox connected the way the other end-to-end tests do it (invitation, identity server, callback).</summary>
-    public async Task<string> ConnectedMailboxAsync(string prefix, string protocols = "imap,smtp")
+    public Task<string> ConnectedMailboxAsync(string prefix, string protocols = "imap,smtp") =>
+        ConnectAsync(Maildir.UniqueAddress(prefix), protocols);
+
+    /// <summary>As <see cref="ConnectedMailboxAsync"/> with an exact address (each broker has its own store; the identity server only needs the user).</summary>
+    public async Task<string> ConnectAsync(string mailbox, string protocols = "imap,smtp")
     {
-        var mailbox = Maildir.UniqueAddress(prefix);
         await MailBrokerPeers.ConsentAsync(Url, mailbox, TestContext.Current.CancellationToken, protocols);
         return mailbox;
     }

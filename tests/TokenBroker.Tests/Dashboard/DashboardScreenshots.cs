@@ -13,8 +13,8 @@ public sealed class DashboardScreenshots
     public async Task The_dashboard_shows_connected_needs_consent_and_broken_credential_apart()
     {
         await using var harness = await DashboardHarness.StartAsync("dash-shots");
-        var connected = await harness.ConnectedMailboxAsync("helpdesk");
-        var revoked = await harness.ConnectedMailboxAsync("sales");
+        var connected = await harness.ConnectAsync("helpdesk@tokenbroker.test");
+        var revoked = await harness.ConnectAsync("sales@tokenbroker.test", "imap,pop3,smtp");
         await harness.SignInAsync();
         var folder = Path.Combine(RepositoryRoot.Path, "docs", "images");
         Directory.CreateDirectory(folder);
