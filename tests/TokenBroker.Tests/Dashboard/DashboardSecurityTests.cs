@@ -84,6 +84,45 @@ public sealed class DashboardSecurityTests
     }
 
     [Fact]
+    public async Task The_dashboard_lists_only_the_mailboxes_the_signed_in_client_covers()
+    {
+        await using var broker = await StartAsync("dash-scope");
+        var mine = TokenBroker.Testing.Maildir.UniqueAddress("dash-scope-mine");
+        var other = TokenBroker.Testing.Maildir.UniqueAddress("dash-scope-other");
+        await MailBrokerPeers.ConsentAsync(broker.Client.BaseAddress!, mine, Ct, "imap");
+        await MailBrokerPeers.ConsentAsync(broker.Client.BaseAddress!, other, Ct, "imap");
+        var secret = await CallerTesting.AddClientAsync(broker.Services.GetRequiredService<IClientRegistry>(), "mine-admin", mine, "admin,status");
+        var (client, token) = await SignInFormAsync(broker);
+        using var _ = client;
+        (await PostFormAsync(client, "/api/dashboard/signin", ("csrf", token), ("credential", secret))).Dispose();
+
+        var page = await client.GetStringAsync("/api/dashboard", Ct);
+
+        Assert.Contains(mine, page, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain(other, page, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
+    public async Task Acting_on_a_mailbox_outside_the_clients_scope_is_refused()
+    {
+        await using var broker = await StartAsync("dash-scope-act");
+        var other = TokenBroker.Testing.Maildir.UniqueAddress("dash-scope-act");
+        await MailBrokerPeers.ConsentAsync(broker.Client.BaseAddress!, other, Ct, "imap");
+        var secret = await CallerTesting.AddClientAsync(broker.Services.GetRequiredService<IClientRegistry>(), "narrow", "someone-else@tokenbroker.test", "admin,status");
+        var (client, token) = await SignInFormAsync(broker);
+        using var _ = client;
+        (await PostFormAsync(client, "/api/dashboard/signin", ("csrf", token), ("credential", secret))).Dispose();
+        var csrf = HiddenValue(await client.GetStringAsync("/api/dashboard", Ct), "csrf");
+
+        using var response = await PostFormAsync(client, "/api/dashboard/disable", ("csrf", csrf), ("mailbox", other));
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("may not administer", await response.Content.ReadAsStringAsync(Ct), StringComparison.Ordinal);
+        Assert.Equal(TokenBroker.Store.MailboxState.Connected,
+            (await broker.Services.GetRequiredService<TokenBroker.Store.IMailboxRegistry>().GetAsync(other, Ct))!.Value.State);
+    }
+
+    [Fact]
     public async Task Removing_the_client_ends_its_dashboard_session()
     {
         await using var broker = await StartAsync("dash-revoked");

@@ -1,14 +1,16 @@
 using Microsoft.Extensions.Logging;
 using TokenBroker.Jobs.Events;
 using TokenBroker.Jobs.Events.Journal;
+using TokenBroker.Functions;
 using TokenBroker.OAuth;
+using TokenBroker.Queues;
 using TokenBroker.Store;
 
 namespace TokenBroker.Jobs.Mailboxes;
 
 /// <summary>
 /// What an operator does to one mailbox: refresh now (the keep-alive, on demand), disable, enable, remove. Every state
-/// change is an event, kept in the journal and sent to the webhook like the refresh timer's.
+/// change is an event, like the refresh timer's: on broker-events, in the journal, and to the webhook.
 /// </summary>
 public sealed class MailboxActions(
     IMailboxRegistry registry,
@@ -17,6 +19,7 @@ public sealed class MailboxActions(
     AccessTokenMemoryCache accessTokens,
     EventRecorder recorder,
     WebhookEventPublisher webhook,
+    IQueueTransport queues,
     TimeProvider time,
     ILogger<MailboxActions> logger)
 {
@@ -117,6 +120,16 @@ public sealed class MailboxActions(
     {
         if (before.State.ToString() == after) return;
         var change = BrokerEvent.StateChanged(before.Address, before.State.ToString(), after, reason, time.GetUtcNow());
+        try
+        {
+            await queues.SendAsync(RefreshTokensFunction.EventsQueueName, change.ToJson(), cancellationToken: cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            // The action is done and stored; an event that cannot be queued must not undo or hide it.
+            logger.LogWarning("The event {EventId} ({From} -> {To} for {Mailbox}) could not be put on {Queue}: {Reason}",
+                change.Id, change.From, change.To, change.Mailbox, RefreshTokensFunction.EventsQueueName, exception.Message);
+        }
         await recorder.RecordAsync([change.ToJson()], cancellationToken).ConfigureAwait(false);
         await webhook.PublishAsync([change], cancellationToken).ConfigureAwait(false);
     }

@@ -5,6 +5,8 @@ using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using TokenBroker.Callers;
 using TokenBroker.Cli;
+using TokenBroker.Functions;
+using TokenBroker.Queues;
 using TokenBroker.Store;
 using TokenBroker.Testing;
 using TokenBroker.Tests.Callers;
@@ -50,6 +52,21 @@ public sealed class MailboxActionsApiTests
         Assert.Equal("Connected", enabled.GetProperty("state").GetString());
         using var served = await broker.Client.GetAsync($"/api/mailboxes/{mailbox}/token", Ct);
         Assert.Equal(HttpStatusCode.OK, served.StatusCode);
+    }
+
+    [Fact]
+    public async Task Disabling_a_mailbox_puts_a_state_change_event_on_broker_events()
+    {
+        var (broker, mailbox) = await ConnectedAsync("api-disable-event");
+        await using var _ = broker;
+
+        await PostAsync(broker.Client, $"/api/mailboxes/{mailbox}/disable", HttpStatusCode.OK);
+
+        var queued = await broker.Services.GetRequiredService<IQueueTransport>().PeekAsync(RefreshTokensFunction.EventsQueueName, 32, Ct);
+        var change = queued.Select(m => JsonDocument.Parse(m.Text).RootElement)
+            .Single(e => e.GetProperty("mailbox").GetString() == mailbox);
+        Assert.Equal("Connected", change.GetProperty("from").GetString());
+        Assert.Equal("Disabled", change.GetProperty("to").GetString());
     }
 
     [Fact]
