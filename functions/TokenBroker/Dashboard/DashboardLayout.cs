@@ -19,7 +19,8 @@ internal static class DashboardLayout
         .skip { position: absolute; left: -999px; } .skip:focus { left: 1rem; top: 1rem; background: #fff; padding: .5rem; }
         :focus-visible { outline: 3px solid #0b57d0; outline-offset: 2px; }
         table { border-collapse: collapse; width: 100%; background: #fff; }
-        th, td { border: 1px solid #ccc; padding: .4rem .5rem; text-align: left; vertical-align: top; overflow-wrap: anywhere; }
+        th, td { border: 1px solid #ccc; padding: .4rem .5rem; text-align: left; vertical-align: top; overflow-wrap: break-word; }
+        tbody th[scope=row] { min-width: 16rem; }
         caption { text-align: left; font-weight: 600; padding: .3rem 0; }
         .badge { display: inline-block; padding: .1rem .5rem; border-radius: .8rem; font-weight: 600; border: 1px solid; white-space: nowrap; }
         .badge-Connected { background: #e6f4ea; color: #0d652d; }

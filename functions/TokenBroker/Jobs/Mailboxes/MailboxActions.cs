@@ -20,6 +20,7 @@ public sealed class MailboxActions(
     EventRecorder recorder,
     WebhookEventPublisher webhook,
     IQueueTransport queues,
+    Microsoft.Extensions.Options.IOptions<TokenBroker.Jobs.Refresh.RefreshOptions> refreshOptions,
     TimeProvider time,
     ILogger<MailboxActions> logger)
 {
@@ -32,9 +33,13 @@ public sealed class MailboxActions(
         var before = current.Value;
         if (before.State == MailboxState.Disabled)
             throw new MailboxActionRefusedException(409, $"{before.Address} is disabled; enable it first.");
+        // The identity provider gets as long as the timer gives it per mailbox (Refresh:MailboxTimeout), no longer.
+        var limit = refreshOptions.Value.MailboxTimeout;
+        using var timeout = new CancellationTokenSource(limit, time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
         try
         {
-            var token = await tokens.KeepAliveAsync(current, cancellationToken).ConfigureAwait(false);
+            var token = await tokens.KeepAliveAsync(current, linked.Token).ConfigureAwait(false);
             await ReportChangeAsync(before, nameof(MailboxState.Connected), $"Refreshed on request of {actor}.", cancellationToken).ConfigureAwait(false);
             return new MailboxActionResult(before.Address, "refresh", true, nameof(MailboxState.Connected),
                 $"The refresh token of {before.Address} was redeemed; the access token is valid until {token.ExpiresOn.UtcDateTime:yyyy-MM-dd HH:mm} UTC.", token.ExpiresOn);
@@ -44,6 +49,11 @@ public sealed class MailboxActions(
             var after = unavailable.State?.ToString() ?? before.State.ToString();
             await ReportChangeAsync(before, after, unavailable.Failure.Reason, cancellationToken).ConfigureAwait(false);
             return new MailboxActionResult(before.Address, "refresh", false, after, $"The refresh failed: {unavailable.Failure.Reason}");
+        }
+        catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            return new MailboxActionResult(before.Address, "refresh", false, before.State.ToString(),
+                $"The identity provider did not answer within {limit.TotalSeconds:0} s (Refresh:MailboxTimeout); nothing changed, try again later.");
         }
     }
 

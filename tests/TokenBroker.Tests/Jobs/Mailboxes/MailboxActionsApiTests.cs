@@ -146,6 +146,29 @@ public sealed class MailboxActionsApiTests
         Assert.Contains("Disabled -> Connected", eventsOutput, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task The_queues_command_lists_a_poisoned_request_with_its_reason_and_requeues_it()
+    {
+        var (settings, data) = MailBrokerPeers.NewBroker("cli-queues");
+        await using var broker = await MailBrokerPeers.StartAsync(settings, data);
+        var queues = broker.Services.GetRequiredService<IQueueTransport>();
+        var stranger = Maildir.UniqueAddress("cli-queues");
+        await queues.SendAsync(MailWorkerFunction.QueueName, JsonSerializer.Serialize(new { version = 1, kind = "send", id = "cli-poison-1", from = stranger, to = new[] { stranger }, subject = "x", text = "x" }), cancellationToken: Ct);
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (await queues.GetApproximateCountAsync(MailWorkerFunction.PoisonQueueName, Ct) == 0 && DateTime.UtcNow < deadline) await Task.Delay(100, Ct);
+        var url = broker.Client.BaseAddress!.AbsoluteUri;
+        var id = (await queues.PeekAsync(MailWorkerFunction.PoisonQueueName, 1, Ct)).Single().Id;
+
+        var (listExit, listOutput, _) = await RunCliAsync(QueuesCommand.Create(), "queues", "--url", url, "--credential", TestCredentials.MasterKey);
+        var (requeueExit, requeueOutput, requeueError) = await RunCliAsync(QueuesCommand.Create(), "queues", "requeue", id, "--url", url, "--credential", TestCredentials.MasterKey);
+
+        Assert.Equal(0, listExit);
+        Assert.Contains("cli-poison-1", listOutput, StringComparison.Ordinal);
+        Assert.Contains("is not a registered mailbox", listOutput, StringComparison.Ordinal);
+        Assert.True(requeueExit == 0, requeueError);
+        Assert.Contains("cli-poison-1", requeueOutput, StringComparison.Ordinal);
+    }
+
     private static async Task<(int Exit, string Output, string Error)> RunCliAsync(Command command, params string[] args)
     {
         var output = new StringWriter();
