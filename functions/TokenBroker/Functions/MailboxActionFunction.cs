@@ -14,5 +14,5 @@ public sealed class MailboxActionFunction(CallerAccess access, MailboxActions ac
         string address,
         string action,
         CancellationToken cancellationToken) =>
-        MailboxActionsApi.RunAsync(request.HttpContext, address, action, access, actions, probe, cancellationToken);
+        MailboxActionsApi.PostAsync(request.HttpContext, address, action, access, actions, probe, cancellationToken);
 }

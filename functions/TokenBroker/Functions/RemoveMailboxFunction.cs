@@ -13,5 +13,5 @@ public sealed class RemoveMailboxFunction(CallerAccess access, MailboxActions ac
         [HttpTrigger(AuthorizationLevel.Function, "delete", Route = MailboxActionsApi.RemoveRoute)] HttpRequest request,
         string address,
         CancellationToken cancellationToken) =>
-        MailboxActionsApi.RunAsync(request.HttpContext, address, "remove", access, actions, probe, cancellationToken);
+        MailboxActionsApi.DeleteAsync(request.HttpContext, address, access, actions, probe, cancellationToken);
 }

@@ -14,15 +14,26 @@ public static class MailboxActionsApi
     public const string ActionRoute = "mailboxes/{address}/{action}";
     public const string RemoveRoute = "mailboxes/{address}";
 
-    public static async Task<IResult> RunAsync(HttpContext context, string address, string action, CallerAccess access,
+    /// <summary>POST mailboxes/{address}/{action}: refresh, disable, enable or probe (removal is a DELETE).</summary>
+    public static Task<IResult> PostAsync(HttpContext context, string address, string action, CallerAccess access,
+        MailboxActions actions, MailboxProbe probe, CancellationToken cancellationToken) =>
+        action is "refresh" or "disable" or "enable" or "probe"
+            ? RunAsync(context, address, action, access, actions, probe, cancellationToken)
+            : Task.FromResult<IResult>(TypedResults.Problem(detail: $"'{action}' is not an action; POST refresh, disable, enable or probe, or DELETE the mailbox to remove it.",
+                statusCode: StatusCodes.Status404NotFound, title: "Unknown action"));
+
+    /// <summary>DELETE mailboxes/{address}.</summary>
+    public static Task<IResult> DeleteAsync(HttpContext context, string address, CallerAccess access,
+        MailboxActions actions, MailboxProbe probe, CancellationToken cancellationToken) =>
+        RunAsync(context, address, "remove", access, actions, probe, cancellationToken);
+
+    private static async Task<IResult> RunAsync(HttpContext context, string address, string action, CallerAccess access,
         MailboxActions actions, MailboxProbe probe, CancellationToken cancellationToken)
     {
         var (caller, refusal) = await access.AuthenticateAsync(context, cancellationToken);
         if (refusal is not null) return refusal;
         if (!AddressInput.TryNormalize(address, out var mailbox, out var addressError))
             return TypedResults.Problem(detail: addressError, statusCode: StatusCodes.Status400BadRequest, title: "Bad mailbox address");
-        if (action is not ("refresh" or "disable" or "enable" or "probe" or "remove"))
-            return TypedResults.Problem(detail: $"'{action}' is not an action; use refresh, disable, enable, probe, or DELETE to remove.", statusCode: StatusCodes.Status404NotFound, title: "Unknown action");
         if (CallerAccess.Authorize(caller!, CallerOperations.Admin, mailbox) is { } forbidden) return forbidden;
         context.Response.Headers.CacheControl = "no-store";
         try
@@ -34,7 +45,7 @@ public static class MailboxActionsApi
                 "enable" => TypedResults.Json(await actions.EnableAsync(mailbox, caller!.Name, cancellationToken)),
                 "remove" => TypedResults.Json(await actions.RemoveAsync(mailbox, caller!.Name, cancellationToken)),
                 "probe" => TypedResults.Json(await probe.ProbeAsync(mailbox, context.Request.Query["protocol"].FirstOrDefault() ?? "imap", cancellationToken)),
-                _ => TypedResults.Problem(detail: $"'{action}' is not an action; use refresh, disable, enable, probe or DELETE.", statusCode: StatusCodes.Status404NotFound),
+                _ => throw new ArgumentOutOfRangeException(nameof(action), action, "not a mailbox action"),
             };
         }
         catch (MailboxActionRefusedException refused)

@@ -96,6 +96,32 @@ public sealed class MailboxActionsApiTests
         Assert.Null(await broker.Services.GetRequiredService<ITokenCacheStore>().ReadAsync(account, Ct));
     }
 
+    [Theory]
+    [InlineData("imap")]
+    [InlineData("smtp")]
+    public async Task Probe_logs_in_to_the_configured_server_with_the_mailboxs_token(string protocol)
+    {
+        var (broker, mailbox) = await ConnectedAsync("api-probe-" + protocol);
+        await using var _ = broker;
+
+        var report = await PostAsync(broker.Client, $"/api/mailboxes/{mailbox}/probe?protocol={protocol}", HttpStatusCode.OK);
+
+        Assert.True(report.GetProperty("succeeded").GetBoolean(), report.ToString());
+        Assert.Equal(protocol, report.GetProperty("protocol").GetString());
+        Assert.DoesNotContain(await broker.Services.GetRequiredService<TokenBroker.OAuth.IMailboxTokenProvider>().GetAccessTokenAsync(mailbox, Ct) is var token ? token.AccessToken : "", report.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Removal_is_a_delete_not_a_post()
+    {
+        var (broker, mailbox) = await ConnectedAsync("api-remove-post");
+        await using var _ = broker;
+
+        await PostAsync(broker.Client, $"/api/mailboxes/{mailbox}/remove", HttpStatusCode.NotFound);
+
+        Assert.NotNull(await broker.Services.GetRequiredService<IMailboxRegistry>().GetAsync(mailbox, Ct));
+    }
+
     [Fact]
     public async Task A_client_without_admin_on_the_mailbox_may_not_refresh_it()
     {
