@@ -6,6 +6,8 @@ namespace TokenBroker.Tests.Dashboard;
 /// <summary>
 /// Takes the README's screenshots (docs/images/dashboard-*.png) of the three states an operator must tell apart:
 /// connected, needs consent, and the broker's own credential broken. Each picture is taken after the state is checked.
+/// They go to docs/images only with TOKENBROKER_UPDATE_SCREENSHOTS=1 (a normal run leaves the work tree as it was and
+/// writes them to a temporary folder).
 /// </summary>
 public sealed class DashboardScreenshots
 {
@@ -16,7 +18,9 @@ public sealed class DashboardScreenshots
         var connected = await harness.ConnectAsync("helpdesk@tokenbroker.test");
         var revoked = await harness.ConnectAsync("sales@tokenbroker.test", "imap,pop3,smtp");
         await harness.SignInAsync();
-        var folder = Path.Combine(RepositoryRoot.Path, "docs", "images");
+        var folder = Environment.GetEnvironmentVariable("TOKENBROKER_UPDATE_SCREENSHOTS") == "1"
+            ? Path.Combine(RepositoryRoot.Path, "docs", "images")
+            : Directory.CreateTempSubdirectory("tokenbroker-screenshots-").FullName;
         Directory.CreateDirectory(folder);
         await harness.Page.ScreenshotAsync(new() { Path = Path.Combine(folder, "dashboard-connected.png"), FullPage = true });
 
