@@ -7,6 +7,8 @@ repo=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$repo"
 export PEERS_DIR=${PEERS_DIR:-$repo/.peers}
 export PEERS_BASE_PORT=${PEERS_BASE_PORT:-20000}
+# The dashboard's browser tests drive Debian's chromium (peers/browser.sh); Playwright must never fetch its own.
+export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
 peers="$repo/infra/local/peers/peers.sh"
 results="$repo/artifacts/test-results"
 rm -rf "$results"; mkdir -p "$results"

@@ -34,6 +34,9 @@ public sealed class CallerAuthenticator(IClientRegistry registry, IOptions<Broke
         return (caller, null);
     }
 
+    /// <summary>The caller a secret typed into a form stands for (a client secret or the master key), or null.</summary>
+    public Task<Caller?> FindBySecretAsync(string presented, CancellationToken cancellationToken) => FindAsync(presented, cancellationToken);
+
     private async Task<Caller?> FindAsync(string presented, CancellationToken cancellationToken)
     {
         if (brokerOptions.Value.AdminKey is { Length: > 0 } masterKey && SameSecret(presented, masterKey))

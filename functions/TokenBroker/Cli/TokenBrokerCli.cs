@@ -21,6 +21,9 @@ public static class TokenBrokerCli
             ServeCommand.Create(),
             PackageCommand.Create(),
             StatusCommand.Create(),
+            MailboxCommand.Create(),
+            EventsCommand.Create(),
+            QueuesCommand.Create(),
             ClientsCommand.Create(),
             ConsentInviteCommand.Create(),
             new Command("mail", "Send, fetch and probe mail with an OAuth token, as the broker does (diagnoses \"AUTHENTICATE failed\").")

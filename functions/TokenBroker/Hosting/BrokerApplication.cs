@@ -65,7 +65,12 @@ public static class BrokerApplication
             if (allowedHosts.Check(context.Request) is { } refusal) await refusal.ExecuteAsync(context);
             else await next(context);
         });
-        app.MapGet("/", () => TypedResults.Text("TokenBroker is running. See /api/health."));
+        // The operator's page is the dashboard; programs use /api/health and the APIs.
+        app.MapGet("/", (HttpContext context) =>
+        {
+            TokenBroker.Dashboard.DashboardLayout.SetHeaders(context);
+            return TypedResults.Redirect("/api/dashboard");
+        });
         app.MapHttpFunctions(startup.Catalog);
         StartupTrace.Mark("endpoints mapped");
         return app;

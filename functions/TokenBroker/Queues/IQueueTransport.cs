@@ -40,7 +40,17 @@ public interface IQueueTransport
 
     /// <summary>Approximate number of messages in the queue (visible or not); 0 when the queue does not exist.</summary>
     Task<int> GetApproximateCountAsync(string queueName, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Up to <paramref name="maxMessages"/> (1-32) visible messages, oldest first, without leasing them or counting a
+    /// dequeue (Azure's Peek Messages): for people looking at a queue, never for processing it.
+    /// </summary>
+    Task<IReadOnlyList<PeekedQueueMessage>> PeekAsync(string queueName, int maxMessages, CancellationToken cancellationToken = default) =>
+        throw new NotSupportedException($"{GetType().Name} cannot peek at queues.");
 }
+
+/// <summary>A message looked at, not received: no pop receipt, so it can be neither deleted nor released with this.</summary>
+public sealed record PeekedQueueMessage(string Id, string Text, long DequeueCount, DateTimeOffset InsertionTime);
 
 /// <summary>A message as received: the text plus what the Functions host exposes as trigger metadata.</summary>
 public sealed record ReceivedQueueMessage(

@@ -69,6 +69,21 @@ public abstract partial class QueueTransportSpecification : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_peeked_message_stays_visible_with_its_dequeue_count_unchanged()
+    {
+        await Transport.SendAsync(Queue, "first", cancellationToken: Ct);
+        await Transport.SendAsync(Queue, "second", cancellationToken: Ct);
+
+        var peeked = await Transport.PeekAsync(Queue, 32, Ct);
+
+        Assert.Equal(["first", "second"], peeked.Select(m => m.Text));
+        Assert.All(peeked, m => Assert.Equal(0, m.DequeueCount));
+        var received = await Transport.ReceiveAsync(Queue, 16, Lease, Ct);
+        Assert.Equal(peeked.Select(m => m.Id).Order(), received.Select(m => m.Id).Order());
+        Assert.All(received, m => Assert.Equal(1, m.DequeueCount));
+    }
+
+    [Fact]
     public async Task A_received_message_carries_its_trigger_metadata()
     {
         await Transport.SendAsync(Queue, "metadata", cancellationToken: Ct);

@@ -26,6 +26,7 @@ public sealed class MailRequestWorker(
         {
             Reject(context, messageText, request, string.Join(" ", request.Problems));
             RecordOutcome(request, context);
+            await KeepEventsAsync(context, cancellationToken).ConfigureAwait(false);
             return;
         }
         try
@@ -50,7 +51,12 @@ public sealed class MailRequestWorker(
             throw;
         }
         RecordOutcome(request, context);
+        await KeepEventsAsync(context, cancellationToken).ConfigureAwait(false);
     }
+
+    /// <summary>The events also go to the journal people read (when one is registered); the queue output stays the record.</summary>
+    private Task KeepEventsAsync(InvocationOutputs context, CancellationToken cancellationToken) =>
+        services.GetService<TokenBroker.Jobs.Events.Journal.EventRecorder>()?.RecordAsync(context[MailEvents.OutputBinding], cancellationToken) ?? Task.CompletedTask;
 
     /// <summary>The outcome the request's events report (mail.sent, mail.duplicate, mail.fetched, mail.failed).</summary>
     private void RecordOutcome(ParsedMailRequest request, InvocationOutputs context)

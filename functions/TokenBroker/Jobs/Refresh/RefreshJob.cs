@@ -4,7 +4,7 @@ using TokenBroker.Jobs.Telemetry;
 namespace TokenBroker.Jobs.Refresh;
 
 /// <summary>What the RefreshTokens timer does: one <see cref="RefreshSweep"/>; each state change goes to the <c>events</c> output and the webhook.</summary>
-public sealed class RefreshJob(RefreshSweep sweep, WebhookEventPublisher webhook, BrokerMetrics metrics)
+public sealed class RefreshJob(RefreshSweep sweep, WebhookEventPublisher webhook, BrokerMetrics metrics, TokenBroker.Jobs.Events.Journal.EventRecorder? journal = null)
 {
     public const string EventsBinding = "events";
 
@@ -15,5 +15,6 @@ public sealed class RefreshJob(RefreshSweep sweep, WebhookEventPublisher webhook
         foreach (var brokerEvent in result.Events)
             context.AddOutput(EventsBinding, brokerEvent.ToJson());
         await webhook.PublishAsync(result.Events, cancellationToken).ConfigureAwait(false);
+        if (journal is not null) await journal.RecordAsync(result.Events.Select(e => e.ToJson()), cancellationToken).ConfigureAwait(false);
     }
 }

@@ -135,6 +135,21 @@ public sealed class AzureStorageQueueTransport : IQueueTransport
         }
     }
 
+    public async Task<IReadOnlyList<PeekedQueueMessage>> PeekAsync(string queueName, int maxMessages, CancellationToken cancellationToken = default)
+    {
+        var queue = Queue(queueName);
+        QueueMessageLimits.EnsureBatchSize(maxMessages);
+        try
+        {
+            var peeked = await queue.PeekMessagesAsync(maxMessages, cancellationToken).GuardAsync(StorageService.Queue).ConfigureAwait(false);
+            return peeked.Value.Select(m => new PeekedQueueMessage(m.MessageId, m.Body.ToString(), m.DequeueCount, m.InsertedOn ?? throw MissingProperty("InsertionTime"))).ToList();
+        }
+        catch (RequestFailedException e) when (e.Status == 404)
+        {
+            return [];
+        }
+    }
+
     private QueueClient Queue(string queueName) => _service.GetQueueClient(QueueNames.Validate(queueName));
 
     private QueueClientOptions ClientOptions(QueueMessageEncoding encoding, HttpClient? httpClient, ILogger logger) =>

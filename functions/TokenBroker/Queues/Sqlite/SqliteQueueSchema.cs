@@ -24,6 +24,13 @@ internal static class SqliteQueueSchema
         CREATE INDEX IF NOT EXISTS queue_messages_by_expiry ON queue_messages (expires_at);
         """;
 
+    public const string Peek = """
+        SELECT id, message_text, dequeue_count, inserted_at FROM queue_messages
+        WHERE queue_name = $queue AND visible_at <= $now AND expires_at > $now
+        ORDER BY visible_at, id
+        LIMIT $max
+        """;
+
     public const string CreateQueue = "INSERT OR IGNORE INTO queues (name) VALUES ($queue)";
 
     public const string Send = """

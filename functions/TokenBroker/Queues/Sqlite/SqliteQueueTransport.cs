@@ -19,7 +19,7 @@ public sealed class SqliteQueueTransport : IQueueTransport, IAsyncDisposable, ID
     private readonly TimeProvider _time;
     private readonly SqliteConnection _connection;
     private readonly SqliteGroupCommit _group;
-    private readonly SqliteCommand _createQueue, _send, _receive, _delete, _release, _renew, _count, _purgeExpired;
+    private readonly SqliteCommand _createQueue, _send, _receive, _delete, _release, _renew, _count, _peek, _purgeExpired;
     private DateTimeOffset _lastPurge = DateTimeOffset.MinValue;
     private int _disposed;
 
@@ -37,6 +37,7 @@ public sealed class SqliteQueueTransport : IQueueTransport, IAsyncDisposable, ID
         _release = Prepare(SqliteQueueSchema.Release, "$id", "$queue", "$receipt", "$visible_at");
         _renew = Prepare(SqliteQueueSchema.Renew, "$id", "$queue", "$receipt", "$new_receipt", "$visible_at");
         _count = Prepare(SqliteQueueSchema.Count, "$queue", "$now");
+        _peek = Prepare(SqliteQueueSchema.Peek, "$queue", "$now", "$max");
         _purgeExpired = Prepare(SqliteQueueSchema.PurgeExpired, "$now");
         _group = new SqliteGroupCommit(_connection);
     }
@@ -163,6 +164,23 @@ public sealed class SqliteQueueTransport : IQueueTransport, IAsyncDisposable, ID
             _count.Parameters["$queue"].Value = queueName;
             _count.Parameters["$now"].Value = _time.GetUtcNow().UtcTicks;
             return Convert.ToInt32(_count.ExecuteScalar(), CultureInfo.InvariantCulture);
+        }, cancellationToken);
+    }
+
+    public Task<IReadOnlyList<PeekedQueueMessage>> PeekAsync(string queueName, int maxMessages, CancellationToken cancellationToken = default)
+    {
+        QueueNames.Validate(queueName);
+        QueueMessageLimits.EnsureBatchSize(maxMessages);
+        return WithConnectionAsync<IReadOnlyList<PeekedQueueMessage>>(() =>
+        {
+            _peek.Parameters["$queue"].Value = queueName;
+            _peek.Parameters["$now"].Value = _time.GetUtcNow().UtcTicks;
+            _peek.Parameters["$max"].Value = maxMessages;
+            using var reader = _peek.ExecuteReader();
+            var messages = new List<PeekedQueueMessage>();
+            while (reader.Read())
+                messages.Add(new PeekedQueueMessage(reader.GetInt64(0).ToString(CultureInfo.InvariantCulture), reader.GetString(1), reader.GetInt64(2), FromTicks(reader.GetInt64(3))));
+            return messages;
         }, cancellationToken);
     }
 

@@ -77,6 +77,26 @@ public sealed class PublishedWorkerProtocolTests(PublishedWorker worker) : IClas
     }
 
     [Fact]
+    public async Task Published_worker_answers_the_dashboard_with_its_sign_in_form()
+    {
+        var httpUri = Session.HttpUri ?? throw new InvalidOperationException(Session.Report("The worker advertised no HttpUri."));
+        var trigger = Session.Trigger("Dashboard");
+        var path = $"{Session.Folder.RoutePrefix()}/{trigger.Property("route")}";
+        var invocationId = Guid.NewGuid().ToString();
+        using var proxy = new HttpProxy();
+
+        var answering = proxy.ForwardAsync(httpUri, "get", path, invocationId);
+        var response = await Session.InvokeAsync(HostMessages.HttpInvocation(
+            invocationId, Session.Function("Dashboard").FunctionId, trigger.Name, proxy.ForwardedHeaders(invocationId)));
+        var answer = await answering;
+
+        var report = Session.Report($"GET {path} answered {answer}");
+        Assert.True(response.Result.Status == StatusResult.Types.Status.Success, report);
+        Assert.True(answer.Status == 200 && answer.MediaType == "text/html", report);
+        Assert.True(answer.Body.Contains("Client secret or master key", StringComparison.Ordinal), report);
+    }
+
+    [Fact]
     public async Task Published_worker_runs_the_RefreshTokens_timer_invocation_successfully()
     {
         var trigger = Session.Trigger(RefreshFunction);
