@@ -11,6 +11,12 @@ public sealed class MailGovernorOptions
     /// <summary>The window MessagesPerMinute counts over; one minute but for tests that cannot wait minutes.</summary>
     public TimeSpan Window { get; set; } = TimeSpan.FromMinutes(1);
 
+    /// <summary>
+    /// Added to <see cref="Window"/> when counting: a message reaches the server a little after its turn was granted
+    /// (the shared write, the SMTP round trips), so a server counting on its own clock could otherwise see one message too many.
+    /// </summary>
+    public TimeSpan WindowMargin { get; set; } = TimeSpan.FromSeconds(1);
+
     /// <summary>SMTP connections open at once (in use or idle in the pool), over all instances sharing the state.</summary>
     public int MaxConnections { get; set; } = 3;
 
@@ -57,6 +63,7 @@ public sealed class MailGovernorOptions
         if (RecipientsPerDay < 1) throw new InvalidOperationException($"Setting '{Section}:RecipientsPerDay' must be at least 1; it is {RecipientsPerDay}.");
         if (IdleConnectionTimeout <= TimeSpan.Zero) throw new InvalidOperationException($"Setting '{Section}:IdleConnectionTimeout' must be positive; it is {IdleConnectionTimeout}.");
         if (Window <= TimeSpan.Zero || Window > TimeSpan.FromHours(1)) throw new InvalidOperationException($"Setting '{Section}:Window' must be positive and at most an hour; it is {Window}.");
+        if (WindowMargin < TimeSpan.Zero || WindowMargin > Window) throw new InvalidOperationException($"Setting '{Section}:WindowMargin' must be between zero and the window ({Window}); it is {WindowMargin}.");
         if (SlotLease < TimeSpan.FromSeconds(1) || SlotLease > TimeSpan.FromSeconds(60)) throw new InvalidOperationException($"Setting '{Section}:SlotLease' must be between 1 and 60 seconds (AzureBlob: at least 15); it is {SlotLease}.");
         if (MaxWait < TimeSpan.Zero) throw new InvalidOperationException($"Setting '{Section}:MaxWait' must not be negative; it is {MaxWait}.");
         if (SlotPollInterval <= TimeSpan.Zero) throw new InvalidOperationException($"Setting '{Section}:SlotPollInterval' must be positive; it is {SlotPollInterval}.");

@@ -32,11 +32,11 @@ public interface IGovernorState
     string Kind { get; }
 }
 
-/// <summary>The limits a call counts against (from <see cref="MailGovernorOptions"/>).</summary>
+/// <summary>The limits a call counts against (from <see cref="MailGovernorOptions"/>; the window includes its margin).</summary>
 public sealed record GovernorLimits(int MessagesPerWindow, TimeSpan Window, int RecipientsPerDay, int MaxConnections, TimeSpan SlotLease)
 {
     public static GovernorLimits From(MailGovernorOptions options) =>
-        new(options.MessagesPerMinute, options.Window, options.RecipientsPerDay, options.MaxConnections, options.SlotLease);
+        new(options.MessagesPerMinute, options.Window + options.WindowMargin, options.RecipientsPerDay, options.MaxConnections, options.SlotLease);
 }
 
 /// <summary>The answer to an admission: granted, or when to ask again and why not now.</summary>
