@@ -53,7 +53,7 @@ public sealed class SharedGovernorTests
         Assert.InRange(relay.MaxOpen, 1, MaxConnections);
         var busiest = BusiestWindow(maildir);
         Assert.InRange(busiest, 1, MessagesPerWindow);
-        TestContext.Current.SendDiagnosticMessage(
+        TestContext.Current.TestOutputHelper?.WriteLine(
             $"{queues}, {instances} instances: {count} messages in {elapsed.TotalSeconds:0.0} s ({count / elapsed.TotalSeconds:0.0}/s, limit {MessagesPerWindow / Window.TotalSeconds:0.0}/s); " +
             $"at most {relay.MaxOpen} connections at once over {relay.Accepted.Count} opened; busiest window {busiest} arrivals");
     }
