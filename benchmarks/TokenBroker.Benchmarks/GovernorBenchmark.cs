@@ -12,7 +12,7 @@ namespace TokenBroker.Benchmarks;
 
 /// <summary>
 /// The send governor over three instances (three <see cref="SendGovernor"/>s, each with its own state client, as three
-/// processes would have) and 50 mailboxes, with the limits scaled down (10 messages per 2 s window, 2 connections):
+/// processes would have) and 50 mailboxes, with the limits scaled down (10 messages per 2 s window + 0.25 s margin, 2 connections):
 /// per-instance limits (Local) against shared ones (SQLite file, Azure blobs on Azurite). Each message takes its turn
 /// (window + day) and, every tenth, opens and closes a connection slot, as a pooled session does. Reports messages/s,
 /// the busiest window any mailbox saw (the limit is 10) and storage requests per message.
@@ -32,7 +32,7 @@ public sealed class GovernorBenchmark : IBenchmark
         var only = args.Length > 1 ? args[1] : null;
         var options = new MailGovernorOptions
         {
-            MessagesPerMinute = 10, Window = TimeSpan.FromSeconds(2), WindowMargin = TimeSpan.Zero, MaxConnections = 2,
+            MessagesPerMinute = 10, Window = TimeSpan.FromSeconds(2), WindowMargin = TimeSpan.FromMilliseconds(250), MaxConnections = 2,
             SlotLease = TimeSpan.FromSeconds(15), MaxWait = TimeSpan.FromMinutes(10), SlotPollInterval = TimeSpan.FromMilliseconds(100),
         };
         Console.WriteLine($"{Instances} instances x {WorkersPerInstance} workers, {Mailboxes} mailboxes x {perMailbox} messages; limits per mailbox: " +
