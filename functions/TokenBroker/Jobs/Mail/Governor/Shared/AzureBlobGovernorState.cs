@@ -46,7 +46,8 @@ public sealed class AzureBlobGovernorState : IGovernorState
         UpdateAsync(mailbox, record => record.Admit(_time.GetUtcNow(), recipients, takeMessage: true, limits), admission => admission.Granted, cancellationToken);
 
     public Task<Admission> TryTakeRecipientsAsync(string mailbox, int recipients, GovernorLimits limits, CancellationToken cancellationToken) =>
-        UpdateAsync(mailbox, record => record.Admit(_time.GetUtcNow(), recipients, takeMessage: false, limits), admission => admission.Granted, cancellationToken);
+        // Zero recipients only asks whether the mailbox is backed off (before a new connection): nothing to write then.
+        UpdateAsync(mailbox, record => record.Admit(_time.GetUtcNow(), recipients, takeMessage: false, limits), admission => admission.Granted && recipients > 0, cancellationToken);
 
     public Task<bool> BackOffAsync(string mailbox, DateTimeOffset until, string reason, CancellationToken cancellationToken) =>
         UpdateAsync(mailbox, record => record.BackOff(_time.GetUtcNow(), until, reason), _ => true, cancellationToken);
