@@ -54,7 +54,7 @@ public sealed class SharedGovernorTests
         var busiest = BusiestWindow(maildir);
         Assert.InRange(busiest, 1, MessagesPerWindow);
         TestContext.Current.TestOutputHelper?.WriteLine(
-            $"{queues}, {instances} instances: {count} messages in {elapsed.TotalSeconds:0.0} s ({count / elapsed.TotalSeconds:0.0}/s, limit {MessagesPerWindow / Window.TotalSeconds:0.0}/s); " +
+            $"{queues}, {instances} instances: {count} messages in {elapsed.TotalSeconds:0.0} s ({count / elapsed.TotalSeconds:0.0}/s, limit {MessagesPerWindow} per {Window.TotalSeconds:0} s + 1 s margin); " +
             $"at most {relay.MaxOpen} connections at once over {relay.Accepted.Count} opened; busiest window {busiest} arrivals");
     }
 
