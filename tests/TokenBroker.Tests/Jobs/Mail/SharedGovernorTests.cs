@@ -11,7 +11,7 @@ using TokenBroker.Tests.Jobs.Mail.Support;
 namespace TokenBroker.Tests.Jobs.Mail;
 
 /// <summary>
-/// Several broker processes sharing one mailbox's limits through the governor's shared state (Azure blobs on Azurite,
+/// Several broker processes (the published executable, `tokenbroker serve`) sharing one mailbox's limits through the governor's shared state (Azure blobs on Azurite,
 /// or the SQLite file), in front of the real submission server: a relay in front of it counts the connections the
 /// server sees, Dovecot's Maildir file names (microseconds) when each message arrived.
 /// </summary>
@@ -35,7 +35,7 @@ public sealed class SharedGovernorTests
         var maildir = Maildir.For(recipient);
 
         var started = DateTimeOffset.UtcNow;
-        var children = Enumerable.Range(0, instances).Select(_ => TestHostProcess.Start(ChildArguments(settings))).ToList();
+        var children = Enumerable.Range(0, instances).Select(_ => StartPublished(settings)).ToList();
         try
         {
             await children[0].WaitUntilAsync(() => maildir.List().Count >= count, TimeSpan.FromMinutes(6), Ct);
@@ -70,7 +70,7 @@ public sealed class SharedGovernorTests
         settings["Mail:Governor:ThrottledBackoff"] = backoff.ToString();
         var maildir = Maildir.For(recipient);
 
-        var children = Enumerable.Range(0, 2).Select(_ => TestHostProcess.Start(ChildArguments(settings))).ToList();
+        var children = Enumerable.Range(0, 2).Select(_ => StartPublished(settings)).ToList();
         StatusReport duringBackoff;
         try
         {
@@ -135,15 +135,30 @@ public sealed class SharedGovernorTests
         return (settings, data, mailbox, recipient);
     }
 
-    private static string[] ChildArguments(Dictionary<string, string> settings) =>
-        settings.Where(s => s.Key != "Broker:Urls").Select(s => $"--{s.Key}={s.Value}").Concat(
-        [
-            $"--Broker:Urls=http://127.0.0.1:{MailBrokerPeers.FreePort()}",
-            "--TestHost:Table=product",
-            $"--TestHost:IdentityCaFile={PeersEnvironment.Get("PEERS_CA_FILE")}",
-            "--Queues:MessageLease=00:00:10",
-            "--Logging:LogLevel:Default=Warning",
-        ]).ToArray();
+    /// <summary>
+    /// The published executable on the same data folder and storage, its own HTTP port. It never needs the identity
+    /// server: the mailbox's token from the consent is good for an hour and stays in the shared token store.
+    /// </summary>
+    private static ChildBroker StartPublished(Dictionary<string, string> settings)
+    {
+        var start = new System.Diagnostics.ProcessStartInfo(PublishedBroker.Executable, ["serve"])
+        {
+            WorkingDirectory = Directory.CreateTempSubdirectory("published-governor-").FullName,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        foreach (var (key, value) in settings)
+            start.Environment[key.Replace(":", "__", StringComparison.Ordinal)] = value;
+        start.Environment["Broker__Urls"] = $"http://127.0.0.1:{MailBrokerPeers.FreePort()}";
+        start.Environment["Queues__MessageLease"] = "00:00:10";
+        start.Environment["Logging__LogLevel__Default"] = "Warning";
+        var process = System.Diagnostics.Process.Start(start)!;
+        process.OutputDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, _) => { };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return new ChildBroker(process);
+    }
 
     /// <summary>The most messages that arrived within any window, as the server's clock counts them.</summary>
     private static int BusiestWindow(Maildir maildir)
