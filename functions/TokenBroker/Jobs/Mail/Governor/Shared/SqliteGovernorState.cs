@@ -177,21 +177,3 @@ public sealed class SqliteGovernorState : IGovernorState, IDisposable
         }
     }
 }
-
-/// <summary>The stored form of <see cref="MailboxGovernorRecord"/>.</summary>
-internal static class GovernorJson
-{
-    public static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web);
-
-    public static MailboxGovernorRecord Read(byte[] payload, string where)
-    {
-        try
-        {
-            return JsonSerializer.Deserialize<MailboxGovernorRecord>(payload, Options) ?? new MailboxGovernorRecord();
-        }
-        catch (JsonException e)
-        {
-            throw new InvalidDataException($"{where} is not a governor record: {e.Message}", e);
-        }
-    }
-}
