@@ -33,6 +33,10 @@ public sealed class MailEvents(TimeProvider timeProvider)
     public void Failed(InvocationOutputs context, string? mailbox, string? requestId, string? kind, string reason) =>
         Add(context, new MailEvent("mail.failed", mailbox, requestId) { Kind = kind, Reason = reason });
 
+    /// <summary>The server throttled the mailbox; every instance leaves it alone until <paramref name="until"/>. Raised once per back-off.</summary>
+    public void Throttled(InvocationOutputs context, string mailbox, string requestId, string reason, DateTimeOffset until) =>
+        Add(context, new MailEvent("mail.throttled", mailbox, requestId) { Reason = reason, BackedOffUntil = until });
+
     private void Add(InvocationOutputs context, MailEvent mailEvent)
     {
         var stamped = mailEvent with { Id = Guid.NewGuid().ToString("N"), At = timeProvider.GetUtcNow() };
@@ -52,4 +56,5 @@ public sealed record MailEvent(string Type, string? Mailbox, string? RequestId)
     public DateTimeOffset? FirstSentAt { get; init; }
     public string? InDoubt { get; init; }
     public string? Reason { get; init; }
+    public DateTimeOffset? BackedOffUntil { get; init; }
 }

@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using TokenBroker.Jobs.Ledger;
 using TokenBroker.Jobs.Mail.Governor;
+using TokenBroker.Jobs.Mail.Governor.Shared;
 using TokenBroker.Jobs.Mail.InDoubt;
 using TokenBroker.Mail.Net;
 using TokenBroker.Mail.Smtp;
@@ -10,7 +11,7 @@ namespace TokenBroker.Jobs.Mail;
 
 /// <summary>
 /// The mail worker's services. Settings: "Mail" (<see cref="MailSendOptions"/>: Smtp, ExtraTrustedCaFile, SaslMechanism,
-/// timeouts; <see cref="MailRequestLimits"/>: MaxMessageBytes, MaxRecipients, MaxAttachments, MaxHeaders), "Mail:Governor" (<see cref="MailGovernorOptions"/>),
+/// timeouts; <see cref="MailRequestLimits"/>: MaxMessageBytes, MaxRecipients, MaxAttachments, MaxHeaders), "Mail:Governor" (<see cref="MailGovernorOptions"/>; its state shared per <see cref="GovernorStateRegistration"/>),
 /// "Mail:InDoubt" (<see cref="InDoubtOptions"/>; the Sent folder is searched on the fetch job's Mail:Imap server), and
 /// the ledger's ("Ledger", see AddMailLedger). Needs IMailboxRegistry (token store) and IMailboxTokenProvider (AddOAuth).
 /// </summary>
@@ -55,8 +56,10 @@ public static class MailJobsServiceCollectionExtensions
             CommandTimeout = send.CommandTimeout,
             TimeProvider = provider.GetRequiredService<TimeProvider>(),
         })));
+        var sharedState = GovernorStateRegistration.Resolve(configuration, governor);
         services.TryAddSingleton(provider => new SendGovernor(governor, provider.GetRequiredService<ISmtpSessionFactory>(),
-            provider.GetRequiredService<TimeProvider>(), provider.GetService<ILogger<SendGovernor>>()));
+            provider.GetRequiredService<TimeProvider>(), provider.GetService<ILogger<SendGovernor>>(),
+            sharedState(provider.GetRequiredService<TimeProvider>(), provider.GetService<ILoggerFactory>()?.CreateLogger<SendGovernor>())));
         services.TryAddSingleton(inDoubt);
         // The IMAP server comes from the fetch job's settings (Mail:Imap) when it is registered; without it nothing can be checked.
         services.TryAddSingleton<ISentFolderCheck>(provider => new ImapSentFolderCheck(provider.GetService<TokenBroker.Jobs.Fetch.MailServers>(), inDoubt));

@@ -29,6 +29,8 @@ public sealed class SendJob(
     ILogger<SendJob> logger)
 {
     private const int LedgerWriteAttempts = 3;
+    // Throttled this often within one delivery, the message goes back to the queue (the back-off is shared, so the retry waits too).
+    private const int ThrottledRounds = 3;
     private readonly KeyedLock _requestLock = new();
 
     public async Task RunAsync(SendRequest request, InvocationOutputs context, CancellationToken cancellationToken = default)
@@ -66,46 +68,70 @@ public sealed class SendJob(
             messageDate = interrupted.MessageDate ?? interrupted.CommittingAt;
         }
 
-        governor.TakeRecipients(mailbox.Address, recipients);
-        using var messageSlot = await governor.WaitForMessageSlotAsync(mailbox.Address, cancellationToken).ConfigureAwait(false);
         var token = await MailboxUse.GetTokenAsync(tokens, mailbox.Address, MailProtocols.Smtp, cancellationToken).ConfigureAwait(false);
         var date = messageDate ?? timeProvider.GetUtcNow();
         var message = SendMessageBuilder.Build(request, messageId, date);
 
-        SmtpSendResult result;
-        SentRecord record;
-        // The connection slot is held until the send is recorded: a send the server accepted but the ledger does not
-        // know yet is the one a crash would repeat, and holding the slot keeps at most MaxConnections of them per mailbox
-        // instead of letting accepted sends queue up behind ledger writes.
-        await using (var session = await OpenSessionAsync(mailbox.Address, token, cancellationToken).ConfigureAwait(false))
+        SmtpSendResult? result = null;
+        SentRecord? record = null;
+        var recipientsToTake = recipients;
+        for (var round = 1; record is null; round++)
         {
-            // The attempt point (docs/mail-requests.md § Exactly once): recorded before the transaction starts, because
-            // nothing of ours runs between MailKit's transfer and the server's final reply. From here until the sent
-            // record, a stop leaves the send in doubt and the Sent-folder search decides.
-            await ledger.RecordAttemptAsync(mailbox.Address, request.Id, new SendAttempt(messageId, timeProvider.GetUtcNow(), date), cancellationToken).ConfigureAwait(false);
             try
             {
-                result = await session.Client.SendMessageAsync(message, cancellationToken).ConfigureAwait(false);
+                (result, record) = await SendOnceAsync(mailbox.Address, request.Id, token, message, messageId, date, recipientsToTake, () => recipientsToTake = 0, cancellationToken).ConfigureAwait(false);
             }
-            catch (SmtpCommandException refused)
+            catch (Exception error) when (governor.IsThrottlingReply(error) && !cancellationToken.IsCancellationRequested)
             {
-                // The server answered with a refusal: it did not take this attempt, so it is not in doubt.
-                await ForgetAttemptAsync(mailbox.Address, request.Id).ConfigureAwait(false);
-                if (refused.IsTransient)
-                    throw; // 4xx: the connection is fine, the message waits for a retry
-                throw new MailRequestRejectedException($"The SMTP server refused the message from {mailbox.Address}: {refused.Message}", refused);
+                // The server throttles the mailbox: every instance backs off; this message waits its turn again.
+                var report = await governor.ReportThrottlingAsync(mailbox.Address, error, cancellationToken).ConfigureAwait(false);
+                if (report is { IsNew: true })
+                    events.Throttled(context, mailbox.Address, request.Id, report.Reason, report.Until);
+                if (round >= ThrottledRounds) throw;
             }
-            catch
-            {
-                session.Discard();
-                throw;
-            }
-            record = new SentRecord(messageId, timeProvider.GetUtcNow(), result.AcceptedRecipients.Count);
-            await RecordSentAsync(mailbox.Address, request.Id, record).ConfigureAwait(false);
         }
 
         logger.LogInformation("Sent request {RequestId} of {Mailbox} as {MessageId} to {Recipients} recipient(s).", request.Id, mailbox.Address, record.MessageId, record.Recipients);
-        events.Sent(context, mailbox.Address, request.Id, record.MessageId, record.Recipients, result.RefusedRecipients.Select(r => r.Address).ToList(), inDoubtExplanation);
+        events.Sent(context, mailbox.Address, request.Id, record.MessageId, record.Recipients, result!.RefusedRecipients.Select(r => r.Address).ToList(), inDoubtExplanation);
+    }
+
+    /// <summary>One try: a session, the mailbox's turn (with its recipients), the attempt record, the transaction, the sent record.</summary>
+    private async Task<(SmtpSendResult, SentRecord)> SendOnceAsync(string mailbox, string requestId, MailboxAccessToken token, MimeKit.MimeMessage message,
+        string messageId, DateTimeOffset date, int recipients, Action recipientsTaken, CancellationToken cancellationToken)
+    {
+        // The connection slot is held until the send is recorded: a send the server accepted but the ledger does not
+        // know yet is the one a crash would repeat, and holding the slot keeps at most MaxConnections of them per mailbox
+        // instead of letting accepted sends queue up behind ledger writes.
+        await using var session = await OpenSessionAsync(mailbox, token, cancellationToken).ConfigureAwait(false);
+        // The turn is taken with the session in hand, right before the transaction: the server sees the messages no
+        // faster than the shared window admitted them.
+        using (await governor.WaitForMessageSlotAsync(mailbox, recipients, cancellationToken).ConfigureAwait(false))
+            recipientsTaken();
+        // The attempt point (docs/mail-requests.md § Exactly once): recorded before the transaction starts, because
+        // nothing of ours runs between MailKit's transfer and the server's final reply. From here until the sent
+        // record, a stop leaves the send in doubt and the Sent-folder search decides.
+        await ledger.RecordAttemptAsync(mailbox, requestId, new SendAttempt(messageId, timeProvider.GetUtcNow(), date), cancellationToken).ConfigureAwait(false);
+        SmtpSendResult result;
+        try
+        {
+            result = await session.Client.SendMessageAsync(message, cancellationToken).ConfigureAwait(false);
+        }
+        catch (SmtpCommandException refused)
+        {
+            // The server answered with a refusal: it did not take this attempt, so it is not in doubt.
+            await ForgetAttemptAsync(mailbox, requestId).ConfigureAwait(false);
+            if (refused.IsTransient || governor.IsThrottlingReply(refused))
+                throw; // 4xx or throttling: the connection is fine, the message waits for a retry
+            throw new MailRequestRejectedException($"The SMTP server refused the message from {mailbox}: {refused.Message}", refused);
+        }
+        catch
+        {
+            session.Discard();
+            throw;
+        }
+        var record = new SentRecord(messageId, timeProvider.GetUtcNow(), result.AcceptedRecipients.Count);
+        await RecordSentAsync(mailbox, requestId, record).ConfigureAwait(false);
+        return (result, record);
     }
 
     private async Task<PooledSmtpSession> OpenSessionAsync(string mailbox, MailboxAccessToken token, CancellationToken cancellationToken)
@@ -113,6 +139,10 @@ public sealed class SendJob(
         try
         {
             return await governor.RentSessionAsync(mailbox, smtp.Endpoint, token, smtp.SaslMechanism, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception error) when (governor.IsThrottlingReply(error))
+        {
+            throw; // reported by the caller: the mailbox backs off, the message is not refused
         }
         catch (MailAuthenticationException refused) when (!refused.IsTransient)
         {

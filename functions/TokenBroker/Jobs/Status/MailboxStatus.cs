@@ -17,6 +17,9 @@ public sealed record MailboxStatus(
     IReadOnlyList<string> MissingScopes,
     string? ReconsentUrl)
 {
+    /// <summary>The send governor's view of the mailbox, over every instance sharing its state; null when mail is not part of the build.</summary>
+    public SendingStatus? Sending { get; init; }
+
     /// <param name="reconsentUrl">An invitation link when <see cref="NeedsConsentLink"/> and the reader may issue one.</param>
     public static MailboxStatus Of(Mailbox mailbox, string? reconsentUrl)
     {
@@ -58,3 +61,7 @@ public sealed record MailboxStatus(
         return slash >= 0 ? scope[(slash + 1)..] : scope;
     }
 }
+
+/// <summary>Per mailbox: SMTP connections open on all instances, messages in the current window, recipients in the last 24 hours, and a server back-off with its reason.</summary>
+public sealed record SendingStatus(int ConnectionsInUse, int MaxConnections, int MessagesInWindow, int MessagesPerWindow, TimeSpan Window,
+    long RecipientsToday, int RecipientsPerDay, DateTimeOffset? BackedOffUntil, string? BackOffReason);

@@ -1,6 +1,8 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Options;
+using Microsoft.Extensions.DependencyInjection;
 using TokenBroker.Callers;
+using TokenBroker.Jobs.Mail.Governor;
 using TokenBroker.OAuth;
 using TokenBroker.Store;
 
@@ -22,16 +24,26 @@ public static class StatusApi
         if (CallerAccess.Authorize(caller!, CallerOperations.Status) is { } forbidden) return forbidden;
 
         var baseUrl = PublicAddress.BaseUrl(context, options.Value);
+        var governor = context.RequestServices.GetService<SendGovernor>();
         var statuses = new List<MailboxStatus>();
         foreach (var mailbox in (await registry.ListAsync(cancellationToken)).Select(m => m.Value).Where(m => caller!.May(CallerOperations.Status, m.Address)))
         {
             var link = MailboxStatus.NeedsConsentLink(mailbox) && caller!.May(CallerOperations.Admin, mailbox.Address)
                 ? (await invitations.IssueAsync(ReconsentOf(mailbox, caller.Name), mailbox, baseUrl, cancellationToken)).Url.AbsoluteUri
                 : null;
-            statuses.Add(MailboxStatus.Of(mailbox, link));
+            statuses.Add(MailboxStatus.Of(mailbox, link) with { Sending = await SendingOfAsync(governor, mailbox.Address, cancellationToken) });
         }
         context.Response.Headers.CacheControl = "no-store";
         return TypedResults.Json(new StatusReport([.. statuses.OrderBy(s => s.Address, StringComparer.OrdinalIgnoreCase)]), StatusReport.JsonOptions);
+    }
+
+    private static async Task<SendingStatus?> SendingOfAsync(SendGovernor? governor, string address, CancellationToken cancellationToken)
+    {
+        if (governor is null) return null;
+        var now = await governor.ReadAsync(address, cancellationToken);
+        var limits = governor.Limits;
+        return new SendingStatus(now.ConnectionsInUse, limits.MaxConnections, now.MessagesInWindow, limits.MessagesPerWindow, limits.Window,
+            now.RecipientsToday, limits.RecipientsPerDay, now.BackedOffUntil, now.BackOffReason);
     }
 
     private static InvitationRequest ReconsentOf(Mailbox mailbox, string issuedBy) =>

@@ -10,7 +10,7 @@ public static class StatusTable
             output.WriteLine("No mailboxes are registered.");
             return;
         }
-        string[] header = ["MAILBOX", "STATE", "TOKEN EXPIRES", "LAST REFRESH", "SCOPES"];
+        string[] header = ["MAILBOX", "STATE", "TOKEN EXPIRES", "LAST REFRESH", "SCOPES", "SENDING"];
         var rows = report.Mailboxes.Select(m => new[]
         {
             m.Address,
@@ -18,12 +18,13 @@ public static class StatusTable
             Relative(m.AccessTokenExpiresAt, now),
             Relative(m.LastRefreshAt, now),
             m.MissingScopes.Count == 0 ? "ok" : "missing " + string.Join(", ", m.MissingScopes),
+            Sending(m.Sending, now),
         }).ToList();
         var widths = Enumerable.Range(0, header.Length).Select(i => rows.Select(r => r[i].Length).Append(header[i].Length).Max()).ToArray();
         output.WriteLine(Line(header, widths));
         foreach (var row in rows) output.WriteLine(Line(row, widths));
 
-        foreach (var mailbox in report.Mailboxes.Where(m => m.Reason is not null || m.LastError is not null || m.ReconsentUrl is not null))
+        foreach (var mailbox in report.Mailboxes.Where(m => m.Reason is not null || m.LastError is not null || m.ReconsentUrl is not null || m.Sending?.BackedOffUntil is not null))
         {
             output.WriteLine();
             output.WriteLine($"{mailbox.Address} ({mailbox.State}):");
@@ -31,8 +32,14 @@ public static class StatusTable
             if (mailbox.LastError is not null && mailbox.LastError != mailbox.Reason) output.WriteLine($"  last error:  {mailbox.LastError}");
             output.WriteLine($"  scopes:      granted {Join(mailbox.GrantedScopes)}; required {Join(mailbox.RequiredScopes)}");
             if (mailbox.ReconsentUrl is not null) output.WriteLine($"  re-consent:  {mailbox.ReconsentUrl}");
+            if (mailbox.Sending is { BackedOffUntil: { } until } sending) output.WriteLine($"  backed off:  until {Relative(until, now)}: {sending.BackOffReason}");
         }
     }
+
+    // Over every instance: connections open, messages in the current window, recipients in the last 24 hours.
+    private static string Sending(SendingStatus? sending, DateTimeOffset now) => sending is null ? "-"
+        : $"{sending.ConnectionsInUse}/{sending.MaxConnections} conn, {sending.MessagesInWindow}/{sending.MessagesPerWindow} msgs, {sending.RecipientsToday}/{sending.RecipientsPerDay} rcpts today"
+          + (sending.BackedOffUntil is not null && sending.BackedOffUntil > now ? ", backed off" : "");
 
     private static string Join(IReadOnlyList<string> scopes) => scopes.Count == 0 ? "(none)" : string.Join(", ", scopes);
 

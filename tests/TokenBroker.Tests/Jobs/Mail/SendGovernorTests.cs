@@ -25,8 +25,9 @@ public sealed class SendGovernorTests
         }
     }
 
+    // No margin here: these tests are about the window itself (the margin has its own test).
     private static SendGovernor Create(ManualTimeProvider clock, MailGovernorOptions? options = null) =>
-        new(options ?? new MailGovernorOptions(), new CountingFactory(), clock);
+        new(options ?? new MailGovernorOptions { WindowMargin = TimeSpan.Zero }, new CountingFactory(), clock);
 
     [Fact]
     public async Task Thirty_messages_go_at_once_and_the_thirty_first_waits_for_the_minute_to_pass()
@@ -48,7 +49,7 @@ public sealed class SendGovernorTests
     public async Task Each_mailbox_has_its_own_message_rate()
     {
         var clock = new ManualTimeProvider();
-        await using var governor = Create(clock, new MailGovernorOptions { MessagesPerMinute = 1 });
+        await using var governor = Create(clock, new MailGovernorOptions { MessagesPerMinute = 1, WindowMargin = TimeSpan.Zero });
         await governor.WaitForMessageSlotAsync("a@contoso.com", Ct);
 
         var other = governor.WaitForMessageSlotAsync("b@contoso.com", Ct);
@@ -61,18 +62,18 @@ public sealed class SendGovernorTests
     public async Task Recipients_over_the_daily_budget_are_refused_as_transient_until_the_day_slides()
     {
         var clock = new ManualTimeProvider();
-        await using var governor = Create(clock, new MailGovernorOptions { RecipientsPerDay = 100 });
-        governor.TakeRecipients("a@contoso.com", 60);
-        governor.TakeRecipients("a@contoso.com", 40);
+        await using var governor = Create(clock, new MailGovernorOptions { RecipientsPerDay = 100, WindowMargin = TimeSpan.Zero });
+        await governor.TakeRecipientsAsync("a@contoso.com", 60, Ct);
+        await governor.TakeRecipientsAsync("a@contoso.com", 40, Ct);
 
-        var refused = Assert.Throws<SendBudgetExhaustedException>(() => governor.TakeRecipients("a@contoso.com", 1));
+        var refused = await Assert.ThrowsAsync<SendBudgetExhaustedException>(() => governor.TakeRecipientsAsync("a@contoso.com", 1, Ct));
         Assert.Contains("limit of 100 recipients in the last 24 hours", refused.Message);
         Assert.Contains("stays in the queue", refused.Message);
 
         clock.Advance(TimeSpan.FromHours(23));
-        Assert.Throws<SendBudgetExhaustedException>(() => governor.TakeRecipients("a@contoso.com", 1));
+        await Assert.ThrowsAsync<SendBudgetExhaustedException>(() => governor.TakeRecipientsAsync("a@contoso.com", 1, Ct));
         clock.Advance(TimeSpan.FromHours(1));
-        governor.TakeRecipients("a@contoso.com", 100);
+        await governor.TakeRecipientsAsync("a@contoso.com", 100, Ct);
     }
 
     [Fact]
@@ -90,6 +91,34 @@ public sealed class SendGovernorTests
 
         await using var granted = await fourth.WaitAsync(TimeSpan.FromSeconds(5), Ct);
         foreach (var session in sessions.Skip(1)) await session.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task The_window_margin_keeps_a_message_back_until_the_window_and_its_margin_have_passed()
+    {
+        var clock = new ManualTimeProvider();
+        await using var governor = Create(clock, new MailGovernorOptions { MessagesPerMinute = 1, WindowMargin = TimeSpan.FromSeconds(2) });
+        await governor.WaitForMessageSlotAsync("a@contoso.com", Ct);
+
+        var second = governor.WaitForMessageSlotAsync("a@contoso.com", Ct);
+        clock.Advance(TimeSpan.FromSeconds(61));
+        Assert.False(second.IsCompleted);
+        clock.Advance(TimeSpan.FromSeconds(1));
+
+        Assert.True((await second.WaitAsync(TimeSpan.FromSeconds(5), Ct)).IsAcquired);
+    }
+
+    [Fact]
+    public async Task A_message_whose_turn_is_further_than_the_longest_wait_goes_back_to_the_queue_with_a_sentence()
+    {
+        var clock = new ManualTimeProvider();
+        await using var governor = Create(clock, new MailGovernorOptions { MessagesPerMinute = 1, WindowMargin = TimeSpan.Zero, MaxWait = TimeSpan.FromSeconds(10) });
+        await governor.WaitForMessageSlotAsync("a@contoso.com", Ct);
+
+        var busy = await Assert.ThrowsAsync<MailboxBusyException>(() => governor.WaitForMessageSlotAsync("a@contoso.com", Ct));
+
+        Assert.Contains("has sent its 1 messages per 00:01:00", busy.Message);
+        Assert.Contains("goes back to the queue", busy.Message);
     }
 
     [Fact]

@@ -1,12 +1,14 @@
 using System.Threading.RateLimiting;
 using Microsoft.Extensions.Logging;
+using TokenBroker.Jobs.Mail.Governor.Shared;
 using TokenBroker.Mail.Smtp;
 
 namespace TokenBroker.Jobs.Mail.Governor;
 
 /// <summary>
 /// One mailbox's SMTP sessions: at most MaxConnections open (a <see cref="ConcurrencyLimiter"/> hands out slots;
-/// a session is either rented or idle, so idle ones never push the count over), idle ones kept for reuse.
+/// a session is either rented or idle, so idle ones never push the count over), idle ones kept for reuse. Each open
+/// connection also holds one of the mailbox's shared slots (<see cref="IConnectionSlot"/>), released when it closes.
 /// </summary>
 internal sealed class MailboxSessions(string mailbox, MailGovernorOptions options, TimeProvider timeProvider, ILogger logger) : IAsyncDisposable
 {
@@ -45,6 +47,7 @@ internal sealed class MailboxSessions(string mailbox, MailGovernorOptions option
                 now - candidate.LastUsed >= options.IdleConnectionTimeout ? "it was idle too long"
                 : candidate.TokenFingerprint != tokenFingerprint ? "the mailbox's token changed (re-authenticating)"
                 : candidate.TokenExpiresOn <= now ? "the token it authenticated with has expired"
+                : !candidate.Slot.IsHeld ? "its shared connection slot lapsed"
                 : null;
             if (reason is null)
             {
@@ -60,19 +63,19 @@ internal sealed class MailboxSessions(string mailbox, MailGovernorOptions option
                 }
             }
             logger.LogDebug("Closing an idle SMTP session of {Mailbox}: {Reason}.", Mailbox, reason);
-            await CloseAsync(candidate.Client).ConfigureAwait(false);
+            await CloseAsync(candidate.Client, candidate.Slot).ConfigureAwait(false);
         }
     }
 
     public async Task ReturnAsync(PooledSmtpSession session, bool keep)
     {
-        if (keep)
+        if (keep && session.SharedSlot.IsHeld)
         {
             lock (_gate)
-                _idle.Push(new IdleSession(session.Client, session.TokenFingerprint, session.TokenExpiresOn, timeProvider.GetUtcNow()));
+                _idle.Push(new IdleSession(session.Client, session.SharedSlot, session.TokenFingerprint, session.TokenExpiresOn, timeProvider.GetUtcNow()));
             return;
         }
-        await CloseAsync(session.Client).ConfigureAwait(false);
+        await CloseAsync(session.Client, session.SharedSlot).ConfigureAwait(false);
     }
 
     /// <summary>Closes idle sessions unused for the idle timeout.</summary>
@@ -88,7 +91,7 @@ internal sealed class MailboxSessions(string mailbox, MailGovernorOptions option
             foreach (var keep in all.Except(expired)) _idle.Push(keep);
         }
         foreach (var session in expired)
-            await CloseAsync(session.Client).ConfigureAwait(false);
+            await CloseAsync(session.Client, session.Slot).ConfigureAwait(false);
     }
 
     public async ValueTask DisposeAsync()
@@ -100,19 +103,27 @@ internal sealed class MailboxSessions(string mailbox, MailGovernorOptions option
             _idle.Clear();
         }
         foreach (var session in all)
-            await CloseAsync(session.Client).ConfigureAwait(false);
+            await CloseAsync(session.Client, session.Slot).ConfigureAwait(false);
         _slots.Dispose();
     }
 
-    private static async Task CloseAsync(SubmissionClient client)
+    /// <summary>Closes the connection, then frees its shared slot (in that order: the server must not see one more).</summary>
+    internal static async Task CloseAsync(SubmissionClient client, IConnectionSlot slot)
     {
-        using (client)
+        try
         {
-            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-            // The session is being thrown away; a failed QUIT changes nothing.
-            await SmtpSubmission.QuitQuietlyAsync(client, timeout.Token).ConfigureAwait(false);
+            using (client)
+            {
+                using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+                // The session is being thrown away; a failed QUIT changes nothing.
+                await SmtpSubmission.QuitQuietlyAsync(client, timeout.Token).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            await slot.DisposeAsync().ConfigureAwait(false);
         }
     }
 
-    internal sealed record IdleSession(SubmissionClient Client, string TokenFingerprint, DateTimeOffset TokenExpiresOn, DateTimeOffset LastUsed);
+    internal sealed record IdleSession(SubmissionClient Client, IConnectionSlot Slot, string TokenFingerprint, DateTimeOffset TokenExpiresOn, DateTimeOffset LastUsed);
 }

@@ -1,10 +1,11 @@
 using System.Threading.RateLimiting;
+using TokenBroker.Jobs.Mail.Governor.Shared;
 using TokenBroker.Mail.Smtp;
 
 namespace TokenBroker.Jobs.Mail.Governor;
 
 /// <summary>
-/// An authenticated session rented from <see cref="SmtpSessionPool"/>. Dispose returns it for the next message of
+/// An authenticated session rented from <see cref="SendGovernor"/>. Dispose returns it for the next message of
 /// the mailbox, unless <see cref="Discard"/> was called (the connection may be broken) — then it is closed.
 /// </summary>
 public sealed class PooledSmtpSession : IAsyncDisposable
@@ -14,10 +15,11 @@ public sealed class PooledSmtpSession : IAsyncDisposable
     private bool _discard;
     private bool _returned;
 
-    internal PooledSmtpSession(MailboxSessions owner, RateLimitLease slot, SubmissionClient client, string tokenFingerprint, DateTimeOffset tokenExpiresOn, bool reused)
+    internal PooledSmtpSession(MailboxSessions owner, RateLimitLease slot, IConnectionSlot sharedSlot, SubmissionClient client, string tokenFingerprint, DateTimeOffset tokenExpiresOn, bool reused)
     {
         _owner = owner;
         _slot = slot;
+        SharedSlot = sharedSlot;
         Client = client;
         TokenFingerprint = tokenFingerprint;
         TokenExpiresOn = tokenExpiresOn;
@@ -29,6 +31,7 @@ public sealed class PooledSmtpSession : IAsyncDisposable
     /// <summary>True when the session was authenticated for an earlier message.</summary>
     public bool WasReused { get; }
 
+    internal IConnectionSlot SharedSlot { get; }
     internal string TokenFingerprint { get; }
     internal DateTimeOffset TokenExpiresOn { get; }
 
