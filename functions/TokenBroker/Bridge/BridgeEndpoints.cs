@@ -57,7 +57,7 @@ public static class BridgeEndpoints
     {
         if (string.IsNullOrWhiteSpace(listener.Listen)) return;
         var setting = $"Bridge:{name}";
-        if (!IPEndPoint.TryParse(listener.Listen.Trim(), out var listen) || listen.Port == 0)
+        if (!IPEndPoint.TryParse(listener.Listen.Trim(), out var listen) || listen.Port < 0)
             throw new InvalidOperationException($"Setting '{setting}:Listen' is '{listener.Listen}': write an IP address and a port, e.g. 127.0.0.1:{DefaultPort(protocol)}.");
         var tls = listener.Tls?.Trim().ToLowerInvariant() switch
         {

@@ -32,9 +32,11 @@ public sealed class BridgeService(IReadOnlyList<BridgeEndpoint> endpoints, Bridg
             {
                 if (endpoint.Protocol == MailProtocol.Smtp)
                 {
-                    var server = SmtpBridgeServer.Create(endpoint, options, certificate, login, access, governor, time, logger);
+                    // The SMTP library does not say which port it got for 0: one is chosen here (tests, throw-away runs).
+                    var bound = endpoint.Listen.Port == 0 ? new System.Net.IPEndPoint(endpoint.Listen.Address, FreePort(endpoint.Listen.Address)) : endpoint.Listen;
+                    var server = SmtpBridgeServer.Create(endpoint with { Listen = bound }, options, certificate, login, access, governor, time, logger);
                     running.Add(server.StartAsync(stoppingToken));
-                    _bound[endpoint.Protocol] = endpoint.Listen;
+                    _bound[endpoint.Protocol] = bound;
                 }
                 else
                 {
@@ -57,5 +59,14 @@ public sealed class BridgeService(IReadOnlyList<BridgeEndpoint> endpoints, Bridg
             throw;
         }
         await Task.WhenAll(running).ConfigureAwait(false);
+    }
+
+    private static int FreePort(System.Net.IPAddress address)
+    {
+        var probe = new System.Net.Sockets.TcpListener(address, 0);
+        probe.Start();
+        var port = ((System.Net.IPEndPoint)probe.LocalEndpoint).Port;
+        probe.Stop();
+        return port;
     }
 }
