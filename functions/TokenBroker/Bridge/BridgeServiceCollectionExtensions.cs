@@ -29,7 +29,15 @@ public static class BridgeServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.AddMetrics();
         services.AddSingleton(options);
-        services.TryAddSingleton<IBridgeAccess, InProcessBridgeAccess>();
+        if (string.IsNullOrWhiteSpace(options.BrokerUrl))
+            services.TryAddSingleton<IBridgeAccess, InProcessBridgeAccess>();
+        else
+        {
+            var (brokerUrl, credential) = RemoteBroker(options);
+            services.TryAddSingleton<IBridgeAccess>(provider => new RemoteBridgeAccess(
+                RemoteBridgeAccess.CreateClient(brokerUrl, credential, options.CommandTimeout, provider.GetService<BrokerHttpHandler>()?.Handler),
+                provider.GetRequiredService<TimeProvider>()));
+        }
         services.AddSingleton(provider => new BridgeActivity(provider.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(),
             provider.GetRequiredService<TimeProvider>(), provider.GetRequiredService<ILogger<BridgeActivity>>(), provider.GetService<IQueueTransport>()));
         services.AddSingleton<BridgeLogin>();
@@ -39,4 +47,20 @@ public static class BridgeServiceCollectionExtensions
         services.AddHostedService(provider => provider.GetRequiredService<BridgeService>());
         return services;
     }
+
+    private static (Uri Url, string Credential) RemoteBroker(BridgeOptions options)
+    {
+        if (!Uri.TryCreate(options.BrokerUrl!.Trim().TrimEnd('/') + "/", UriKind.Absolute, out var url) || url.Scheme is not ("https" or "http"))
+            throw new InvalidOperationException($"Setting 'Bridge:BrokerUrl' is '{options.BrokerUrl}': write the broker's address, e.g. https://tokenbroker-xyz.azurewebsites.net.");
+        if (url.Scheme == "http" && !url.IsLoopback)
+            throw new InvalidOperationException($"Setting 'Bridge:BrokerUrl' is '{options.BrokerUrl}': tokens travel only over https (http is allowed for a broker on this machine).");
+        if (string.IsNullOrWhiteSpace(options.CredentialFile) || !File.Exists(options.CredentialFile))
+            throw new InvalidOperationException("Setting 'Bridge:CredentialFile' must name the file holding the bridge's own client secret (`tokenbroker clients add bridge --can token --mailboxes … --secret-file FILE`).");
+        var credential = File.ReadAllText(options.CredentialFile).Trim();
+        if (credential.Length == 0) throw new InvalidOperationException($"Setting 'Bridge:CredentialFile': '{options.CredentialFile}' is empty.");
+        return (url, credential);
+    }
 }
+
+/// <summary>A handler for the bridge's calls to a remote broker (tests: one that trusts their own CA).</summary>
+public sealed record BrokerHttpHandler(HttpMessageHandler Handler);

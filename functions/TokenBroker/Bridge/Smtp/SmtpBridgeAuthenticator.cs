@@ -18,6 +18,7 @@ public sealed class SmtpBridgeAuthenticator(BridgeLogin login) : IUserAuthentica
 
     public async Task<bool> AuthenticateAsync(ISessionContext context, string user, string password, CancellationToken cancellationToken)
     {
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         var result = await login.LoginAsync(user, password, Protocol, cancellationToken).ConfigureAwait(false);
         switch (result.Outcome)
         {
@@ -25,6 +26,8 @@ public sealed class SmtpBridgeAuthenticator(BridgeLogin login) : IUserAuthentica
                 context.Properties[LoginKey] = result;
                 // Kept in memory for this session only: a message sent after the token nears expiry needs a fresh one.
                 context.Properties[SecretKey] = password;
+                // The mail server login happens with the first message (on a pooled, already authenticated connection).
+                login.Accepted(result, Protocol, started);
                 return true;
             case BridgeLoginOutcome.WrongCredentials:
                 return false;

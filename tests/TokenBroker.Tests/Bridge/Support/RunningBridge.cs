@@ -37,6 +37,29 @@ internal sealed class RunningBridge : IAsyncDisposable
     public static string ImapUpstream => $"imaps://{PeersEnvironment.Get("MAIL_HOST")}:{PeersEnvironment.Get("IMAPS_PORT")}";
     public static string Pop3Upstream => $"pop3s://{PeersEnvironment.Get("MAIL_HOST")}:{PeersEnvironment.Get("POP3S_PORT")}";
 
+    /// <summary>
+    /// The bridge as it runs next to the apps on another machine: its own empty data folder, no OAuth settings, tokens from
+    /// the broker's token endpoint with its own credential (<paramref name="credential"/>, a client with "token").
+    /// </summary>
+    public async Task<IHost> StartRemoteAsync(string credential)
+    {
+        var data = Directory.CreateTempSubdirectory("tokenbroker-remote-bridge-").FullName;
+        var credentialFile = Path.Combine(data, "bridge.credential");
+        await File.WriteAllTextAsync(credentialFile, credential + "\n", TestContext.Current.CancellationToken);
+        var remote = Settings.Where(s => s.Key.StartsWith("Bridge:", StringComparison.Ordinal)).ToDictionary(s => s.Key, s => s.Value);
+        remote["Broker:DataDirectory"] = data;
+        remote["TokenStore:Kind"] = "Embedded";
+        remote["Logging:LogLevel:Default"] = "Warning";
+        remote["Mail:ExtraTrustedCaFile"] = PeersEnvironment.Get("PEERS_CA_FILE");
+        remote["Bridge:BrokerUrl"] = Broker.Client.BaseAddress!.ToString();
+        remote["Bridge:CredentialFile"] = credentialFile;
+        remote["Bridge:Smtp:Listen"] = remote["Bridge:Imap:Listen"] = remote["Bridge:Pop3:Listen"] = "127.0.0.1:0";
+        var host = BridgeHost.Build(remote.Select(s => $"--{s.Key}={s.Value}").ToArray());
+        await host.StartAsync(TestContext.Current.CancellationToken);
+        await host.Services.GetRequiredService<BridgeService>().Listening.WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
+        return host;
+    }
+
     /// <param name="tls">The local endpoints' TLS mode (starttls, implicit, none).</param>
     /// <param name="adjust">Changes to the bridge's settings (say, another upstream).</param>
     public static async Task<RunningBridge> StartAsync(string purpose, string tls = "starttls", Action<Dictionary<string, string>>? adjust = null)
