@@ -32,6 +32,7 @@ public static class SmtpBridgeServer
             })
             .Build();
         var services = new SmtpServer.ComponentModel.ServiceProvider();
+        services.Add(new NoDelayEndpointListenerFactory());
         services.Add(new SmtpBridgeAuthenticator(login));
         services.Add(new SmtpBridgeMessageStore(endpoint, access, governor, login.Activity, time, logger));
         return new SmtpServer.SmtpServer(serverOptions, services);
