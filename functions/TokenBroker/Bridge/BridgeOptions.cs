@@ -63,6 +63,9 @@ public sealed class BridgeOptions
     /// <summary>File holding the bridge's own client secret for <see cref="BrokerUrl"/> (a client with "token" on the mailboxes).</summary>
     public string? CredentialFile { get; set; }
 
+    /// <summary>File holding the Functions host's function key, sent as x-functions-key (a broker on Azure Functions).</summary>
+    public string? FunctionKeyFile { get; set; }
+
     public static readonly IReadOnlyDictionary<string, string> DefaultUpstreams = new Dictionary<string, string>
     {
         ["Smtp"] = "smtp://smtp.office365.com:587",

@@ -30,13 +30,22 @@ public static class BridgeServiceCollectionExtensions
         services.AddMetrics();
         services.AddSingleton(options);
         if (string.IsNullOrWhiteSpace(options.BrokerUrl))
+        {
             services.TryAddSingleton<IBridgeAccess, InProcessBridgeAccess>();
+            // Next to `serve` on its data folder: the counters go where its status reads them.
+            services.AddHostedService<BridgeStatusWriter>();
+        }
         else
         {
             var (brokerUrl, credential) = RemoteBroker(options);
-            services.TryAddSingleton<IBridgeAccess>(provider => new RemoteBridgeAccess(
-                RemoteBridgeAccess.CreateClient(brokerUrl, credential, options.CommandTimeout, provider.GetService<BrokerHttpHandler>()?.Handler),
-                provider.GetRequiredService<TimeProvider>()));
+            var functionKey = ReadSecretFile(options.FunctionKeyFile, "Bridge:FunctionKeyFile");
+            services.TryAddSingleton<IBridgeAccess>(provider =>
+            {
+                var client = RemoteBridgeAccess.CreateClient(brokerUrl, credential, options.CommandTimeout, provider.GetService<BrokerHttpHandler>()?.Handler);
+                // On Azure the host checks its function key first; the client secret is still what grants anything.
+                if (functionKey is not null) client.DefaultRequestHeaders.Add(TokenBroker.Callers.CallerAuthenticator.FunctionsKeyHeader, functionKey);
+                return new RemoteBridgeAccess(client, provider.GetRequiredService<TimeProvider>());
+            });
         }
         services.AddSingleton(provider => new BridgeActivity(provider.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(),
             provider.GetRequiredService<TimeProvider>(), provider.GetRequiredService<ILogger<BridgeActivity>>(), provider.GetService<IQueueTransport>()));
@@ -56,9 +65,15 @@ public static class BridgeServiceCollectionExtensions
             throw new InvalidOperationException($"Setting 'Bridge:BrokerUrl' is '{options.BrokerUrl}': tokens travel only over https (http is allowed for a broker on this machine).");
         if (string.IsNullOrWhiteSpace(options.CredentialFile) || !File.Exists(options.CredentialFile))
             throw new InvalidOperationException("Setting 'Bridge:CredentialFile' must name the file holding the bridge's own client secret (`tokenbroker clients add bridge --can token --mailboxes … --secret-file FILE`).");
-        var credential = File.ReadAllText(options.CredentialFile).Trim();
-        if (credential.Length == 0) throw new InvalidOperationException($"Setting 'Bridge:CredentialFile': '{options.CredentialFile}' is empty.");
-        return (url, credential);
+        return (url, ReadSecretFile(options.CredentialFile, "Bridge:CredentialFile")!);
+    }
+
+    private static string? ReadSecretFile(string? file, string setting)
+    {
+        if (string.IsNullOrWhiteSpace(file)) return null;
+        if (!File.Exists(file)) throw new InvalidOperationException($"Setting '{setting}' names '{file}', which does not exist.");
+        var secret = File.ReadAllText(file).Trim();
+        return secret.Length > 0 ? secret : throw new InvalidOperationException($"Setting '{setting}': '{file}' is empty.");
     }
 }
 
