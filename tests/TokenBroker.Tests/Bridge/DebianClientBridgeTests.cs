@@ -112,7 +112,7 @@ public sealed class DebianClientBridgeTests
 
             await Maildir.For(recipient).WaitForMessagesAsync(5, TimeSpan.FromSeconds(60), Ct);
             await Task.Delay(1000, Ct);
-            var delivered = Maildir.For(recipient).List().Select(m => m.Header("Message-ID")?.Trim()).Order().ToList();
+            var delivered = Maildir.For(recipient).List().Select(m => m.Header("Message-ID")?.Trim() ?? "(none)").Order().ToList();
             Assert.Equal(ids.Order().ToList(), delivered);
         }
         finally

@@ -37,8 +37,12 @@ public static class ImapCommandReader
             total += bytes.Length;
         }
         if (words.Count < 2) throw new FormatException(words.Count == 0 ? "Empty command." : "Missing command.");
+        // The tag goes to the mail server with the login (the answer comes back under it): only what RFC 3501 allows.
+        if (!words[0].All(IsTagCharacter)) throw new FormatException("Invalid tag.");
         return new ImapCommand(words[0], words[1].ToUpperInvariant(), words.Skip(2).ToList());
     }
+
+    private static bool IsTagCharacter(char c) => c is > ' ' and < (char)0x7F && "(){%*\"\\+]".IndexOf(c) < 0;
 
     /// <summary>Adds the line's words; returns the size of a literal announced at its end, if any.</summary>
     private static int? Split(string line, List<string> words)
