@@ -62,7 +62,9 @@ internal sealed class RunningBridge : IAsyncDisposable
 
     /// <param name="tls">The local endpoints' TLS mode (starttls, implicit, none).</param>
     /// <param name="adjust">Changes to the bridge's settings (say, another upstream).</param>
-    public static async Task<RunningBridge> StartAsync(string purpose, string tls = "starttls", Action<Dictionary<string, string>>? adjust = null)
+    /// <param name="services">Extra registrations in the bridge's host (a log collector).</param>
+    public static async Task<RunningBridge> StartAsync(string purpose, string tls = "starttls", Action<Dictionary<string, string>>? adjust = null,
+        Action<IServiceCollection>? services = null)
     {
         var (settings, data) = MailBrokerPeers.NewBroker(purpose);
         var broker = await MailBrokerPeers.StartAsync(settings, data);
@@ -86,7 +88,11 @@ internal sealed class RunningBridge : IAsyncDisposable
                 ["Bridge:FailedLoginDelay"] = "00:00:01",
             };
             adjust?.Invoke(bridge);
-            var host = BridgeHost.Build(bridge.Select(s => $"--{s.Key}={s.Value}").ToArray(), services => MailBrokerPeers.AddOAuth(services, settings));
+            var host = BridgeHost.Build(bridge.Select(s => $"--{s.Key}={s.Value}").ToArray(), collection =>
+            {
+                MailBrokerPeers.AddOAuth(collection, settings);
+                services?.Invoke(collection);
+            });
             await host.StartAsync(TestContext.Current.CancellationToken);
             await host.Services.GetRequiredService<BridgeService>().Listening.WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
             return new RunningBridge(broker, host, bridge);
