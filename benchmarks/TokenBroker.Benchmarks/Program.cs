@@ -13,6 +13,7 @@ using TokenBroker.Benchmarks;
 //   queue-throughput  SQLite and Azurite (Azure.Storage.Queues) send and receive+delete  [sqlite-n] [azurite-n] [batch sizes]
 //   smtp-send         [messages] [per-connection messages]: MailKit BDAT/DATA, per connection, raw, Python smtplib; CPU/message
 //   imap-fetch        [messages] [rounds]: raw, MailKit, ImapMailFetcher, Python imaplib (benchmarks/README.md: how, figures)
+//   bridge            the mail bridge vs direct XOAUTH2: SMTP msg/s (reused, per connection), IMAP fetch MB/s, login ms, 100 logins at once
 //   mail-delivery, ledger, store-embedded, oauth-tokens, refresh-listing, refresh-sweep
 if (args is [VaultDoubleProcess.ServeArgument]) return await VaultDoubleProcess.ServeAsync();
 var benchmarks = Assembly.GetExecutingAssembly().GetTypes()

@@ -34,15 +34,33 @@ public sealed class SubmissionClient : MailKit.Net.Smtp.SmtpClient
     /// </summary>
     /// <exception cref="SmtpCommandException">The server refused the sender, every recipient or the message; the connection still works.</exception>
     /// <exception cref="MailProtocolException">The connection broke or timed out: whether the server took the message is unknown.</exception>
-    public async Task<SmtpSendResult> SendMessageAsync(MimeMessage message, CancellationToken cancellationToken = default)
+    public Task<SmtpSendResult> SendMessageAsync(MimeMessage message, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(message);
-        _refused.Clear();
         var recipients = message.To.Mailboxes.Concat(message.Cc.Mailboxes).Concat(message.Bcc.Mailboxes).Select(m => m.Address).ToList();
+        return SendCheckedAsync(message, recipients, token => SendAsync(message, token), cancellationToken);
+    }
+
+    /// <summary>
+    /// Sends <paramref name="message"/> as it is to the envelope given (a relay: MAIL FROM and RCPT TO come from the app,
+    /// not from the headers), with the same refusal handling as <see cref="SendMessageAsync"/>.
+    /// </summary>
+    public Task<SmtpSendResult> SendEnvelopeAsync(MimeMessage message, MailboxAddress sender, IReadOnlyList<MailboxAddress> recipients, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        ArgumentNullException.ThrowIfNull(sender);
+        ArgumentNullException.ThrowIfNull(recipients);
+        return SendCheckedAsync(message, recipients.Select(r => r.Address).ToList(),
+            token => SendAsync(FormatOptions.Default, message, sender, recipients, token), cancellationToken);
+    }
+
+    private async Task<SmtpSendResult> SendCheckedAsync(MimeMessage message, List<string> recipients, Func<CancellationToken, Task<string>> send, CancellationToken cancellationToken)
+    {
+        _refused.Clear();
         string finalReply;
         try
         {
-            finalReply = await SendAsync(message, cancellationToken).ConfigureAwait(false);
+            finalReply = await send(cancellationToken).ConfigureAwait(false);
         }
         catch (MailKit.Net.Smtp.SmtpCommandException refused) when (refused.ErrorCode == SmtpErrorCode.RecipientNotAccepted && _refused.Count > 0)
         {

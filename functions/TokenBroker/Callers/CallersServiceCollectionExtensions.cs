@@ -30,6 +30,7 @@ public static class CallersServiceCollectionExtensions
         }
         services.AddSingleton<CallerAuthenticator>();
         services.AddSingleton<CallerAccess>();
+        services.AddSingleton<BridgeSecretCheck>();
         return services;
     }
 }

@@ -26,6 +26,7 @@ public static class TokenBrokerCli
             QueuesCommand.Create(),
             ClientsCommand.Create(),
             ConsentInviteCommand.Create(),
+            BridgeCommand.Create(),
             new Command("mail", "Send, fetch and probe mail with an OAuth token, as the broker does (diagnoses \"AUTHENTICATE failed\").")
             {
                 MailSendCommand.Create(),

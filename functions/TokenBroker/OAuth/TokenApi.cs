@@ -2,16 +2,31 @@ using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Options;
 using TokenBroker.Callers;
+using TokenBroker.Hosting;
 
 namespace TokenBroker.OAuth;
 
-/// <summary>GET mailboxes/{address}/token: a mailbox's current access token, for a caller whose scope grants "token" on it.</summary>
+/// <summary>
+/// GET mailboxes/{address}/token: a mailbox's current access token, for a caller whose scope grants "token" on it.
+/// POST with {"bridgeSecret": "tbc_…"}: the same for a remote mail bridge (its own credential with "token"), which also
+/// presents the password an app gave it; the token is handed out only when that secret has "bridge" on the mailbox
+/// (else 403 with "bridgeLogin": "refused", which the bridge answers as a wrong password).
+/// </summary>
 public static class TokenApi
 {
+    private const int MaxBridgeRequestBytes = 2048;
+
+    public sealed record BridgeLoginRequest([property: JsonPropertyName("bridgeSecret")] string? BridgeSecret);
+
     public sealed record TokenResponse(
         [property: JsonPropertyName("access_token")] string AccessToken,
         [property: JsonPropertyName("expires_on")] long ExpiresOn,
-        [property: JsonPropertyName("user")] string User);
+        [property: JsonPropertyName("user")] string User)
+    {
+        /// <summary>The bridge client (app) whose secret a POST presented; absent on GET.</summary>
+        [JsonPropertyName("app"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+        public string? App { get; init; }
+    }
 
     public static async Task<IResult> GetTokenAsync(
         HttpContext context,
@@ -19,6 +34,7 @@ public static class TokenApi
         IMailboxTokenProvider tokens,
         CallerAccess access,
         IOptions<OAuthOptions> options,
+        BridgeSecretCheck bridgeSecrets,
         CancellationToken cancellationToken)
     {
         var (caller, refusal) = await access.AuthenticateAsync(context, cancellationToken);
@@ -28,12 +44,25 @@ public static class TokenApi
         if (!AddressInput.TryNormalize(address, out var mailbox, out var addressError))
             return TypedResults.Problem(detail: addressError, statusCode: StatusCodes.Status400BadRequest, title: "Bad mailbox address");
         if (CallerAccess.Authorize(caller!, CallerOperations.Token, mailbox) is { } forbidden) return forbidden;
+        string? app = null;
+        if (HttpMethods.IsPost(context.Request.Method))
+        {
+            if (JsonRequests.RequireJson(context.Request) is { } notJson) return notJson;
+            var login = await JsonRequests.ReadAsync<BridgeLoginRequest>(context.Request, MaxBridgeRequestBytes, cancellationToken);
+            if (login?.BridgeSecret is not { Length: > 0 } secret)
+                return JsonRequests.BadRequest("Send {\"bridgeSecret\": \"<the app's bridge secret>\"} (at most 2 KB of JSON).");
+            app = await bridgeSecrets.AppFor(mailbox, secret, cancellationToken);
+            if (app is null)
+                return TypedResults.Problem(title: "Bridge login refused", statusCode: StatusCodes.Status403Forbidden,
+                    detail: $"The secret the app gave is not a client with the bridge operation on {mailbox}.",
+                    extensions: new Dictionary<string, object?> { ["bridgeLogin"] = "refused" });
+        }
 
         context.Response.Headers.CacheControl = "no-store";
         try
         {
             var token = await tokens.GetAccessTokenAsync(mailbox, cancellationToken);
-            return TypedResults.Json(new TokenResponse(token.AccessToken, token.ExpiresOn.ToUnixTimeSeconds(), token.User));
+            return TypedResults.Json(new TokenResponse(token.AccessToken, token.ExpiresOn.ToUnixTimeSeconds(), token.User) { App = app });
         }
         catch (MailboxTokenUnavailableException exception)
         {

@@ -10,6 +10,7 @@ namespace TokenBroker.Jobs.Events;
 public sealed record BrokerEvent
 {
     public const string StateChangedType = "mailbox.state-changed";
+    public const string BridgeLoginRefusedType = "bridge.login-refused";
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
     {
@@ -29,8 +30,16 @@ public sealed record BrokerEvent
     /// <summary>Every mailbox the change applies to, when one cause changed several at once (a broken client credential).</summary>
     public IReadOnlyList<string>? Mailboxes { get; init; }
 
+    /// <summary>The bridge client (app) whose login was refused, and the protocol it used.</summary>
+    public string? App { get; init; }
+    public string? Protocol { get; init; }
+
     public static BrokerEvent StateChanged(string mailbox, string from, string to, string? reason, DateTimeOffset at) =>
         new() { Type = StateChangedType, Mailbox = mailbox, From = from, To = to, Reason = reason, At = at };
+
+    /// <summary>The bridge refused an app's login because the mailbox has no usable token (needs consent, and why).</summary>
+    public static BrokerEvent BridgeLoginRefused(string mailbox, string app, string protocol, string reason, DateTimeOffset at) =>
+        new() { Type = BridgeLoginRefusedType, Mailbox = mailbox, App = app, Protocol = protocol, Reason = reason, At = at };
 
     public string ToJson() => JsonSerializer.Serialize(this, Json);
 

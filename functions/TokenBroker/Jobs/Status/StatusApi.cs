@@ -17,7 +17,7 @@ public static class StatusApi
     public const string Route = "status";
 
     public static async Task<IResult> GetAsync(HttpContext context, IMailboxRegistry registry, CallerAccess access,
-        ConsentInvitations invitations, IOptions<OAuthOptions> options, CancellationToken cancellationToken)
+        ConsentInvitations invitations, IOptions<OAuthOptions> options, IOptions<TokenBroker.Hosting.Configuration.BrokerOptions> broker, CancellationToken cancellationToken)
     {
         var (caller, refusal) = await access.AuthenticateAsync(context, cancellationToken);
         if (refusal is not null) return refusal;
@@ -33,8 +33,12 @@ public static class StatusApi
                 : null;
             statuses.Add(MailboxStatus.Of(mailbox, link) with { Sending = await SendingOfAsync(governor, mailbox.Address, cancellationToken) });
         }
+        // The mail bridge's counters (another process on the same data folder), for the mailboxes this caller may see.
+        var bridge = TokenBroker.Bridge.BridgeStatusFile.Read(broker.Value.DataDirectory) is { } written
+            ? written with { Counters = [.. written.Counters.Where(c => caller!.May(CallerOperations.Status, c.Mailbox))] }
+            : null;
         context.Response.Headers.CacheControl = "no-store";
-        return TypedResults.Json(new StatusReport([.. statuses.OrderBy(s => s.Address, StringComparer.OrdinalIgnoreCase)]), StatusReport.JsonOptions);
+        return TypedResults.Json(new StatusReport([.. statuses.OrderBy(s => s.Address, StringComparer.OrdinalIgnoreCase)]) { Bridge = bridge }, StatusReport.JsonOptions);
     }
 
     private static async Task<SendingStatus?> SendingOfAsync(SendGovernor? governor, string address, CancellationToken cancellationToken)
@@ -52,5 +56,9 @@ public static class StatusApi
 
 public sealed record StatusReport(IReadOnlyList<MailboxStatus> Mailboxes)
 {
+    /// <summary>Sessions, messages and refusals per app, mailbox and protocol as the bridge last wrote them; null without a bridge.</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public TokenBroker.Bridge.BridgeStatus? Bridge { get; init; }
+
     public static readonly System.Text.Json.JsonSerializerOptions JsonOptions = new(System.Text.Json.JsonSerializerDefaults.Web);
 }

@@ -1,0 +1,104 @@
+using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
+using Microsoft.Extensions.Logging;
+using TokenBroker.Bridge.Access;
+using TokenBroker.Jobs.Events;
+using TokenBroker.Queues;
+
+namespace TokenBroker.Bridge;
+
+/// <summary>Counts of one app on one mailbox over one protocol since the bridge started.</summary>
+public sealed record BridgeCounters(string App, string Mailbox, string Protocol, long Sessions, long Messages, long Refusals);
+
+/// <summary>
+/// What the bridge did, per app, mailbox and protocol: sessions (logins accepted), messages (SMTP messages the server
+/// took) and refusals; the same as metrics (meter TokenBroker: tokenbroker.bridge.logins, tokenbroker.bridge.messages,
+/// tokenbroker.bridge.login.duration), and a <c>bridge.login-refused</c> event on broker-events when a mailbox needs
+/// consent (at most one per mailbox and app every <see cref="EventInterval"/>, so a retrying app does not flood it).
+/// </summary>
+public sealed class BridgeActivity
+{
+    public static readonly TimeSpan EventInterval = TimeSpan.FromMinutes(5);
+    private const string UnknownApp = "(unknown)";
+    private const string AnyMailbox = "(any)";
+
+    private readonly ConcurrentDictionary<(string App, string Mailbox, string Protocol), Tally> _tallies = new();
+    private readonly ConcurrentDictionary<(string App, string Mailbox), DateTimeOffset> _lastEvent = new();
+    private readonly Counter<long> _logins;
+    private readonly Counter<long> _messages;
+    private readonly Histogram<double> _loginDuration;
+    private readonly IQueueTransport? _events;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+
+    public BridgeActivity(IMeterFactory meters, TimeProvider time, ILogger<BridgeActivity> logger, IQueueTransport? events = null)
+    {
+        var meter = meters.Create(TokenBroker.Jobs.Telemetry.BrokerMetrics.MeterName);
+        _logins = meter.CreateCounter<long>("tokenbroker.bridge.logins", "{login}", "Bridge logins by protocol and outcome (accepted, wrong-credentials, needs-consent, unavailable, no-token, server-refused).");
+        _messages = meter.CreateCounter<long>("tokenbroker.bridge.messages", "{message}", "Messages submitted through the SMTP bridge, by outcome (sent, refused).");
+        _loginDuration = meter.CreateHistogram<double>("tokenbroker.bridge.login.duration", "s", "Time the bridge spent on a login: secret check, token, server login.");
+        _events = events;
+        _time = time;
+        _logger = logger;
+    }
+
+    public IReadOnlyList<BridgeCounters> Snapshot() =>
+        _tallies.Select(t => new BridgeCounters(t.Key.App, t.Key.Mailbox, t.Key.Protocol,
+                Interlocked.Read(ref t.Value.Sessions), Interlocked.Read(ref t.Value.Messages), Interlocked.Read(ref t.Value.Refusals)))
+            .OrderBy(c => c.App, StringComparer.Ordinal).ThenBy(c => c.Mailbox, StringComparer.Ordinal).ThenBy(c => c.Protocol, StringComparer.Ordinal)
+            .ToList();
+
+    public void LoginAccepted(string app, string mailbox, string protocol, TimeSpan took)
+    {
+        Interlocked.Increment(ref TallyOf(app, mailbox, protocol).Sessions);
+        _logins.Add(1, new("protocol", protocol), new("outcome", "accepted"));
+        _loginDuration.Record(took.TotalSeconds, new KeyValuePair<string, object?>("protocol", protocol));
+    }
+
+    /// <summary>A refused login: counted, logged without any secret, and for needs-consent an event.</summary>
+    public async Task LoginRefusedAsync(BridgeLoginResult result, string protocol, string outcome, CancellationToken cancellationToken)
+    {
+        // A wrong secret proves nothing about the name it came with: counted under one key, so strangers cannot grow the table.
+        var app = result.App ?? UnknownApp;
+        Interlocked.Increment(ref TallyOf(app, result.App is null ? AnyMailbox : result.Mailbox, protocol).Refusals);
+        _logins.Add(1, new("protocol", protocol), new("outcome", outcome));
+        _logger.LogWarning("Bridge {Protocol} login refused for {Mailbox} (app {App}): {Outcome}. {Reason}", protocol, result.Mailbox, app, outcome, result.Reason);
+        if (result.Outcome != BridgeLoginOutcome.NeedsConsent || result.App is null) return;
+        var now = _time.GetUtcNow();
+        var key = (result.App, result.Mailbox);
+        if (_lastEvent.TryGetValue(key, out var last) && now - last < EventInterval) return;
+        _lastEvent[key] = now;
+        if (_events is null) return;
+        try
+        {
+            await _events.SendAsync(TokenBroker.Functions.RefreshTokensFunction.EventsQueueName,
+                BrokerEvent.BridgeLoginRefused(result.Mailbox, result.App, protocol, result.Reason ?? "needs consent", now).ToJson(),
+                cancellationToken: cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            _logger.LogWarning(e, "The bridge could not write its bridge.login-refused event for {Mailbox}.", result.Mailbox);
+        }
+    }
+
+    public void MessageSent(string app, string mailbox)
+    {
+        Interlocked.Increment(ref TallyOf(app, mailbox, "smtp").Messages);
+        _messages.Add(1, new KeyValuePair<string, object?>("outcome", "sent"));
+    }
+
+    public void MessageRefused(string app, string mailbox)
+    {
+        Interlocked.Increment(ref TallyOf(app, mailbox, "smtp").Refusals);
+        _messages.Add(1, new KeyValuePair<string, object?>("outcome", "refused"));
+    }
+
+    private Tally TallyOf(string app, string mailbox, string protocol) => _tallies.GetOrAdd((app, mailbox, protocol), _ => new Tally());
+
+    private sealed class Tally
+    {
+        public long Sessions;
+        public long Messages;
+        public long Refusals;
+    }
+}

@@ -1,0 +1,57 @@
+using Microsoft.Extensions.DependencyInjection;
+using TokenBroker.Bridge;
+using TokenBroker.Mail.Net;
+using TokenBroker.Testing;
+using TokenBroker.Tests.Bridge.Support;
+
+namespace TokenBroker.Tests.Bridge;
+
+/// <summary>
+/// The bridge on the apps' machine with the broker elsewhere: tokens come from the broker's token endpoint (POST with
+/// the bridge's own credential and the app's secret), and the broker decides whether the app may use the mailbox.
+/// </summary>
+public sealed class RemoteBrokerBridgeTests
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task A_bridge_using_a_remote_broker_sends_and_reads_mail_for_an_app_with_the_bridge_right()
+    {
+        await using var broker = await RunningBridge.StartAsync("bridge-remote");
+        var mailbox = Maildir.UniqueAddress("app");
+        await broker.ConsentAsync(mailbox);
+        var appSecret = await broker.AddAppAsync("freescout", mailbox);
+        using var remote = await broker.StartRemoteAsync(await broker.AddAppAsync("branch-office-bridge", mailbox, "token"));
+        var service = remote.Services.GetRequiredService<BridgeService>();
+        var messageId = $"<remote.{Guid.NewGuid():N}@branch.test>";
+
+        var sent = await PythonMailClient.RunAsync("smtp-send", service.EndpointOf(MailProtocol.Smtp).Port, "starttls", mailbox, appSecret, "login", mailbox, mailbox, "Remote", messageId);
+        Assert.True(sent.Ok(), sent.Error());
+        await Maildir.For(mailbox).WaitForMessagesAsync(1, cancellationToken: Ct);
+        var read = await PythonMailClient.RunAsync("imap-fetch", service.EndpointOf(MailProtocol.Imap).Port, "starttls", mailbox, appSecret, "login", "Remote");
+
+        Assert.True(read.Ok(), read.Error());
+        Assert.Equal(messageId, Assert.Single(read.GetProperty("messages").EnumerateArray()).GetProperty("message_id").GetString());
+        var counters = remote.Services.GetRequiredService<BridgeActivity>().Snapshot();
+        Assert.Contains(counters, c => c is { App: "freescout", Protocol: "smtp", Sessions: 1, Messages: 1 } && c.Mailbox == mailbox);
+        Assert.Contains(counters, c => c is { App: "freescout", Protocol: "imap", Sessions: 1 } && c.Mailbox == mailbox);
+        await remote.StopAsync(Ct);
+    }
+
+    [Fact]
+    public async Task A_remote_broker_refuses_an_app_secret_without_the_bridge_right_and_the_app_sees_a_wrong_password()
+    {
+        await using var broker = await RunningBridge.StartAsync("bridge-remote-refusal");
+        var mailbox = Maildir.UniqueAddress("app");
+        await broker.ConsentAsync(mailbox);
+        var tokenOnly = await broker.AddAppAsync("reporting", mailbox, "token,send");
+        using var remote = await broker.StartRemoteAsync(await broker.AddAppAsync("branch-office-bridge", mailbox, "token"));
+        var imap = remote.Services.GetRequiredService<BridgeService>().EndpointOf(MailProtocol.Imap).Port;
+
+        var refused = await PythonMailClient.RunAsync("imap-login", imap, "starttls", mailbox, tokenOnly, "login");
+
+        Assert.False(refused.Ok());
+        Assert.Contains("[AUTHENTICATIONFAILED] Authentication failed.", refused.Error(), StringComparison.Ordinal);
+        await remote.StopAsync(Ct);
+    }
+}
