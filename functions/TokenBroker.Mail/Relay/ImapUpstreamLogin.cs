@@ -22,8 +22,11 @@ public static class ImapUpstreamLogin
             if (!greeting.StartsWith("* OK", StringComparison.OrdinalIgnoreCase))
                 throw new MailProtocolException($"{endpoint} did not greet with * OK.", greeting);
             var payload = XOAuth2Payload.Base64(user, accessToken);
-            var initialResponse = !greeting.Contains("[CAPABILITY ", StringComparison.OrdinalIgnoreCase)
-                || greeting.Contains(" SASL-IR", StringComparison.OrdinalIgnoreCase);
+            // Like the mail layer's mechanisms: the token rides on the command only while the line stays short (servers
+            // cap command lines; Dovecot drops ~6,100-character ones), else it follows the "+" prompt.
+            var initialResponse = (!greeting.Contains("[CAPABILITY ", StringComparison.OrdinalIgnoreCase)
+                || greeting.Contains(" SASL-IR", StringComparison.OrdinalIgnoreCase))
+                && tag.Length + " AUTHENTICATE XOAUTH2 ".Length + payload.Length + 2 <= Sasl.OAuthSaslMechanism.MaxInitialResponseLineLength;
             await channel.WriteLineAsync(initialResponse ? $"{tag} AUTHENTICATE XOAUTH2 {payload}" : $"{tag} AUTHENTICATE XOAUTH2", cancellationToken).ConfigureAwait(false);
 
             var reply = new List<string>();
