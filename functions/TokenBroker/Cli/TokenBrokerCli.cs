@@ -23,6 +23,7 @@ public static class TokenBrokerCli
             StatusCommand.Create(),
             ClientsCommand.Create(),
             ConsentInviteCommand.Create(),
+            ImportCommand.Create(),
             new Command("mail", "Send, fetch and probe mail with an OAuth token, as the broker does (diagnoses \"AUTHENTICATE failed\").")
             {
                 MailSendCommand.Create(),

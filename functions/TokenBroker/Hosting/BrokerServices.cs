@@ -40,6 +40,8 @@ public static class BrokerServices
         services.AddMailJobs(configuration);
         services.AddFetchJob(configuration);
         services.AddRefreshJob(configuration);
+        // Events from outside the timer (a consent that healed a mailbox) go to the same queue and webhook.
+        services.TryAddSingleton<TokenBroker.Jobs.Events.IBrokerEventSink, TokenBroker.Jobs.Events.QueueBrokerEventSink>();
         services.TryAddSingleton<HealthReporter>();
         services.AddBrokerTelemetry(configuration, mode);
         FunctionCatalogValidation.Validate(catalog, mode, configuration);

@@ -62,6 +62,30 @@ public sealed class ConfidentialClientFactory
     }
 
     /// <summary>
+    /// A public client of the same app registration with a staged cache, for the device code flow: MSAL.NET offers
+    /// AcquireTokenWithDeviceCode only on public clients (Entra's device flow sends no client credential; the app
+    /// registration must allow public client flows). MSAL's cache format is the same for both kinds of client, so the
+    /// confidential client redeems the stored refresh token afterwards like one from the browser consent.
+    /// </summary>
+    public (IPublicClientApplication Client, StagedTokenCache Cache) CreateStagedPublic(string tenantId)
+    {
+        var o = _options.Value;
+        if (string.IsNullOrWhiteSpace(tenantId))
+            throw new ArgumentException("A tenant id is required: pass one or set OAuth:TenantId.", nameof(tenantId));
+        var builder = PublicClientApplicationBuilder.Create(o.ClientId)
+            .WithAuthority(o.AuthorityFor(tenantId), validateAuthority: false)
+            .WithHttpClientFactory(_httpClientFactory);
+        if (!o.IsPublicCloud)
+            builder = builder.WithInstanceDiscovery(false);
+        if (o.EnableMsalLogging)
+            builder = builder.WithLogging(ForwardMsalLog, MsalLogLevel.Info, enablePiiLogging: false, enableDefaultPlatformLogging: false);
+        var client = builder.Build();
+        var staged = new StagedTokenCache(_cacheStore);
+        staged.Attach(client.UserTokenCache);
+        return (client, staged);
+    }
+
+    /// <summary>
     /// A client whose user cache is <paramref name="cache"/> alone (the token provider loads it from the mailbox
     /// record) and whose app cache lives only in this client: nothing it does is written to the store.
     /// </summary>

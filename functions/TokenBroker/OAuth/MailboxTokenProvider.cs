@@ -23,7 +23,8 @@ public sealed class MailboxTokenProvider(
     TimeProvider timeProvider,
     ILogger<MailboxTokenProvider> logger,
     MailboxBackoffPolicy? backoffPolicy = null,
-    AccessTokenMemoryCache? accessTokens = null) : IMailboxTokenProvider
+    AccessTokenMemoryCache? accessTokens = null,
+    TokenBroker.Jobs.Events.IBrokerEventSink? events = null) : IMailboxTokenProvider
 {
     /// <summary>One on-demand acquisition is abandoned after this (MSAL's own HTTP timeouts are longer).</summary>
     private static readonly TimeSpan AcquisitionTimeout = TimeSpan.FromSeconds(60);
@@ -70,6 +71,7 @@ public sealed class MailboxTokenProvider(
             Tokens = mailbox.Mode == MailboxMode.Delegated && cache.Data is { } data ? MailboxTokens.Of(data, now) : null,
         };
         await SaveRefreshedAsync(current, refreshed, cancellationToken).ConfigureAwait(false);
+        await MailboxRecovery.PublishIfRecoveredAsync(events, mailbox, "The refresh token was redeemed again", now, cancellationToken).ConfigureAwait(false);
         _accessTokens.Replace(token);
         logger.LogInformation("Refresh token of {Mailbox} redeemed and stored; access token valid until {ExpiresOn:O}.", mailbox.Address, token.ExpiresOn);
         return token;
@@ -108,7 +110,10 @@ public sealed class MailboxTokenProvider(
             token = TokenOf(result, mailbox.Address);
         }
         if (mailbox.State != MailboxState.Connected || mailbox.LastError is not null || mailbox.Backoff is not null)
+        {
             await UpdateAsync(current, m => m with { State = MailboxState.Connected, StateReason = null, LastError = null, Backoff = null }, cancellationToken).ConfigureAwait(false);
+            await MailboxRecovery.PublishIfRecoveredAsync(events, mailbox, "An access token was issued again", timeProvider.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+        }
         _accessTokens.Set(token);
         return token;
     }

@@ -10,6 +10,7 @@ namespace TokenBroker.Jobs.Events;
 public sealed record BrokerEvent
 {
     public const string StateChangedType = "mailbox.state-changed";
+    public const string RecoveredType = "mailbox.recovered";
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
     {
@@ -31,6 +32,13 @@ public sealed record BrokerEvent
 
     public static BrokerEvent StateChanged(string mailbox, string from, string to, string? reason, DateTimeOffset at) =>
         new() { Type = StateChangedType, Mailbox = mailbox, From = from, To = to, Reason = reason, At = at };
+
+    /// <summary>
+    /// A mailbox that was failing (needs consent, broken credential, or refreshes that kept failing) works again:
+    /// <paramref name="from"/> is the state it left, <paramref name="reason"/> says what fixed it and what was wrong.
+    /// </summary>
+    public static BrokerEvent Recovered(string mailbox, string from, string reason, DateTimeOffset at) =>
+        new() { Type = RecoveredType, Mailbox = mailbox, From = from, To = "Connected", Reason = reason, At = at };
 
     public string ToJson() => JsonSerializer.Serialize(this, Json);
 
