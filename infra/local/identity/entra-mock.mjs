@@ -35,6 +35,8 @@ const knownTenants = new Set([tenantId, tenantDomain, 'common', 'organizations']
 const state = new IdentityState(Number(setting('IDENTITY_TOKEN_LIFETIME', '3600')));
 const deviceCodes = new DeviceCodes({ intervalSeconds: Number(setting('IDENTITY_DEVICE_CODE_INTERVAL', '1')) });
 const DEVICE_CODE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code';
+// Entra also takes the short name, and MSAL.NET sends it.
+const DEVICE_CODE_GRANTS = new Set([DEVICE_CODE_GRANT, 'device_code']);
 
 const signingKey = loadOrCreateSigningKey(setting('IDENTITY_STATE_DIR'));
 exportForDovecot(signingKey, setting('IDENTITY_DOVECOT_KEYS_DIR'));
@@ -140,7 +142,8 @@ function tokenContextOrError(body, clientId, res) {
       const requestedScopes = body.scope ?? grant.scopes;
       return { grantType, user: grant.user, clientId, requestedScopes, scp: resolveScopes(requestedScopes) };
     }
-    case DEVICE_CODE_GRANT: {
+    case DEVICE_CODE_GRANT:
+    case 'device_code': {
       const { grant, problem } = deviceCodes.redeem(body.device_code ?? '', clientId);
       if (problem) return tokenError(res, 400, ...DEVICE_CODE_PROBLEMS[problem]);
       const requestedScopes = body.scope ?? grant.scopes;
@@ -177,7 +180,7 @@ async function handleToken(req, res) {
   if (!context) return undefined;
   // The body is already read: body-parser sees a finished request and keeps req.body as given.
   // The mock library knows no device code grant; a refresh answer has the same shape (the hooks shape the claims).
-  req.body = context.grantType === DEVICE_CODE_GRANT ? { ...body, grant_type: 'refresh_token' } : body;
+  req.body = DEVICE_CODE_GRANTS.has(context.grantType) ? { ...body, grant_type: 'refresh_token' } : body;
   req.tokenContext = context;
   req.url = '/token';
   return service.requestHandler(req, res);

@@ -54,6 +54,9 @@ public sealed class OAuthTestHost : IAsyncDisposable
 
     public WebApplication App { get; }
 
+    /// <summary>The embedded store's folder (also what a CLI command on the broker's machine opens).</summary>
+    public string DataDirectory => _dataDirectory;
+
     /// <summary>The Key Vault double when the host runs on the Key Vault store; null on the embedded store.</summary>
     public KeyVaultDoubleServer? Vault { get; }
     public string BaseUrl { get; }
