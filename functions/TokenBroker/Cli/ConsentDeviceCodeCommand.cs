@@ -8,9 +8,10 @@ namespace TokenBroker.Cli;
 /// <summary>
 /// `tokenbroker consent MAILBOX --protocols imap,smtp --device-code [--delegate X]`: connects a mailbox from a machine
 /// without a browser. Prints the verification address and code, waits for the sign-in (until the code expires,
-/// --timeout passes or Ctrl-C), runs the consent callback's checks and stores the result in the broker's store
-/// (run it where `serve` runs, configured alike). Exit codes: 0 connected, 1 refused or not signed in in time,
-/// 2 bad arguments or configuration.
+/// --timeout passes or Ctrl-C), runs the consent callback's checks and stores the result: in the broker's store when
+/// run where `serve` runs (configured alike), or, with --url, through that running broker (it needs "admin" on the
+/// mailbox). Exit codes: 0 connected, 1 refused or not signed in in time, 2 bad arguments, configuration or an
+/// unreachable broker.
 /// </summary>
 internal static class ConsentDeviceCodeCommand
 {
@@ -22,11 +23,13 @@ internal static class ConsentDeviceCodeCommand
         var tenant = new Option<string?>("--tenant") { Description = "The tenant id or domain (default OAuth:TenantId)." };
         var deviceCode = new Option<bool>("--device-code") { Description = "Sign in on any other device with a code (no browser needed here)." };
         var replaceAccount = new Option<bool>("--replace-account") { Description = "Let another account than the connected one sign in (a re-created user)." };
+        var broker = new BrokerConnection();
         var timeout = new Option<TimeSpan>("--timeout") { Description = "Stop waiting after this long (default 00:15:00; the code may expire earlier).", DefaultValueFactory = _ => TimeSpan.FromMinutes(15) };
         var command = new Command("consent", "Connect a mailbox: `consent invite` issues a link; `consent MAILBOX --device-code` signs in with a code, here.")
         {
             mailbox, protocols, delegateAddress, tenant, deviceCode, replaceAccount, timeout, invite,
         };
+        broker.AddTo(command);
         command.TreatUnmatchedTokensAsErrors = false;
         command.SetAction(async (result, cancellationToken) =>
         {
@@ -40,6 +43,25 @@ internal static class ConsentDeviceCodeCommand
                 return Fail(errors, "--delegate: " + delegateError);
             if (!MailScopes.TryParseProtocols(result.GetValue(protocols), out var parsedProtocols, out var protocolError)) return Fail(errors, "--protocols: " + protocolError);
             if (result.GetValue(timeout) <= TimeSpan.Zero) return Fail(errors, "--timeout must be positive.");
+            var target = new ConsentTarget(address, delegated, parsedProtocols, result.GetValue(replaceAccount));
+
+            // --url given: the running broker runs the sign-in (any machine, a client with "admin" on the mailbox).
+            if (result.GetResult(broker.Url) is { Implicit: false })
+            {
+                using var remoteDeadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                remoteDeadline.CancelAfter(result.GetValue(timeout));
+                try
+                {
+                    return await RemoteDeviceConsentClient.RunAsync(result, broker, target, result.GetValue(tenant), remoteDeadline.Token);
+                }
+                catch (OperationCanceledException) when (remoteDeadline.IsCancellationRequested)
+                {
+                    await errors.WriteLineAsync(cancellationToken.IsCancellationRequested
+                        ? "Stopped before anyone signed in; nothing was stored."
+                        : $"Nobody signed in within {result.GetValue(timeout)}; nothing was stored.");
+                    return 1;
+                }
+            }
 
             try
             {
@@ -50,7 +72,6 @@ internal static class ConsentDeviceCodeCommand
                     return Fail(errors, "No valid tenant: give --tenant or set OAuth:TenantId.");
                 using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
                 deadline.CancelAfter(result.GetValue(timeout));
-                var target = new ConsentTarget(address, delegated, parsedProtocols, result.GetValue(replaceAccount));
                 ConsentOutcome outcome;
                 try
                 {

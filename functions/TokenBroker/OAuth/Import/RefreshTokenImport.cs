@@ -25,12 +25,18 @@ public sealed class RefreshTokenImport(ConfidentialClientFactory clients, SignIn
         if (string.IsNullOrWhiteSpace(tenant))
             return ConsentOutcome.Problem(400, "No tenant", "The row names no tenant and OAuth:TenantId is not set.");
 
-        var target = new ConsentTarget(row.Address, row.DelegateAddress, row.Protocols);
+        return await RedeemAsync(new ConsentTarget(row.Address, row.DelegateAddress, row.Protocols), tenant, row.RefreshToken, How, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Redeems a refresh token of the broker's app into a staged cache and completes the sign-in for <paramref name="target"/>.</summary>
+    /// <param name="how">What produced the token, for the log and a <c>mailbox.recovered</c> event.</param>
+    public async Task<ConsentOutcome> RedeemAsync(ConsentTarget target, string tenant, string refreshToken, string how, CancellationToken cancellationToken = default)
+    {
         var (client, stagedCache) = await clients.CreateStagedAsync(tenant, cancellationToken).ConfigureAwait(false);
         AuthenticationResult result;
         try
         {
-            result = await ((IByRefreshToken)client).AcquireTokenByRefreshToken(MailScopes.DelegatedScopes(row.Protocols), row.RefreshToken)
+            result = await ((IByRefreshToken)client).AcquireTokenByRefreshToken(MailScopes.DelegatedScopes(target.Protocols), refreshToken)
                 .ExecuteAsync(cancellationToken).ConfigureAwait(false);
         }
         catch (Exception exception) when (IdentityProviderUnreachable.Matches(exception, cancellationToken))
@@ -40,11 +46,11 @@ public sealed class RefreshTokenImport(ConfidentialClientFactory clients, SignIn
         catch (MsalException exception)
         {
             var failure = TokenFailureClassifier.Classify(exception);
-            logger.LogWarning("Import of {Mailbox}: the refresh token was refused ({Kind}, AADSTS{Code}, {Error}).", row.Address, failure.Kind, failure.AadstsCode, failure.Error);
+            logger.LogWarning("{How} for {Mailbox}: the refresh token was refused ({Kind}, AADSTS{Code}, {Error}).", how, target.Mailbox, failure.Kind, failure.AadstsCode, failure.Error);
             return ConsentOutcome.Problem(failure.Kind == TokenFailureKind.Transient ? 503 : 400,
                 failure.Kind == TokenFailureKind.Transient ? "The identity provider is not answering" : "The identity provider refused the refresh token",
                 failure.Reason, "Nothing was stored.");
         }
-        return await completion.CompleteAsync(target, result.TenantId ?? tenant, result, stagedCache, How, cancellationToken).ConfigureAwait(false);
+        return await completion.CompleteAsync(target, tenant, result, stagedCache, how, cancellationToken).ConfigureAwait(false);
     }
 }

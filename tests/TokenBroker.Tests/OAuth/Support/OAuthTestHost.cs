@@ -134,6 +134,7 @@ public sealed class OAuthTestHost : IAsyncDisposable
     [
         typeof(ConsentStartFunction), typeof(ConsentAdminFunction), typeof(ConsentCallbackFunction),
         typeof(MailboxTokenFunction), typeof(RegisterAppOnlyMailboxFunction), typeof(CreateConsentInvitationFunction),
+        typeof(DeviceConsentStartFunction), typeof(DeviceConsentPollFunction),
     ]);
 
     private static string BaseUrlOf(WebApplication app) =>
