@@ -40,8 +40,14 @@ public static class ImportFile
         if (!info.Exists) throw new ImportFileException($"The import file '{path}' does not exist.");
         if (info.Length > MaxBytes) throw new ImportFileException($"The import file is {info.Length:N0} bytes; at most {MaxBytes:N0} are read (split it).");
         var text = await File.ReadAllTextAsync(path, Encoding.UTF8, cancellationToken).ConfigureAwait(false);
-        var records = format == ImportFormat.Json ? ReadJson(text) : ReadCsv(text);
-        if (records.Count > MaxRows) throw new ImportFileException($"The import file has {records.Count:N0} rows; at most {MaxRows:N0} are imported at once (split it).");
+        return Parse(text, format, MaxRows);
+    }
+
+    /// <summary>The rows of an import file's text (also the body of POST /api/mailboxes/import, JSON, at most <paramref name="maxRows"/>).</summary>
+    public static (IReadOnlyList<ImportedMailbox> Rows, IReadOnlyList<ImportRowProblem> Problems) Parse(string text, ImportFormat format, int maxRows)
+    {
+        var records = format == ImportFormat.Json ? ReadJson(text, maxRows) : ReadCsv(text, maxRows);
+        if (records.Count > maxRows) throw new ImportFileException($"The import file has more than {maxRows:N0} rows; at most {maxRows:N0} are imported at once (split it).");
         var rows = new List<ImportedMailbox>();
         var problems = new List<ImportRowProblem>();
         var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
@@ -91,7 +97,7 @@ public static class ImportFile
         return new ImportedMailbox(line, address, token, Field("client_id"), tenant, protocols, delegateAddress);
     }
 
-    private static List<(int Line, IReadOnlyDictionary<string, string?> Fields)> ReadJson(string text)
+    private static List<(int Line, IReadOnlyDictionary<string, string?> Fields)> ReadJson(string text, int maxRows)
     {
         JsonDocument document;
         try
@@ -111,7 +117,7 @@ public static class ImportFile
             foreach (var element in document.RootElement.EnumerateArray())
             {
                 index++;
-                if (records.Count > MaxRows) break;
+                if (records.Count > maxRows) break;
                 var fields = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
                 if (element.ValueKind == JsonValueKind.Object)
                 {
@@ -131,7 +137,7 @@ public static class ImportFile
     }
 
     /// <summary>RFC 4180 CSV: a header row naming the fields, quoted values may hold commas, quotes doubled.</summary>
-    private static List<(int Line, IReadOnlyDictionary<string, string?> Fields)> ReadCsv(string text)
+    private static List<(int Line, IReadOnlyDictionary<string, string?> Fields)> ReadCsv(string text, int maxRows)
     {
         var lines = CsvRecords(text).ToList();
         if (lines.Count == 0) throw new ImportFileException("The import file is empty: the first CSV line must name the columns (address,refresh_token,client_id,tenant,protocols,delegate).");
@@ -142,7 +148,7 @@ public static class ImportFile
         foreach (var (line, values) in lines.Skip(1))
         {
             if (values.All(string.IsNullOrWhiteSpace)) continue;
-            if (records.Count > MaxRows) break;
+            if (records.Count > maxRows) break;
             var fields = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
             for (var i = 0; i < header.Length && i < values.Count; i++) fields[header[i]] = values[i];
             records.Add((line, fields));

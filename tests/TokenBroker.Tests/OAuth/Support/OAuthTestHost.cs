@@ -134,7 +134,7 @@ public sealed class OAuthTestHost : IAsyncDisposable
     [
         typeof(ConsentStartFunction), typeof(ConsentAdminFunction), typeof(ConsentCallbackFunction),
         typeof(MailboxTokenFunction), typeof(RegisterAppOnlyMailboxFunction), typeof(CreateConsentInvitationFunction),
-        typeof(DeviceConsentStartFunction), typeof(DeviceConsentPollFunction),
+        typeof(DeviceConsentStartFunction), typeof(DeviceConsentPollFunction), typeof(ImportMailboxesFunction),
     ]);
 
     private static string BaseUrlOf(WebApplication app) =>
