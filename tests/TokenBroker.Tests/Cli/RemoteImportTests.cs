@@ -34,6 +34,7 @@ public sealed class RemoteImportTests
         Assert.True(exit == 0, output + error);
         Assert.Contains($"imported       {mailbox} (IMAP)", output);
         Assert.DoesNotContain(token[..16], output + error);
+        Assert.DoesNotContain(host.Logs.Lines, line => line.Contains(token[..16], StringComparison.Ordinal));
         var saved = (await host.Registry.GetAsync(mailbox, Ct))!.Value;
         Assert.Equal(MailboxState.Connected, saved.State);
         Assert.Equal(MailProtocols.Imap, saved.Protocols);
