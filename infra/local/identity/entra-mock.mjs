@@ -5,7 +5,7 @@
 // plus test control endpoints under /_control/. Configuration comes from the environment:
 //   IDENTITY_PORT, IDENTITY_TENANT (GUID), IDENTITY_TENANT_DOMAIN, IDENTITY_STATE_DIR,
 //   IDENTITY_DOVECOT_KEYS_DIR, IDENTITY_TLS_CERT, IDENTITY_TLS_KEY, IDENTITY_DEFAULT_USER,
-//   IDENTITY_TOKEN_LIFETIME (seconds, default 3600).
+//   IDENTITY_TOKEN_LIFETIME (seconds, default 3600), IDENTITY_DEVICE_CODE_INTERVAL (seconds, default 1).
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:https';
 import { randomUUID } from 'node:crypto';

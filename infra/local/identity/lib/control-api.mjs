@@ -1,4 +1,4 @@
-// Test control endpoints under /_control/ (loopback only): mint tokens, inject /token failures,
+// Test control endpoints under /_control/ (loopback only): mint tokens and refresh tokens, approve device codes, inject /token failures,
 // set token lifetimes, read /token counters, reset. Documented in ../README.md.
 import { defaultErrorFor } from './entra-claims.mjs';
 import { isLoopback, readBody, sendJson } from './http-util.mjs';
