@@ -1,3 +1,6 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
 using TokenBroker.Callers;
 using TokenBroker.Cli;
 using TokenBroker.Store;
@@ -68,5 +71,53 @@ public sealed class RemoteDeviceCodeConsentTests
         Assert.Contains("The broker refused (403)", error);
         Assert.Equal(0, await host.Identity.TokenRequestCountAsync("refresh_token"));
         Assert.Null(await host.Registry.GetAsync(mailbox, Ct));
+    }
+
+    private static async Task<HttpResponseMessage> PostAsync(OAuthTestHost host, string route, object body, string credential)
+    {
+        using var http = new HttpClient { BaseAddress = new Uri(host.BaseUrl), Timeout = TimeSpan.FromSeconds(30) };
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/" + route) { Content = JsonContent.Create(body) };
+        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", credential);
+        return await http.SendAsync(request, Ct);
+    }
+
+    [Fact]
+    public async Task The_start_answers_the_user_code_and_a_handle_but_never_the_device_code()
+    {
+        await using var host = await OAuthTestHost.StartAsync();
+
+        using var response = await PostAsync(host, "consent/device", new { mailbox = NewUser(), protocols = "imap" }, TestCredentials.MasterKey);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        using var started = JsonDocument.Parse(await response.Content.ReadAsStringAsync(Ct));
+        Assert.Matches("^[A-Z]{9}$", started.RootElement.GetProperty("userCode").GetString());
+        Assert.False(started.RootElement.TryGetProperty("device_code", out _));
+        Assert.False(started.RootElement.TryGetProperty("deviceCode", out _));
+        Assert.True(started.RootElement.GetProperty("handle").GetString()!.Length > 100);
+    }
+
+    [Fact]
+    public async Task A_poll_by_a_client_without_admin_on_the_handles_mailbox_is_refused()
+    {
+        await using var host = await OAuthTestHost.StartAsync();
+        var mailbox = NewUser();
+        using var start = await PostAsync(host, "consent/device", new { mailbox, protocols = "imap" }, TestCredentials.MasterKey);
+        var handle = JsonDocument.Parse(await start.Content.ReadAsStringAsync(Ct)).RootElement.GetProperty("handle").GetString();
+        var other = await CallerTesting.AddClientAsync(host.Get<IClientRegistry>(), "other-admin", NewUser(), "admin");
+
+        using var poll = await PostAsync(host, "consent/device/poll", new { handle }, other);
+
+        Assert.Equal(HttpStatusCode.Forbidden, poll.StatusCode);
+    }
+
+    [Fact]
+    public async Task A_poll_with_a_handle_this_broker_did_not_issue_is_refused_with_a_sentence()
+    {
+        await using var host = await OAuthTestHost.StartAsync();
+
+        using var poll = await PostAsync(host, "consent/device/poll", new { handle = "bm90LWEtaGFuZGxlLWZyb20tdGhpcy1icm9rZXItYXQtYWxsLW5vdC1ldmVuLWNsb3Nl" }, TestCredentials.MasterKey);
+
+        Assert.Equal(HttpStatusCode.BadRequest, poll.StatusCode);
+        Assert.Contains("not one this broker issued", await poll.Content.ReadAsStringAsync(Ct));
     }
 }
