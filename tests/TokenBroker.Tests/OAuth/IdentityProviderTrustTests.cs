@@ -49,6 +49,26 @@ public sealed class IdentityProviderTrustTests
     }
 
     [Fact]
+    public async Task When_the_broker_cannot_reach_the_identity_provider_the_callback_answers_503_in_words()
+    {
+        // The browser reaches the identity provider, the broker does not (its OAuth:AuthorityHost is a closed port).
+        var closedPort = TokenBroker.Tests.Hosting.Support.PublishedBroker.FreePort();
+        await using var host = await OAuthTestHost.StartAsync(settings: new Dictionary<string, string?> { ["OAuth:AuthorityHost"] = $"https://127.0.0.1:{closedPort}" });
+        var mailbox = NewUser();
+        var authorize = new UriBuilder(await host.StartConsentAsync(mailbox)) { Scheme = "https", Host = new Uri(IdentityPeer.Url).Host, Port = new Uri(IdentityPeer.Url).Port }.Uri;
+        using var signedIn = await host.IdentityBrowser.GetAsync(authorize, Ct);
+        Assert.Equal(HttpStatusCode.Found, signedIn.StatusCode);
+
+        var (status, page) = await host.CompleteAsync(signedIn.Headers.Location!);
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, status);
+        var words = WebUtility.HtmlDecode(page);
+        Assert.Contains("The identity provider cannot be reached", words);
+        Assert.Contains("OAuth:AuthorityHost", words);
+        Assert.NotEqual(MailboxState.Connected, (await host.Registry.GetAsync(mailbox, Ct))!.Value.State);
+    }
+
+    [Fact]
     public async Task A_trusted_ca_file_that_does_not_exist_is_named_by_the_settings_check()
     {
         var failures = new OAuthOptionsValidator().Validate(null, new OAuthOptions
