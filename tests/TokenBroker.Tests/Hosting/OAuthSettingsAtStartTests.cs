@@ -58,6 +58,21 @@ public sealed class OAuthSettingsAtStartTests
     }
 
     [Fact]
+    public async Task Without_oauth_settings_the_status_command_says_sign_in_is_not_configured_and_why()
+    {
+        await using var broker = await RunningBroker.StartAsync(HostingMode.Standalone, StatusOnly);
+        var output = new StringWriter();
+
+        var exit = await new System.CommandLine.RootCommand { TokenBroker.Cli.StatusCommand.Create() }
+            .Parse(["status", "--url", broker.Client.BaseAddress!.AbsoluteUri, "--credential", TestCredentials.MasterKey])
+            .InvokeAsync(new System.CommandLine.InvocationConfiguration { Output = output, Error = output }, Ct);
+
+        Assert.Equal(0, exit);
+        Assert.Contains("Sign-in is not configured, so no mailbox can be connected or re-consented:", output.ToString());
+        Assert.Contains("OAuth:ClientId is missing", output.ToString());
+    }
+
+    [Fact]
     public void Serve_help_names_the_settings_file_the_environment_form_and_the_main_settings()
     {
         var help = TokenBroker.Cli.ServeCommand.Description();
