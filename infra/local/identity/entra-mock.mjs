@@ -16,7 +16,7 @@ import {
 import { createControlApi } from './lib/control-api.mjs';
 import { DeviceCodes } from './lib/device-codes.mjs';
 import { IdentityState } from './lib/identity-state.mjs';
-import { basicAuthUser, readBody, sendJson } from './lib/http-util.mjs';
+import { basicAuthUser, carriesClientCredential, readBody, sendJson } from './lib/http-util.mjs';
 import { createImpostorKey, exportForDovecot, loadOrCreateSigningKey } from './lib/signing-keys.mjs';
 
 function setting(name, fallback) {
@@ -126,8 +126,14 @@ const DEVICE_CODE_PROBLEMS = {
   unknown: ['invalid_grant', 70019, 'Verification code expired or not found.'],
 };
 
-/** Works out who and what a /token request is for; answers it directly when Entra would refuse. */
-function tokenContextOrError(body, clientId, res) {
+// What Entra answers when a public client's refresh token comes with a client secret or assertion.
+const PUBLIC_CLIENT_WITH_CREDENTIAL = [700025, "Client is public so neither 'client_assertion' nor 'client_secret' should be presented."];
+
+/**
+ * Works out who and what a /token request is for; answers it directly when Entra would refuse.
+ * publicClient: the request carried no client credential, so the refresh token it gets is a public client's.
+ */
+function tokenContextOrError(body, clientId, res, publicClient) {
   const grantType = body.grant_type;
   switch (grantType) {
     case 'authorization_code': {
@@ -139,6 +145,9 @@ function tokenContextOrError(body, clientId, res) {
     case 'refresh_token': {
       const grant = state.refreshGrant(body.refresh_token ?? '');
       if (!grant) return tokenError(res, 400, 'invalid_grant', ...CODE_PROBLEMS.unknown);
+      // Entra binds a refresh token to the kind of client it was issued to: one issued without a client credential
+      // (a public client: device code or any public flow) must be redeemed without one.
+      if (grant.publicClient && publicClient === false) return tokenError(res, 400, 'invalid_client', ...PUBLIC_CLIENT_WITH_CREDENTIAL);
       const requestedScopes = body.scope ?? grant.scopes;
       return { grantType, user: grant.user, clientId, requestedScopes, scp: resolveScopes(requestedScopes) };
     }
@@ -176,8 +185,10 @@ async function handleToken(req, res) {
     return sendJson(res, failure.status, entraError({ ...failure, issuer: issuerUrl }), headers);
   }
   if (!clientId) return tokenError(res, 400, 'invalid_request', 900144, "The request body must contain the following parameter: 'client_id'.");
-  const context = tokenContextOrError(body, clientId, res);
+  const publicClient = !carriesClientCredential(body, req);
+  const context = tokenContextOrError(body, clientId, res, publicClient);
   if (!context) return undefined;
+  context.publicClient = publicClient;
   // The body is already read: body-parser sees a finished request and keeps req.body as given.
   // The mock library knows no device code grant; a refresh answer has the same shape (the hooks shape the claims).
   req.body = DEVICE_CODE_GRANTS.has(context.grantType) ? { ...body, grant_type: 'refresh_token' } : body;
@@ -227,11 +238,14 @@ async function handleDeviceCode(req, res) {
   });
 }
 
-/** Hands out a refresh token as if an earlier sign-in (by another tool) had produced it: what an import redeems. */
-function mintRefreshToken({ user, scopes, clientId }) {
+/**
+ * Hands out a refresh token as if an earlier sign-in (by another tool) had produced it: what an import redeems.
+ * publicClient: issued to a public client (the other tool signed in without a client credential).
+ */
+function mintRefreshToken({ user, scopes, clientId, publicClient }) {
   const refreshToken = randomUUID() + randomUUID();
-  state.rememberRefreshToken(refreshToken, { user: user ?? defaultUser, requestedScopes: scopes, clientId });
-  return { refresh_token: refreshToken, user: user ?? defaultUser, scope: scopes };
+  state.rememberRefreshToken(refreshToken, { user: user ?? defaultUser, requestedScopes: scopes, clientId, publicClient: publicClient === true });
+  return { refresh_token: refreshToken, user: user ?? defaultUser, scope: scopes, publicClient: publicClient === true };
 }
 
 const handleControl = createControlApi({ state, mintAccessToken, deviceCodes, mintRefreshToken, defaultUser });

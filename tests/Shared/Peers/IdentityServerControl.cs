@@ -126,10 +126,11 @@ public sealed class IdentityServerControl : IDisposable
     /// <summary>
     /// A refresh token for <paramref name="user"/> as an earlier sign-in (another tool's) would have left it, without a
     /// /token call: what an import redeems. <paramref name="scopes"/> space-separated; default Exchange's three delegated scopes.
+    /// <paramref name="publicClient"/>: issued to a public client (no client credential), so redeeming it with one is refused (AADSTS700025).
     /// </summary>
-    public async Task<string> MintRefreshTokenAsync(string user, string? scopes = null, string? clientId = null, CancellationToken cancellationToken = default)
+    public async Task<string> MintRefreshTokenAsync(string user, string? scopes = null, string? clientId = null, bool publicClient = false, CancellationToken cancellationToken = default)
     {
-        var request = new JsonObject { ["user"] = user };
+        var request = new JsonObject { ["user"] = user, ["publicClient"] = publicClient };
         if (scopes is not null) request["scopes"] = scopes;
         if (clientId is not null) request["clientId"] = clientId;
         var response = await PostAsync("refresh-tokens", request, cancellationToken);

@@ -72,7 +72,8 @@ export function createControlApi({ state, mintAccessToken, deviceCodes, mintRefr
 
     'POST /_control/refresh-tokens': async (body) => {
       const scopes = optionalString(body.scopes, 'scopes') ?? EXCHANGE_DELEGATED_SCOPES;
-      return [201, mintRefreshToken({ user: optionalString(body.user, 'user'), scopes, clientId: optionalString(body.clientId, 'clientId') })];
+      if (body.publicClient !== undefined && typeof body.publicClient !== 'boolean') return [400, { error: 'publicClient must be true or false' }];
+      return [201, mintRefreshToken({ user: optionalString(body.user, 'user'), scopes, clientId: optionalString(body.clientId, 'clientId'), publicClient: body.publicClient })];
     },
 
     'GET /_control/device-codes': async (_body, url) =>
