@@ -107,7 +107,7 @@ public sealed class ConsentCallback(
     {
         var now = timeProvider.GetUtcNow();
         var target = ConsentTarget.Of(state);
-        var connected = MailboxConnection.Connected(current.Value, target, state.TenantId, result, now) with
+        var connected = MailboxConnection.Connected(current.Value, target, state.TenantId, result, now, MailboxClientKind.Confidential) with
         {
             ConsentInvitationsRetiredUpTo = Later(current.Value.ConsentInvitationsRetiredUpTo,
                 DateTimeOffset.FromUnixTimeMilliseconds(state.InvitationIssuedAtUnixMilliseconds)),

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Identity.Client;
+using TokenBroker.Store;
 
 namespace TokenBroker.OAuth;
 
@@ -36,7 +37,8 @@ public sealed class DeviceCodeConsent(ConfidentialClientFactory clients, SignInC
             logger.LogWarning("Device code sign-in for {Mailbox} failed ({Kind}, AADSTS{Code}, {Error}).", target.Mailbox, failure.Kind, failure.AadstsCode, failure.Error);
             return ConsentOutcome.Problem(failure.Kind == TokenFailureKind.Transient ? 503 : 400, TitleFor(exception, failure), failure.Reason, "Nothing was stored.");
         }
-        return await completion.CompleteAsync(target, tenantId, result, stagedCache, How, cancellationToken).ConfigureAwait(false);
+        // MSAL's device code flow is a public client's: the refresh token must be redeemed without the broker's credential.
+        return await completion.CompleteAsync(target, tenantId, result, stagedCache, MailboxClientKind.Public, How, cancellationToken).ConfigureAwait(false);
     }
 
     private static string TitleFor(MsalException exception, TokenFailure failure) => exception.ErrorCode switch

@@ -13,7 +13,8 @@ internal static class MailboxConnection
             $"Waiting for {target.DelegateAddress ?? target.Mailbox} to sign in and consent.", now, now, LastRefreshAt: null,
             AccessTokenExpiresAt: null, LastError: null, HomeAccountId: null, GrantedScopes: [], PendingConsent: null);
 
-    public static Mailbox Connected(Mailbox current, ConsentTarget target, string tenantId, AuthenticationResult result, DateTimeOffset now)
+    /// <param name="clientKind">The kind of client the refresh token was issued to; every later redemption uses the same.</param>
+    public static Mailbox Connected(Mailbox current, ConsentTarget target, string tenantId, AuthenticationResult result, DateTimeOffset now, MailboxClientKind clientKind)
     {
         var claims = AccessTokenClaims.Parse(result.AccessToken);
         return current with
@@ -31,6 +32,7 @@ internal static class MailboxConnection
             HomeAccountId = result.Account.HomeAccountId.Identifier,
             GrantedScopes = claims.Scopes,
             PendingConsent = null,
+            ClientKind = clientKind,
         };
     }
 

@@ -138,6 +138,8 @@ public sealed class MailboxTokenProvider(
         var mailbox = current.Value;
         try
         {
+            if (mailbox.Mode == MailboxMode.Delegated && mailbox.ClientKind == MailboxClientKind.Public)
+                return await AcquireDelegatedAsync(clients.CreateInMemoryPublic(mailbox.TenantId, cache), mailbox, force, cancellationToken).ConfigureAwait(false);
             var client = await clients.CreateInMemoryAsync(mailbox.TenantId, cache, cancellationToken).ConfigureAwait(false);
             return await AcquireAsync(client, mailbox, force, cancellationToken).ConfigureAwait(false);
         }
@@ -159,7 +161,8 @@ public sealed class MailboxTokenProvider(
             ? client.AcquireTokenForClient([MailScopes.AppOnlyScope]).WithForceRefresh(force).ExecuteAsync(cancellationToken)
             : AcquireDelegatedAsync(client, mailbox, force, cancellationToken);
 
-    private static async Task<AuthenticationResult> AcquireDelegatedAsync(IConfidentialClientApplication client, Mailbox mailbox, bool force, CancellationToken cancellationToken)
+    /// <param name="client">Of the kind the refresh token was issued to (<see cref="Mailbox.ClientKind"/>): Entra refuses a public client's refresh token presented with the broker's credential (AADSTS700025).</param>
+    private static async Task<AuthenticationResult> AcquireDelegatedAsync(IClientApplicationBase client, Mailbox mailbox, bool force, CancellationToken cancellationToken)
     {
         var account = mailbox.HomeAccountId is null ? null : await client.GetAccountAsync(mailbox.HomeAccountId).ConfigureAwait(false);
         if (account is null)

@@ -12,9 +12,10 @@ namespace TokenBroker.OAuth;
 /// </summary>
 public sealed class SignInCompletion(IMailboxRegistry registry, TimeProvider timeProvider, ILogger<SignInCompletion> logger, IBrokerEventSink? events = null)
 {
+    /// <param name="clientKind">The kind of client that redeemed the sign-in, recorded so that the keep-alive redeems the refresh token the same way.</param>
     /// <param name="how">What connected the mailbox, for the log and a <c>mailbox.recovered</c> event ("Connected through a device code sign-in").</param>
     public async Task<ConsentOutcome> CompleteAsync(ConsentTarget target, string tenantId, AuthenticationResult result, StagedTokenCache stagedCache,
-        string how, CancellationToken cancellationToken = default)
+        MailboxClientKind clientKind, string how, CancellationToken cancellationToken = default)
     {
         for (var attempt = 1; ; attempt++)
         {
@@ -31,7 +32,7 @@ public sealed class SignInCompletion(IMailboxRegistry registry, TimeProvider tim
             }
             try
             {
-                await registry.SaveAsync(MailboxConnection.Connected(before, target, tenantId, result, now), current?.Version, cancellationToken).ConfigureAwait(false);
+                await registry.SaveAsync(MailboxConnection.Connected(before, target, tenantId, result, now, clientKind), current?.Version, cancellationToken).ConfigureAwait(false);
             }
             catch (StoreConcurrencyException) when (attempt < 3)
             {

@@ -53,7 +53,41 @@ public sealed class ConsentDeviceCodeCommandTests
     }
 
     [Fact]
-    public async Task A_mailbox_connected_by_device_code_is_refreshed_by_the_brokers_confidential_client()
+    public async Task A_mailbox_connected_by_device_code_records_that_its_refresh_token_is_a_public_clients()
+    {
+        await using var host = await OAuthTestHost.StartAsync();
+        var mailbox = NewUser();
+        await host.Identity.AutoApproveDeviceCodesAsync(mailbox);
+
+        var (exit, output, error) = await ConsentAsync(host, mailbox);
+
+        Assert.True(exit == 0, output + error);
+        Assert.Equal(MailboxClientKind.Public, (await host.Registry.GetAsync(mailbox, Ct))!.Value.ClientKind);
+    }
+
+    [Fact]
+    public async Task A_mailbox_connected_by_device_code_is_kept_alive_by_redeeming_its_refresh_token_as_a_public_client()
+    {
+        await using var host = await OAuthTestHost.StartAsync();
+        var mailbox = NewUser();
+        await host.Identity.AutoApproveDeviceCodesAsync(mailbox);
+        var (exit, output, error) = await ConsentAsync(host, mailbox);
+        Assert.True(exit == 0, output + error);
+        var connected = (await host.Registry.GetAsync(mailbox, Ct))!;
+
+        // The identity server refuses a public client's refresh token presented with the secret (AADSTS700025).
+        var token = await host.Tokens.KeepAliveAsync(connected, Ct);
+
+        Assert.Equal(mailbox, token.User);
+        Assert.Equal(1, await host.Identity.TokenRequestCountAsync("refresh_token"));
+        var kept = (await host.Registry.GetAsync(mailbox, Ct))!.Value;
+        Assert.Equal(MailboxState.Connected, kept.State);
+        Assert.Null(kept.LastError);
+        Assert.Equal(MailboxClientKind.Public, kept.ClientKind);
+    }
+
+    [Fact]
+    public async Task A_mailbox_connected_by_device_code_gets_on_demand_access_tokens_from_its_public_clients_refresh_token()
     {
         await using var host = await OAuthTestHost.StartAsync();
         var mailbox = NewUser();

@@ -53,6 +53,40 @@ public sealed class ImportCommandTests
     }
 
     [Fact]
+    public async Task An_imported_confidential_clients_refresh_token_is_recorded_as_confidential()
+    {
+        await using var host = await OAuthTestHost.StartAsync();
+        var mailbox = NewUser();
+        var file = WriteFile(host, "tokens.json", Json(
+            new { address = mailbox, refresh_token = await host.Identity.MintRefreshTokenAsync(mailbox), client_id = host.Identity.ClientId, tenant = IdentityPeer.Tenant }));
+
+        var (exit, output, error) = await ImportAsync(host, file);
+
+        Assert.True(exit == 0, output + error);
+        Assert.Equal(MailboxClientKind.Confidential, (await host.Registry.GetAsync(mailbox, Ct))!.Value.ClientKind);
+        Assert.Equal(1, await host.Identity.TokenRequestCountAsync("refresh_token"));
+    }
+
+    [Fact]
+    public async Task An_imported_public_clients_refresh_token_is_retried_as_public_after_AADSTS700025_and_kept_alive_as_public()
+    {
+        await using var host = await OAuthTestHost.StartAsync();
+        var mailbox = NewUser();
+        var file = WriteFile(host, "tokens.json", Json(
+            new { address = mailbox, refresh_token = await host.Identity.MintRefreshTokenAsync(mailbox, publicClient: true), client_id = host.Identity.ClientId, tenant = IdentityPeer.Tenant }));
+
+        var (exit, output, error) = await ImportAsync(host, file);
+
+        Assert.True(exit == 0, output + error);
+        Assert.Contains($"imported       {mailbox}", output);
+        var imported = (await host.Registry.GetAsync(mailbox, Ct))!;
+        Assert.Equal(MailboxClientKind.Public, imported.Value.ClientKind);
+        var token = await host.Tokens.KeepAliveAsync(imported, Ct);
+        Assert.Equal(mailbox, token.User);
+        Assert.Equal(MailboxState.Connected, (await host.Registry.GetAsync(mailbox, Ct))!.Value.State);
+    }
+
+    [Fact]
     public async Task The_refresh_tokens_of_the_file_never_appear_in_the_output()
     {
         await using var host = await OAuthTestHost.StartAsync();

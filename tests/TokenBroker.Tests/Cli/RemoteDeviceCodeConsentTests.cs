@@ -45,6 +45,28 @@ public sealed class RemoteDeviceCodeConsentTests
     }
 
     [Fact]
+    public async Task The_brokers_device_flow_sends_its_client_secret_so_the_mailbox_is_kept_alive_as_a_confidential_client()
+    {
+        await using var host = await OAuthTestHost.StartAsync();
+        var mailbox = NewUser();
+        await host.Identity.AutoApproveDeviceCodesAsync(mailbox);
+        var (exit, output, error) = await ConsentAsync(host, mailbox, TestCredentials.MasterKey);
+        Assert.True(exit == 0, output + error);
+        var connected = (await host.Registry.GetAsync(mailbox, Ct))!;
+        Assert.Equal(MailboxClientKind.Confidential, connected.Value.ClientKind);
+        var refreshesBefore = await host.Identity.TokenRequestCountAsync("refresh_token");
+
+        // A confidential client's refresh token is redeemed with the secret; a public one's would be refused (AADSTS700025).
+        var token = await host.Tokens.RefreshAsync(mailbox, force: true, Ct);
+
+        Assert.Equal(mailbox, token.User);
+        var kept = (await host.Registry.GetAsync(mailbox, Ct))!.Value;
+        Assert.Equal(MailboxState.Connected, kept.State);
+        Assert.Null(kept.LastError);
+        Assert.Equal(refreshesBefore + 1, await host.Identity.TokenRequestCountAsync("refresh_token"));
+    }
+
+    [Fact]
     public async Task A_sign_in_by_another_account_is_refused_in_the_callbacks_words_and_stores_nothing()
     {
         await using var host = await OAuthTestHost.StartAsync();

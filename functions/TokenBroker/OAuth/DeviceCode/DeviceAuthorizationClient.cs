@@ -4,6 +4,7 @@ using System.Text.Json.Serialization;
 using Microsoft.Extensions.Options;
 using Microsoft.Identity.Client;
 using TokenBroker.Hosting;
+using TokenBroker.Store;
 
 namespace TokenBroker.OAuth.DeviceCode;
 
@@ -19,8 +20,8 @@ public sealed record DeviceAuthorization(
     public override string ToString() => $"DeviceAuthorization {{ UserCode = {UserCode}, VerificationUri = {VerificationUri}, DeviceCode = *** }}";
 }
 
-/// <summary>One poll's result: still waiting (with the interval to keep), refused (the provider's error), or the refresh token.</summary>
-public sealed record DevicePoll(bool Pending, int Interval, TokenFailure? Failure, string? RefreshToken)
+/// <summary>One poll's result: still waiting (with the interval to keep), refused (the provider's error), or the refresh token and the kind of client it was issued to.</summary>
+public sealed record DevicePoll(bool Pending, int Interval, TokenFailure? Failure, string? RefreshToken, MailboxClientKind ClientKind = MailboxClientKind.Confidential)
 {
     public override string ToString() => $"DevicePoll {{ Pending = {Pending}, Failure = {Failure?.Reason}, RefreshToken = {(RefreshToken is null ? "none" : "***")} }}";
 }
@@ -28,8 +29,11 @@ public sealed record DevicePoll(bool Pending, int Interval, TokenFailure? Failur
 /// <summary>
 /// RFC 8628 over HTTP for a broker that must answer across requests (start, then polls, possibly on other instances):
 /// MSAL.NET's device code call holds one request open until the sign-in, so the remote flow speaks the two endpoints
-/// itself, through MSAL's HttpClient (same trust, same timeout), as the public client MSAL's local flow is. The
-/// refresh token it finally receives is handed to MSAL (<see cref="Import.RefreshTokenImport"/>) for the real tokens.
+/// itself, through MSAL's HttpClient (same trust, same timeout). The token request carries the broker's client
+/// secret when it has one (Entra accepts it in the device code grant), so the refresh token is a confidential
+/// client's like the browser consent's and needs no "Allow public client flows"; with a certificate it carries none
+/// (the flow is then a public client's, AADSTS700025 would refuse that token with the certificate later). The refresh
+/// token it finally receives is handed to MSAL (<see cref="Import.RefreshTokenImport"/>), as that kind of client.
 /// </summary>
 public sealed class DeviceAuthorizationClient(IMsalHttpClientFactory http, IOptions<OAuthOptions> options)
 {
@@ -54,16 +58,24 @@ public sealed class DeviceAuthorizationClient(IMsalHttpClientFactory http, IOpti
     public async Task<DevicePoll> PollAsync(string tenantId, string deviceCode, int interval, CancellationToken cancellationToken = default)
     {
         var o = options.Value;
-        using var response = await http.GetHttpClient().PostAsync(o.AuthorityFor(tenantId) + "/oauth2/v2.0/token", new FormUrlEncodedContent(new Dictionary<string, string>
+        var request = new Dictionary<string, string>
         {
             ["grant_type"] = "urn:ietf:params:oauth:grant-type:device_code",
             ["client_id"] = o.ClientId!,
             ["device_code"] = deviceCode,
-        }), cancellationToken).ConfigureAwait(false);
+        };
+        var clientKind = MailboxClientKind.Public;
+        if (!string.IsNullOrEmpty(o.ClientSecret)) // the broker's credential when it is a secret (a secret wins over a certificate, as in ClientCredentialLoader)
+        {
+            request["client_secret"] = o.ClientSecret;
+            clientKind = MailboxClientKind.Confidential;
+        }
+        using var content = new FormUrlEncodedContent(request);
+        using var response = await http.GetHttpClient().PostAsync(o.AuthorityFor(tenantId) + "/oauth2/v2.0/token", content, cancellationToken).ConfigureAwait(false);
         var body = await ReadAsync(response, cancellationToken).ConfigureAwait(false);
         if (response.IsSuccessStatusCode)
             return body.TryGetProperty("refresh_token", out var token) && token.GetString() is { Length: > 0 } refreshToken
-                ? new DevicePoll(false, interval, null, refreshToken)
+                ? new DevicePoll(false, interval, null, refreshToken, clientKind)
                 : new DevicePoll(false, interval, new TokenFailure(TokenFailureKind.Failed, "The sign-in worked but the identity provider issued no refresh token (offline_access was not granted)."), null);
         var error = body.TryGetProperty("error", out var e) ? e.GetString() : null;
         return error switch

@@ -37,7 +37,7 @@ public sealed class RemoteDeviceConsent(DeviceAuthorizationClient deviceAuthoriz
         if (poll.Failure is { } failure)
             return new(false, poll.Interval, ConsentOutcome.Problem(failure.IsTransient ? 503 : 400,
                 failure.Error == "authorization_declined" ? "The sign-in was declined" : "The identity provider refused the sign-in", failure.Reason, "Nothing was stored."));
-        var outcome = await redemption.RedeemAsync(payload.Target, payload.TenantId, poll.RefreshToken!, DeviceCodeConsent.How, cancellationToken).ConfigureAwait(false);
+        var outcome = await redemption.RedeemAsync(payload.Target, payload.TenantId, poll.RefreshToken!, DeviceCodeConsent.How, poll.ClientKind, cancellationToken).ConfigureAwait(false);
         return new(false, poll.Interval, outcome);
     }
 }

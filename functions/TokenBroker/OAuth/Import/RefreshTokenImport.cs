@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Microsoft.Identity.Client;
+using TokenBroker.Store;
 
 namespace TokenBroker.OAuth.Import;
 
@@ -14,6 +15,9 @@ public sealed class RefreshTokenImport(ConfidentialClientFactory clients, SignIn
 {
     public const string How = "Connected from an imported refresh token";
 
+    /// <summary>Entra's "Client is public so neither 'client_assertion' nor 'client_secret' should be presented."</summary>
+    private const int PublicClientPresentedCredential = 700025;
+
     public async Task<ConsentOutcome> ImportAsync(ImportedMailbox row, CancellationToken cancellationToken = default)
     {
         var settings = options.Value;
@@ -25,18 +29,24 @@ public sealed class RefreshTokenImport(ConfidentialClientFactory clients, SignIn
         if (string.IsNullOrWhiteSpace(tenant))
             return ConsentOutcome.Problem(400, "No tenant", "The row names no tenant and OAuth:TenantId is not set.");
 
-        return await RedeemAsync(new ConsentTarget(row.Address, row.DelegateAddress, row.Protocols), tenant, row.RefreshToken, How, cancellationToken).ConfigureAwait(false);
+        // The file does not say how the token was issued: confidential first (what most tools and the broker itself
+        // hold); Entra refuses a public client's token presented with a credential (AADSTS700025), then once more as public.
+        var target = new ConsentTarget(row.Address, row.DelegateAddress, row.Protocols);
+        return await RedeemAsync(target, tenant, row.RefreshToken, How, MailboxClientKind.Confidential, retryAsPublic: true, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Redeems a refresh token of the broker's app into a staged cache and completes the sign-in for <paramref name="target"/>.</summary>
+    /// <summary>Redeems a refresh token of the broker's app, issued to a client of <paramref name="clientKind"/>, into a staged cache and completes the sign-in for <paramref name="target"/>.</summary>
     /// <param name="how">What produced the token, for the log and a <c>mailbox.recovered</c> event.</param>
-    public async Task<ConsentOutcome> RedeemAsync(ConsentTarget target, string tenant, string refreshToken, string how, CancellationToken cancellationToken = default)
+    public Task<ConsentOutcome> RedeemAsync(ConsentTarget target, string tenant, string refreshToken, string how, MailboxClientKind clientKind, CancellationToken cancellationToken = default) =>
+        RedeemAsync(target, tenant, refreshToken, how, clientKind, retryAsPublic: false, cancellationToken);
+
+    private async Task<ConsentOutcome> RedeemAsync(ConsentTarget target, string tenant, string refreshToken, string how, MailboxClientKind clientKind, bool retryAsPublic, CancellationToken cancellationToken)
     {
-        var (client, stagedCache) = await clients.CreateStagedAsync(tenant, cancellationToken).ConfigureAwait(false);
+        var (client, stagedCache) = await clients.CreateStagedAsync(tenant, clientKind, cancellationToken).ConfigureAwait(false);
         AuthenticationResult result;
         try
         {
-            result = await ((IByRefreshToken)client).AcquireTokenByRefreshToken(MailScopes.DelegatedScopes(target.Protocols), refreshToken)
+            result = await client.AcquireTokenByRefreshToken(MailScopes.DelegatedScopes(target.Protocols), refreshToken)
                 .ExecuteAsync(cancellationToken).ConfigureAwait(false);
         }
         catch (Exception exception) when (IdentityProviderUnreachable.Matches(exception, cancellationToken))
@@ -46,11 +56,16 @@ public sealed class RefreshTokenImport(ConfidentialClientFactory clients, SignIn
         catch (MsalException exception)
         {
             var failure = TokenFailureClassifier.Classify(exception);
+            if (retryAsPublic && clientKind == MailboxClientKind.Confidential && failure.AadstsCode == PublicClientPresentedCredential)
+            {
+                logger.LogInformation("{How} for {Mailbox}: the refresh token is a public client's (AADSTS{Code}); redeeming it as one.", how, target.Mailbox, failure.AadstsCode);
+                return await RedeemAsync(target, tenant, refreshToken, how, MailboxClientKind.Public, retryAsPublic: false, cancellationToken).ConfigureAwait(false);
+            }
             logger.LogWarning("{How} for {Mailbox}: the refresh token was refused ({Kind}, AADSTS{Code}, {Error}).", how, target.Mailbox, failure.Kind, failure.AadstsCode, failure.Error);
             return ConsentOutcome.Problem(failure.Kind == TokenFailureKind.Transient ? 503 : 400,
                 failure.Kind == TokenFailureKind.Transient ? "The identity provider is not answering" : "The identity provider refused the refresh token",
                 failure.Reason, "Nothing was stored.");
         }
-        return await completion.CompleteAsync(target, tenant, result, stagedCache, how, cancellationToken).ConfigureAwait(false);
+        return await completion.CompleteAsync(target, tenant, result, stagedCache, clientKind, how, cancellationToken).ConfigureAwait(false);
     }
 }
