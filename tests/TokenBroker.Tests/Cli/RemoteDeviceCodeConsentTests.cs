@@ -1,8 +1,12 @@
 using System.Net;
 using System.Net.Http.Json;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
 using TokenBroker.Callers;
+using Microsoft.Extensions.DependencyInjection;
 using TokenBroker.Cli;
+using TokenBroker.OAuth;
 using TokenBroker.Store;
 using TokenBroker.Tests.Callers;
 using TokenBroker.Tests.Cli.Support;
@@ -42,6 +46,43 @@ public sealed class RemoteDeviceCodeConsentTests
         Assert.Equal(MailboxState.Connected, saved.State);
         Assert.Equal(IdentityIds.HomeAccountIdOf(mailbox), saved.HomeAccountId);
         Assert.Equal(mailbox, (await host.Tokens.GetAccessTokenAsync(mailbox, Ct)).User);
+    }
+
+    [Fact]
+    public async Task With_a_certificate_the_brokers_device_flow_sends_no_credential_and_keeps_the_mailbox_alive_as_a_public_client()
+    {
+        var certificatePath = Path.Combine(Path.GetTempPath(), $"tokenbroker-client-{Guid.NewGuid():N}.pfx");
+        using (var key = RSA.Create(2048))
+        {
+            var request = new CertificateRequest("CN=TokenBroker test client", key,
+                HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+            using var certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddDays(1));
+            await File.WriteAllBytesAsync(certificatePath, certificate.Export(X509ContentType.Pkcs12), Ct);
+        }
+        try
+        {
+            await using var host = await OAuthTestHost.StartAsync(configureServices: services => services.PostConfigure<OAuthOptions>(o =>
+            {
+                o.ClientSecret = null;
+                o.CertificatePath = certificatePath;
+            }));
+            var mailbox = NewUser();
+            await host.Identity.AutoApproveDeviceCodesAsync(mailbox);
+            var (exit, output, error) = await ConsentAsync(host, mailbox, TestCredentials.MasterKey);
+            Assert.True(exit == 0, output + error);
+            var connected = (await host.Registry.GetAsync(mailbox, Ct))!;
+            Assert.Equal(MailboxClientKind.Public, connected.Value.ClientKind);
+
+            // Redeemed with the certificate's assertion, the identity server would refuse it (AADSTS700025).
+            var token = await host.Tokens.RefreshAsync(mailbox, force: true, Ct);
+
+            Assert.Equal(mailbox, token.User);
+            Assert.Equal(MailboxState.Connected, (await host.Registry.GetAsync(mailbox, Ct))!.Value.State);
+        }
+        finally
+        {
+            File.Delete(certificatePath);
+        }
     }
 
     [Fact]
