@@ -3,7 +3,6 @@ using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Logging;
 using TokenBroker.Bridge.Access;
 using TokenBroker.Jobs.Events;
-using TokenBroker.Queues;
 
 namespace TokenBroker.Bridge;
 
@@ -27,11 +26,11 @@ public sealed class BridgeActivity
     private readonly Counter<long> _logins;
     private readonly Counter<long> _messages;
     private readonly Histogram<double> _loginDuration;
-    private readonly IQueueTransport? _events;
+    private readonly IBrokerEventSink? _events;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
 
-    public BridgeActivity(IMeterFactory meters, TimeProvider time, ILogger<BridgeActivity> logger, IQueueTransport? events = null)
+    public BridgeActivity(IMeterFactory meters, TimeProvider time, ILogger<BridgeActivity> logger, IBrokerEventSink? events = null)
     {
         var meter = meters.Create(TokenBroker.Jobs.Telemetry.BrokerMetrics.MeterName);
         _logins = meter.CreateCounter<long>("tokenbroker.bridge.logins", "{login}", "Bridge logins by protocol and outcome (accepted, wrong-credentials, needs-consent, unavailable, no-token, server-refused).");
@@ -69,16 +68,7 @@ public sealed class BridgeActivity
         if (_lastEvent.TryGetValue(key, out var last) && now - last < EventInterval) return;
         _lastEvent[key] = now;
         if (_events is null) return;
-        try
-        {
-            await _events.SendAsync(TokenBroker.Functions.RefreshTokensFunction.EventsQueueName,
-                BrokerEvent.BridgeLoginRefused(result.Mailbox, result.App, protocol, result.Reason ?? "needs consent", now).ToJson(),
-                cancellationToken: cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception e) when (e is not OperationCanceledException)
-        {
-            _logger.LogWarning(e, "The bridge could not write its bridge.login-refused event for {Mailbox}.", result.Mailbox);
-        }
+        await _events.PublishAsync(BrokerEvent.BridgeLoginRefused(result.Mailbox, result.App, protocol, result.Reason ?? "needs consent", now), cancellationToken).ConfigureAwait(false);
     }
 
     public void MessageSent(string app, string mailbox)

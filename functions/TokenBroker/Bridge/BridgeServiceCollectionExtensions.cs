@@ -7,7 +7,6 @@ using TokenBroker.Bridge.Access;
 using TokenBroker.Jobs.Mail;
 using TokenBroker.Jobs.Mail.Governor;
 using TokenBroker.Mail.Net;
-using TokenBroker.Queues;
 
 namespace TokenBroker.Bridge;
 
@@ -48,7 +47,7 @@ public static class BridgeServiceCollectionExtensions
             });
         }
         services.AddSingleton(provider => new BridgeActivity(provider.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(),
-            provider.GetRequiredService<TimeProvider>(), provider.GetRequiredService<ILogger<BridgeActivity>>(), provider.GetService<IQueueTransport>()));
+            provider.GetRequiredService<TimeProvider>(), provider.GetRequiredService<ILogger<BridgeActivity>>(), provider.GetService<TokenBroker.Jobs.Events.IBrokerEventSink>()));
         services.AddSingleton<BridgeLogin>();
         services.AddSingleton(provider => new BridgeService(endpoints, options, certificate, upstreamOptions,
             provider.GetRequiredService<BridgeLogin>(), provider.GetRequiredService<IBridgeAccess>(), provider.GetRequiredService<SendGovernor>(),

@@ -61,6 +61,6 @@ public static class ConsentInviteCommand
                 return 2;
             }
         });
-        return new Command("consent", "Consent invitations for mailboxes.") { invite };
+        return ConsentDeviceCodeCommand.Create(invite);
     }
 }

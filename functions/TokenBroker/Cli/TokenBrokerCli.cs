@@ -27,6 +27,7 @@ public static class TokenBrokerCli
             ClientsCommand.Create(),
             ConsentInviteCommand.Create(),
             BridgeCommand.Create(),
+            ImportCommand.Create(),
             new Command("mail", "Send, fetch and probe mail with an OAuth token, as the broker does (diagnoses \"AUTHENTICATE failed\").")
             {
                 MailSendCommand.Create(),

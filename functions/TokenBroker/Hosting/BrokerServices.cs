@@ -39,6 +39,10 @@ public static class BrokerServices
             services.AddTokenStore(configuration);
         services.AddCallers(configuration);
         services.AddOAuth(configuration);
+        // Without any OAuth setting the broker starts (health, queues and the mail CLI need none; /api/status says what
+        // is missing). Once any is set, sign-in is meant to work: a wrong or missing one stops the start with its sentence.
+        if (OAuthSettings.AnyConfigured(configuration))
+            services.AddOptions<OAuthOptions>().ValidateOnStart();
         services.AddMailLedger(configuration);
         services.AddMailJobs(configuration);
         services.AddFetchJob(configuration);
@@ -46,6 +50,8 @@ public static class BrokerServices
         services.AddEventJournal(configuration);
         services.AddMailboxActions();
         services.AddDashboard();
+        // Events from outside the timer (a consent that healed a mailbox) go to the same queue and webhook.
+        services.TryAddSingleton<TokenBroker.Jobs.Events.IBrokerEventSink, TokenBroker.Jobs.Events.QueueBrokerEventSink>();
         services.TryAddSingleton<HealthReporter>();
         services.AddBrokerTelemetry(configuration, mode);
         FunctionCatalogValidation.Validate(catalog, mode, configuration);

@@ -21,6 +21,7 @@ public static class AadstsCatalog
         [7000222] = "The broker's client secret has expired; create a new one in the app registration and update OAuth:ClientSecret. Every mailbox is affected.",
         [7000215] = "The broker's client secret is invalid; copy the secret's value (not its id) from the app registration into OAuth:ClientSecret. Every mailbox is affected.",
         [700027] = "The broker's client certificate is not accepted; upload the certificate to the app registration or fix OAuth:CertificatePath / OAuth:CertificateKeyVaultSecretName. Every mailbox is affected.",
+        [700025] = "This mailbox's refresh token was issued to a public client (a device code sign-in without the broker's credential) and was presented with the broker's client secret or certificate; connect the mailbox again (a consent link, or `tokenbroker consent MAILBOX --device-code`).",
         [700016] = "The application (OAuth:ClientId) is not registered in this tenant; check the client id and the tenant, or grant admin consent there.",
         [54005] = "This sign-in link was already used (its authorization code has been redeemed); start the consent link again.",
         [50011] = "The redirect address does not match the app registration's; register OAuth:RedirectUri there exactly.",

@@ -62,6 +62,41 @@ public sealed class ConfidentialClientFactory
     }
 
     /// <summary>
+    /// A public client of the same app registration with a staged cache, for the device code flow: MSAL.NET offers
+    /// AcquireTokenWithDeviceCode only on public clients (the request carries no client credential; the app
+    /// registration must allow public client flows). Entra binds the refresh token to that kind of client: presented
+    /// later with the broker's secret or certificate it is refused (AADSTS700025), so the mailbox records
+    /// <see cref="MailboxClientKind.Public"/> and is refreshed through <see cref="CreateInMemoryPublic"/>.
+    /// </summary>
+    public (IPublicClientApplication Client, StagedTokenCache Cache) CreateStagedPublic(string tenantId)
+    {
+        var client = BuildPublic(tenantId);
+        var staged = new StagedTokenCache(_cacheStore);
+        staged.Attach(client.UserTokenCache);
+        return (client, staged);
+    }
+
+    /// <summary>A public client (no credential) whose user cache is <paramref name="cache"/> alone: redeems a <see cref="MailboxClientKind.Public"/> mailbox's refresh token.</summary>
+    public IPublicClientApplication CreateInMemoryPublic(string tenantId, InMemoryTokenCache cache)
+    {
+        var client = BuildPublic(tenantId);
+        cache.Attach(client.UserTokenCache);
+        return client;
+    }
+
+    /// <summary>A staged client of the kind a refresh token was issued to: what an import or the broker's device flow redeems it with.</summary>
+    public async Task<(IByRefreshToken Client, StagedTokenCache Cache)> CreateStagedAsync(string tenantId, MailboxClientKind kind, CancellationToken cancellationToken = default)
+    {
+        if (kind == MailboxClientKind.Public)
+        {
+            var (publicClient, publicCache) = CreateStagedPublic(tenantId);
+            return ((IByRefreshToken)publicClient, publicCache);
+        }
+        var (client, cache) = await CreateStagedAsync(tenantId, cancellationToken).ConfigureAwait(false);
+        return ((IByRefreshToken)client, cache);
+    }
+
+    /// <summary>
     /// A client whose user cache is <paramref name="cache"/> alone (the token provider loads it from the mailbox
     /// record) and whose app cache lives only in this client: nothing it does is written to the store.
     /// </summary>
@@ -75,6 +110,21 @@ public sealed class ConfidentialClientFactory
     /// <summary>The user cache a consent stored under MSAL's key for the account ("oid.tid"), or null.</summary>
     public async Task<byte[]?> ReadStoredUserCacheAsync(string homeAccountId, CancellationToken cancellationToken = default) =>
         (await _cacheStore.ReadAsync(homeAccountId, cancellationToken).ConfigureAwait(false))?.Value;
+
+    private IPublicClientApplication BuildPublic(string tenantId)
+    {
+        var o = _options.Value;
+        if (string.IsNullOrWhiteSpace(tenantId))
+            throw new ArgumentException("A tenant id is required: pass one or set OAuth:TenantId.", nameof(tenantId));
+        var builder = PublicClientApplicationBuilder.Create(o.ClientId)
+            .WithAuthority(o.AuthorityFor(tenantId), validateAuthority: false)
+            .WithHttpClientFactory(_httpClientFactory);
+        if (!o.IsPublicCloud)
+            builder = builder.WithInstanceDiscovery(false);
+        if (o.EnableMsalLogging)
+            builder = builder.WithLogging(ForwardMsalLog, MsalLogLevel.Info, enablePiiLogging: false, enableDefaultPlatformLogging: false);
+        return builder.Build();
+    }
 
     private async Task<IConfidentialClientApplication> BuildAsync(string tenantId, CancellationToken cancellationToken)
     {

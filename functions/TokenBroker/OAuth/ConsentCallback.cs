@@ -18,7 +18,8 @@ public sealed class ConsentCallback(
     ConfidentialClientFactory clients,
     ConsentStateProtector stateProtector,
     TimeProvider timeProvider,
-    ILogger<ConsentCallback> logger)
+    ILogger<ConsentCallback> logger,
+    TokenBroker.Jobs.Events.IBrokerEventSink? events = null)
 {
     private const string StartAgain = "Ask for a new consent link and sign in again.";
 
@@ -72,6 +73,12 @@ public sealed class ConsentCallback(
                 .WithPkceCodeVerifier(pending.CodeVerifier)
                 .ExecuteAsync(cancellationToken).ConfigureAwait(false);
         }
+        catch (Exception exception) when (IdentityProviderUnreachable.Matches(exception, cancellationToken))
+        {
+            var (title, paragraphs) = IdentityProviderUnreachable.Explain(exception);
+            logger.LogWarning("Consent callback for {Mailbox}: the identity provider could not be reached ({Title}).", state.Mailbox, title);
+            return await RecordFailureAsync(current, 503, title, string.Join(" ", paragraphs), cancellationToken).ConfigureAwait(false);
+        }
         catch (MsalException exception)
         {
             var failure = TokenFailureClassifier.Classify(exception);
@@ -99,22 +106,9 @@ public sealed class ConsentCallback(
     private async Task<ConsentOutcome> ConnectAsync(Versioned<Mailbox> current, ConsentState state, AuthenticationResult result, StagedTokenCache stagedCache, CancellationToken cancellationToken)
     {
         var now = timeProvider.GetUtcNow();
-        var claims = AccessTokenClaims.Parse(result.AccessToken);
-        var connected = current.Value with
+        var target = ConsentTarget.Of(state);
+        var connected = MailboxConnection.Connected(current.Value, target, state.TenantId, result, now, MailboxClientKind.Confidential) with
         {
-            TenantId = claims.TenantId ?? state.TenantId,
-            Mode = MailboxMode.Delegated,
-            Protocols = state.Protocols,
-            DelegateAddress = state.DelegateAddress,
-            State = MailboxState.Connected,
-            StateReason = null,
-            LastError = null,
-            UpdatedAt = now,
-            LastRefreshAt = now,
-            AccessTokenExpiresAt = TokenExpiry.Of(result),
-            HomeAccountId = result.Account.HomeAccountId.Identifier,
-            GrantedScopes = claims.Scopes,
-            PendingConsent = null,
             ConsentInvitationsRetiredUpTo = Later(current.Value.ConsentInvitationsRetiredUpTo,
                 DateTimeOffset.FromUnixTimeMilliseconds(state.InvitationIssuedAtUnixMilliseconds)),
         };
@@ -128,12 +122,12 @@ public sealed class ConsentCallback(
             return Refuse(400, "This consent link was already used", $"Another request completed the sign-in for {state.Mailbox} at the same moment; nothing more was stored.");
         }
         await stagedCache.CommitAsync(cancellationToken).ConfigureAwait(false);
+        await MailboxRecovery.PublishIfRecoveredAsync(events, current.Value, "Reconnected through a consent link", now, cancellationToken).ConfigureAwait(false);
         logger.LogInformation("Mailbox {Mailbox} connected ({Protocols}) as {SignedIn}; access token valid until {ExpiresOn:O}.",
             state.Mailbox, MailScopes.Describe(state.Protocols), state.DelegateAddress ?? state.Mailbox, result.ExpiresOn);
         return new ConsentOutcome(200, "Mailbox connected",
         [
-            $"The broker can now use {MailScopes.Describe(state.Protocols)} for {state.Mailbox}" +
-                (state.DelegateAddress is null ? "." : $" with the rights of {state.DelegateAddress}."),
+            MailboxConnection.ConnectedSentence(target),
             "You can close this page.",
         ]);
     }

@@ -16,7 +16,11 @@ internal static class ConsentTokenCheck
     private static readonly string[] AccessTokenNameClaims = ["upn", "preferred_username", "unique_name"];
 
     /// <summary>Null when the token is acceptable; otherwise the page explaining why not.</summary>
-    public static ConsentOutcome? Check(AuthenticationResult result, ConsentState state, Mailbox current)
+    public static ConsentOutcome? Check(AuthenticationResult result, ConsentState state, Mailbox current) =>
+        Check(result, ConsentTarget.Of(state), current);
+
+    /// <summary>The same checks for a sign-in that did not come through the callback (device code, imported refresh token).</summary>
+    public static ConsentOutcome? Check(AuthenticationResult result, ConsentTarget state, Mailbox current)
     {
         AccessTokenClaims claims;
         try
@@ -35,7 +39,7 @@ internal static class ConsentTokenCheck
     /// A mailbox already connected through an account stays with that account (object id and tenant id, which no
     /// user can change), unless an admin's invitation names another delegate or allows replacing the account.
     /// </summary>
-    private static ConsentOutcome? CheckSameAccount(AuthenticationResult result, ConsentState state, Mailbox current)
+    private static ConsentOutcome? CheckSameAccount(AuthenticationResult result, ConsentTarget state, Mailbox current)
     {
         if (current.HomeAccountId is not { Length: > 0 } known || state.ReplaceAccount
             || !string.Equals(current.DelegateAddress, state.DelegateAddress, StringComparison.OrdinalIgnoreCase))
@@ -47,7 +51,7 @@ internal static class ConsentTokenCheck
             "Nothing was stored. Sign in with the account that connected the mailbox, or ask an administrator for an invitation that allows replacing the account (`tokenbroker consent invite --replace-account`).");
     }
 
-    private static ConsentOutcome? CheckAccount(AuthenticationResult result, AccessTokenClaims claims, ConsentState state)
+    private static ConsentOutcome? CheckAccount(AuthenticationResult result, AccessTokenClaims claims, ConsentTarget state)
     {
         var signedIn = SignedInNames(result, claims);
         var accepted = new[] { state.Mailbox, state.DelegateAddress }.Where(a => a is not null).ToArray();
@@ -89,7 +93,7 @@ internal static class ConsentTokenCheck
             "Nothing was stored.");
     }
 
-    private static ConsentOutcome? CheckScopes(AccessTokenClaims claims, ConsentState state)
+    private static ConsentOutcome? CheckScopes(AccessTokenClaims claims, ConsentTarget state)
     {
         var granted = claims.Scopes.ToHashSet(StringComparer.OrdinalIgnoreCase);
         var missing = MailScopes.DelegatedScopeNames(state.Protocols).Where(scope => !granted.Contains(scope)).ToArray();

@@ -23,7 +23,8 @@ public sealed class MailboxTokenProvider(
     TimeProvider timeProvider,
     ILogger<MailboxTokenProvider> logger,
     MailboxBackoffPolicy? backoffPolicy = null,
-    AccessTokenMemoryCache? accessTokens = null) : IMailboxTokenProvider
+    AccessTokenMemoryCache? accessTokens = null,
+    TokenBroker.Jobs.Events.IBrokerEventSink? events = null) : IMailboxTokenProvider
 {
     /// <summary>One on-demand acquisition is abandoned after this (MSAL's own HTTP timeouts are longer).</summary>
     private static readonly TimeSpan AcquisitionTimeout = TimeSpan.FromSeconds(60);
@@ -70,6 +71,7 @@ public sealed class MailboxTokenProvider(
             Tokens = mailbox.Mode == MailboxMode.Delegated && cache.Data is { } data ? MailboxTokens.Of(data, now) : null,
         };
         await SaveRefreshedAsync(current, refreshed, cancellationToken).ConfigureAwait(false);
+        await MailboxRecovery.PublishIfRecoveredAsync(events, mailbox, "The refresh token was redeemed again", now, cancellationToken).ConfigureAwait(false);
         _accessTokens.Replace(token);
         logger.LogInformation("Refresh token of {Mailbox} redeemed and stored; access token valid until {ExpiresOn:O}.", mailbox.Address, token.ExpiresOn);
         return token;
@@ -108,7 +110,10 @@ public sealed class MailboxTokenProvider(
             token = TokenOf(result, mailbox.Address);
         }
         if (mailbox.State != MailboxState.Connected || mailbox.LastError is not null || mailbox.Backoff is not null)
+        {
             await UpdateAsync(current, m => m with { State = MailboxState.Connected, StateReason = null, LastError = null, Backoff = null }, cancellationToken).ConfigureAwait(false);
+            await MailboxRecovery.PublishIfRecoveredAsync(events, mailbox, "An access token was issued again", timeProvider.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+        }
         _accessTokens.Set(token);
         return token;
     }
@@ -133,6 +138,8 @@ public sealed class MailboxTokenProvider(
         var mailbox = current.Value;
         try
         {
+            if (mailbox.Mode == MailboxMode.Delegated && mailbox.ClientKind == MailboxClientKind.Public)
+                return await AcquireDelegatedAsync(clients.CreateInMemoryPublic(mailbox.TenantId, cache), mailbox, force, cancellationToken).ConfigureAwait(false);
             var client = await clients.CreateInMemoryAsync(mailbox.TenantId, cache, cancellationToken).ConfigureAwait(false);
             return await AcquireAsync(client, mailbox, force, cancellationToken).ConfigureAwait(false);
         }
@@ -154,7 +161,8 @@ public sealed class MailboxTokenProvider(
             ? client.AcquireTokenForClient([MailScopes.AppOnlyScope]).WithForceRefresh(force).ExecuteAsync(cancellationToken)
             : AcquireDelegatedAsync(client, mailbox, force, cancellationToken);
 
-    private static async Task<AuthenticationResult> AcquireDelegatedAsync(IConfidentialClientApplication client, Mailbox mailbox, bool force, CancellationToken cancellationToken)
+    /// <param name="client">Of the kind the refresh token was issued to (<see cref="Mailbox.ClientKind"/>): Entra refuses a public client's refresh token presented with the broker's credential (AADSTS700025).</param>
+    private static async Task<AuthenticationResult> AcquireDelegatedAsync(IClientApplicationBase client, Mailbox mailbox, bool force, CancellationToken cancellationToken)
     {
         var account = mailbox.HomeAccountId is null ? null : await client.GetAccountAsync(mailbox.HomeAccountId).ConfigureAwait(false);
         if (account is null)

@@ -50,6 +50,12 @@ public sealed class OAuthOptions
     /// <summary>No longer read: the broker has one master key, Broker:AdminKey. Bound only to say so at start.</summary>
     public string? AdminKey { get; set; }
 
+    /// <summary>
+    /// A PEM file of CA certificates trusted for the identity provider's TLS besides the system roots (a private CA in
+    /// front of a sovereign or test authority). Host names and the server-authentication usage are still checked.
+    /// </summary>
+    public string? TrustedCaFile { get; set; }
+
     /// <summary>Timeout of every call to the identity provider.</summary>
     public TimeSpan HttpTimeout { get; set; } = TimeSpan.FromSeconds(30);
 

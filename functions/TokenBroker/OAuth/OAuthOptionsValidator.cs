@@ -39,6 +39,9 @@ internal sealed class OAuthOptionsValidator : IValidateOptions<OAuthOptions>
         else if (!IsAcceptableRedirect(options.RedirectUri ?? options.PublicBaseUrl!))
             failures.Add($"{(string.IsNullOrWhiteSpace(options.RedirectUri) ? s + ":PublicBaseUrl" : s + ":RedirectUri")} must be an absolute https address (http only for localhost), not '{options.RedirectUri ?? options.PublicBaseUrl}'.");
 
+        if (!string.IsNullOrWhiteSpace(options.TrustedCaFile) && !File.Exists(options.TrustedCaFile))
+            failures.Add($"{s}:TrustedCaFile points to '{options.TrustedCaFile}', which does not exist (it must be a PEM file of CA certificates).");
+
         if (options.StateLifetime <= TimeSpan.Zero || options.StateLifetime > TimeSpan.FromHours(1))
             failures.Add($"{s}:StateLifetime must be between 00:00:01 and 01:00:00, not {options.StateLifetime}.");
 

@@ -30,6 +30,12 @@ public static class OAuthServiceCollectionExtensions
         services.TryAddSingleton<ConsentInvitationProtector>();
         services.TryAddSingleton<ConsentInvitations>();
         services.TryAddSingleton<ConsentCallback>();
+        services.TryAddSingleton<SignInCompletion>();
+        services.TryAddSingleton<DeviceCodeConsent>();
+        services.TryAddSingleton<Import.RefreshTokenImport>();
+        services.TryAddSingleton<DeviceCode.DeviceAuthorizationClient>();
+        services.TryAddSingleton<DeviceCode.DeviceConsentHandles>();
+        services.TryAddSingleton<DeviceCode.RemoteDeviceConsent>();
         services.TryAddSingleton<AppOnlyRegistration>();
         services.TryAddSingleton<AccessTokenMemoryCache>();
         services.TryAddSingleton<IMailboxTokenProvider, MailboxTokenProvider>();

@@ -1,5 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Options;
 
 namespace TokenBroker.OAuth;
@@ -11,6 +12,10 @@ namespace TokenBroker.OAuth;
 internal static class OAuthSettings
 {
     public const string NotConfiguredTitle = "The broker is not configured for sign-in";
+
+    /// <summary>True when any OAuth setting has a value: then every one the sign-in needs must be valid at start.</summary>
+    public static bool AnyConfigured(IConfiguration configuration) =>
+        configuration.GetSection(OAuthOptions.SectionName).AsEnumerable(makePathsRelative: true).Any(pair => !string.IsNullOrWhiteSpace(pair.Value));
 
     public static bool TryGet(IOptions<OAuthOptions> options, [NotNullWhen(true)] out OAuthOptions? value, [NotNullWhen(false)] out IReadOnlyList<string>? failures)
     {

@@ -14,7 +14,9 @@ public sealed class StagedTokenCache(ITokenCacheStore store)
 
     internal void Attach(ITokenCache cache) => cache.SetAfterAccess(args =>
     {
-        if (args.HasStateChanged && args.SuggestedCacheKey is { } key)
+        // A public client (the device code flow) gets no suggested key: its user cache is keyed like the confidential
+        // client's, by the account's home account id ("oid.tid").
+        if (args.HasStateChanged && (args.SuggestedCacheKey ?? args.Account?.HomeAccountId?.Identifier) is { } key)
         {
             _cacheKey = key;
             _data = args.TokenCache.SerializeMsalV3();

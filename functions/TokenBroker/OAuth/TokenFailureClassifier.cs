@@ -41,6 +41,8 @@ public static class TokenFailureClassifier
         TokenFailureKind kind;
         if (code == 54005) kind = TokenFailureKind.CallbackReplay;
         else if (code is { } x && CredentialCodes.Contains(x)) kind = TokenFailureKind.BrokenCredential;
+        // One mailbox's token of the wrong client kind, not the broker's credential: only that mailbox is affected.
+        else if (code == 700025) kind = TokenFailureKind.NeedsConsent;
         else if (error == "invalid_client") kind = TokenFailureKind.BrokenCredential;
         else if (statusCode is >= 500 or 429 || error is "temporarily_unavailable" or "server_error" or "service_not_available")
             kind = TokenFailureKind.Transient;

@@ -60,4 +60,12 @@ public sealed record Mailbox(
     /// </summary>
     [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
     public MailboxTokens? Tokens { get; init; }
+
+    /// <summary>
+    /// The kind of client the refresh token was issued to, which every later redemption must be (Entra refuses a
+    /// public client's refresh token presented with a client secret: AADSTS700025). Confidential (the default, and
+    /// what records written before it existed are) is left out of the JSON, so those records keep their exact bytes.
+    /// </summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingDefault)]
+    public MailboxClientKind ClientKind { get; init; }
 }

@@ -38,3 +38,13 @@ public enum MailboxState
     /// <summary>An operator switched the mailbox off; nothing is refreshed or sent.</summary>
     Disabled,
 }
+
+/// <summary>How a mailbox's refresh token was issued, and so how every later redemption must present the app.</summary>
+public enum MailboxClientKind
+{
+    /// <summary>To the broker's app with its client secret or certificate (browser consent, the broker's device flow with a secret, most imports).</summary>
+    Confidential = 0,
+
+    /// <summary>To the app as a public client, without a credential (MSAL's device code flow in the local CLI, a public tool's token imported).</summary>
+    Public = 1,
+}

@@ -5,7 +5,7 @@
 // plus test control endpoints under /_control/. Configuration comes from the environment:
 //   IDENTITY_PORT, IDENTITY_TENANT (GUID), IDENTITY_TENANT_DOMAIN, IDENTITY_STATE_DIR,
 //   IDENTITY_DOVECOT_KEYS_DIR, IDENTITY_TLS_CERT, IDENTITY_TLS_KEY, IDENTITY_DEFAULT_USER,
-//   IDENTITY_TOKEN_LIFETIME (seconds, default 3600).
+//   IDENTITY_TOKEN_LIFETIME (seconds, default 3600), IDENTITY_DEVICE_CODE_INTERVAL (seconds, default 1).
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:https';
 import { randomUUID } from 'node:crypto';
@@ -14,8 +14,9 @@ import {
   applicationClaims, clientInfo, delegatedClaims, entraError, idTokenClaims, resolveScopes,
 } from './lib/entra-claims.mjs';
 import { createControlApi } from './lib/control-api.mjs';
+import { DeviceCodes } from './lib/device-codes.mjs';
 import { IdentityState } from './lib/identity-state.mjs';
-import { basicAuthUser, readBody, sendJson } from './lib/http-util.mjs';
+import { basicAuthUser, carriesClientCredential, readBody, sendJson } from './lib/http-util.mjs';
 import { createImpostorKey, exportForDovecot, loadOrCreateSigningKey } from './lib/signing-keys.mjs';
 
 function setting(name, fallback) {
@@ -32,6 +33,10 @@ const origin = `https://localhost:${port}`;
 const issuerUrl = `${origin}/${tenantId}/v2.0`;
 const knownTenants = new Set([tenantId, tenantDomain, 'common', 'organizations']);
 const state = new IdentityState(Number(setting('IDENTITY_TOKEN_LIFETIME', '3600')));
+const deviceCodes = new DeviceCodes({ intervalSeconds: Number(setting('IDENTITY_DEVICE_CODE_INTERVAL', '1')) });
+const DEVICE_CODE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code';
+// Entra also takes the short name, and MSAL.NET sends it.
+const DEVICE_CODE_GRANTS = new Set([DEVICE_CODE_GRANT, 'device_code']);
 
 const signingKey = loadOrCreateSigningKey(setting('IDENTITY_STATE_DIR'));
 exportForDovecot(signingKey, setting('IDENTITY_DOVECOT_KEYS_DIR'));
@@ -113,8 +118,22 @@ const CODE_PROBLEMS = {
   expired: [70008, 'The provided authorization code or refresh token has expired due to inactivity. Send a new interactive authorization request for this user and resource.'],
 };
 
-/** Works out who and what a /token request is for; answers it directly when Entra would refuse. */
-function tokenContextOrError(body, clientId, res) {
+// Entra's answers while a device code is not (or no longer) redeemable.
+const DEVICE_CODE_PROBLEMS = {
+  pending: ['authorization_pending', 70016, 'OAuth 2.0 device flow error. Authorization is pending. Continue polling.'],
+  declined: ['authorization_declined', 70000, 'The user declined the sign-in request.'],
+  expired: ['expired_token', 70020, 'The provided value for the input parameter \'device_code\' is not valid. This device code has expired.'],
+  unknown: ['invalid_grant', 70019, 'Verification code expired or not found.'],
+};
+
+// What Entra answers when a public client's refresh token comes with a client secret or assertion.
+const PUBLIC_CLIENT_WITH_CREDENTIAL = [700025, "Client is public so neither 'client_assertion' nor 'client_secret' should be presented."];
+
+/**
+ * Works out who and what a /token request is for; answers it directly when Entra would refuse.
+ * publicClient: the request carried no client credential, so the refresh token it gets is a public client's.
+ */
+function tokenContextOrError(body, clientId, res, publicClient) {
   const grantType = body.grant_type;
   switch (grantType) {
     case 'authorization_code': {
@@ -126,6 +145,16 @@ function tokenContextOrError(body, clientId, res) {
     case 'refresh_token': {
       const grant = state.refreshGrant(body.refresh_token ?? '');
       if (!grant) return tokenError(res, 400, 'invalid_grant', ...CODE_PROBLEMS.unknown);
+      // Entra binds a refresh token to the kind of client it was issued to: one issued without a client credential
+      // (a public client: device code or any public flow) must be redeemed without one.
+      if (grant.publicClient && publicClient === false) return tokenError(res, 400, 'invalid_client', ...PUBLIC_CLIENT_WITH_CREDENTIAL);
+      const requestedScopes = body.scope ?? grant.scopes;
+      return { grantType, user: grant.user, clientId, requestedScopes, scp: resolveScopes(requestedScopes) };
+    }
+    case DEVICE_CODE_GRANT:
+    case 'device_code': {
+      const { grant, problem } = deviceCodes.redeem(body.device_code ?? '', clientId);
+      if (problem) return tokenError(res, 400, ...DEVICE_CODE_PROBLEMS[problem]);
       const requestedScopes = body.scope ?? grant.scopes;
       return { grantType, user: grant.user, clientId, requestedScopes, scp: resolveScopes(requestedScopes) };
     }
@@ -156,10 +185,13 @@ async function handleToken(req, res) {
     return sendJson(res, failure.status, entraError({ ...failure, issuer: issuerUrl }), headers);
   }
   if (!clientId) return tokenError(res, 400, 'invalid_request', 900144, "The request body must contain the following parameter: 'client_id'.");
-  const context = tokenContextOrError(body, clientId, res);
+  const publicClient = !carriesClientCredential(body, req);
+  const context = tokenContextOrError(body, clientId, res, publicClient);
   if (!context) return undefined;
+  context.publicClient = publicClient;
   // The body is already read: body-parser sees a finished request and keeps req.body as given.
-  req.body = body;
+  // The mock library knows no device code grant; a refresh answer has the same shape (the hooks shape the claims).
+  req.body = DEVICE_CODE_GRANTS.has(context.grantType) ? { ...body, grant_type: 'refresh_token' } : body;
   req.tokenContext = context;
   req.url = '/token';
   return service.requestHandler(req, res);
@@ -188,7 +220,35 @@ async function mintAccessToken({ user, scopes, aud, clientId, appOnly, expiresIn
   return { access_token: accessToken, token_type: 'Bearer', expires_in: lifetime, expires_on: Math.floor(Date.now() / 1000) + lifetime, scope: scp.granted };
 }
 
-const handleControl = createControlApi({ state, mintAccessToken });
+/** Entra's device authorization endpoint: a device code to poll with and a user code to enter at the verification address. */
+async function handleDeviceCode(req, res) {
+  if (req.method !== 'POST') return sendJson(res, 405, { error: 'method not allowed' });
+  const body = Object.fromEntries(new URLSearchParams(await readBody(req)));
+  if (!body.client_id) return tokenError(res, 400, 'invalid_request', 900144, "The request body must contain the following parameter: 'client_id'.");
+  if (!body.scope) return tokenError(res, 400, 'invalid_request', 900144, "The request body must contain the following parameter: 'scope'.");
+  const started = deviceCodes.start({ clientId: body.client_id, scopes: body.scope });
+  const verificationUri = `${origin}/devicelogin`;
+  return sendJson(res, 200, {
+    user_code: started.userCode,
+    device_code: started.deviceCode,
+    verification_uri: verificationUri,
+    expires_in: started.expiresIn,
+    interval: started.interval,
+    message: `To sign in, use a web browser to open the page ${verificationUri} and enter the code ${started.userCode} to authenticate.`,
+  });
+}
+
+/**
+ * Hands out a refresh token as if an earlier sign-in (by another tool) had produced it: what an import redeems.
+ * publicClient: issued to a public client (the other tool signed in without a client credential).
+ */
+function mintRefreshToken({ user, scopes, clientId, publicClient }) {
+  const refreshToken = randomUUID() + randomUUID();
+  state.rememberRefreshToken(refreshToken, { user: user ?? defaultUser, requestedScopes: scopes, clientId, publicClient: publicClient === true });
+  return { refresh_token: refreshToken, user: user ?? defaultUser, scope: scopes, publicClient: publicClient === true };
+}
+
+const handleControl = createControlApi({ state, mintAccessToken, deviceCodes, mintRefreshToken, defaultUser });
 
 function openIdConfiguration(tenant) {
   const base = `${origin}/${tenant}`;
@@ -247,6 +307,8 @@ async function route(req, res) {
       return sendJson(res, 200, { keys: issuer.keys.toJSON().map((k) => ({ ...k, use: 'sig', issuer: issuerUrl })) });
     case '/oauth2/v2.0/token':
       return handleToken(req, res);
+    case '/oauth2/v2.0/devicecode':
+      return handleDeviceCode(req, res);
     case '/oauth2/v2.0/authorize':
       req.url = `/authorize${url.search}`;
       return service.requestHandler(req, res);

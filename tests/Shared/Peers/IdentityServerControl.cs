@@ -123,6 +123,38 @@ public sealed class IdentityServerControl : IDisposable
         await PostAsync("revoke-refresh-tokens", request, cancellationToken);
     }
 
+    /// <summary>
+    /// A refresh token for <paramref name="user"/> as an earlier sign-in (another tool's) would have left it, without a
+    /// /token call: what an import redeems. <paramref name="scopes"/> space-separated; default Exchange's three delegated scopes.
+    /// <paramref name="publicClient"/>: issued to a public client (no client credential), so redeeming it with one is refused (AADSTS700025).
+    /// </summary>
+    public async Task<string> MintRefreshTokenAsync(string user, string? scopes = null, string? clientId = null, bool publicClient = false, CancellationToken cancellationToken = default)
+    {
+        var request = new JsonObject { ["user"] = user, ["publicClient"] = publicClient };
+        if (scopes is not null) request["scopes"] = scopes;
+        if (clientId is not null) request["clientId"] = clientId;
+        var response = await PostAsync("refresh-tokens", request, cancellationToken);
+        return response["refresh_token"]?.GetValue<string>() ?? throw new InvalidOperationException("The identity server minted no refresh_token.");
+    }
+
+    /// <summary>From now on every device code of <paramref name="clientId"/> is approved at once as <paramref name="user"/> (null: stop).</summary>
+    public async Task AutoApproveDeviceCodesAsync(string clientId, string? user, CancellationToken cancellationToken = default)
+    {
+        var request = new JsonObject { ["clientId"] = clientId };
+        if (user is not null) request["user"] = user;
+        await PostAsync("device-codes/auto-approve", request, cancellationToken);
+    }
+
+    /// <summary>Signs in (or declines) the newest pending device code of <paramref name="clientId"/> as someone who entered it would.</summary>
+    public async Task<bool> ApproveDeviceCodeAsync(string clientId, string user, bool decline = false, CancellationToken cancellationToken = default)
+    {
+        var request = new JsonObject { ["clientId"] = clientId, ["user"] = user, ["decline"] = decline };
+        using var response = await _http.PostAsJsonAsync(ControlUrl("device-codes/approve"), request, cancellationToken);
+        if (response.StatusCode == System.Net.HttpStatusCode.NotFound) return false;
+        await EnsureSuccessAsync(response, cancellationToken);
+        return true;
+    }
+
     /// <summary>Clears queued failures, counters and lifetimes (of one client, or all).</summary>
     public async Task ResetAsync(string? clientId = null, CancellationToken cancellationToken = default)
     {

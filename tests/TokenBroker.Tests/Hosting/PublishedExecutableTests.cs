@@ -34,6 +34,31 @@ public class PublishedExecutableTests
     }
 
     [Fact]
+    public async Task An_oauth_client_id_without_the_other_sign_in_settings_stops_the_start_with_exit_code_2()
+    {
+        var (exitCode, _, error) = await PublishedBroker.RunAsync(["serve"], new Dictionary<string, string>
+        {
+            ["OAuth__ClientId"] = "6731de76-14a6-49ae-97bc-6eba6914391e",
+            ["OAuth__ClientSecret"] = "not-a-real-secret",
+            ["Broker__Urls"] = $"http://127.0.0.1:{PublishedBroker.FreePort()}",
+        });
+
+        Assert.Equal(2, exitCode);
+        Assert.Contains("tokenbroker: invalid configuration: OAuth:RedirectUri (or OAuth:PublicBaseUrl) is missing: the identity provider needs the consent callback address.", error);
+    }
+
+    [Fact]
+    public async Task Serve_help_names_the_settings_file_beside_the_executable_and_the_environment_form()
+    {
+        var (exitCode, output, _) = await PublishedBroker.RunAsync(["serve", "--help"]);
+
+        Assert.Equal(0, exitCode);
+        Assert.Contains(Path.Combine(Path.GetDirectoryName(PublishedBroker.Executable)!, "appsettings.json"), output);
+        Assert.Contains("OAuth__ClientId", output);
+        Assert.Contains("OAuth:TrustedCaFile", output);
+    }
+
+    [Fact]
     public async Task A_fetch_sink_setting_that_would_let_requests_choose_urls_stops_the_start_with_exit_code_2()
     {
         var (exitCode, _, error) = await PublishedBroker.RunAsync(["serve"], new Dictionary<string, string>

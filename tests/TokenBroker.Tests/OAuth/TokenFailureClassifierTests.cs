@@ -69,4 +69,16 @@ public sealed class TokenFailureClassifierTests
     {
         Assert.Equal(TokenFailureKind.BrokenCredential, TokenFailureClassifier.FromError("invalid_client", null, statusCode: 401).Kind);
     }
+
+    [Fact]
+    public void A_public_clients_refresh_token_presented_with_the_credential_needs_consent_for_that_mailbox_only()
+    {
+        var failure = TokenFailureClassifier.FromError("invalid_client",
+            "AADSTS700025: Client is public so neither 'client_assertion' nor 'client_secret' should be presented. Trace ID: x", statusCode: 400);
+
+        Assert.Equal(TokenFailureKind.NeedsConsent, failure.Kind);
+        Assert.Equal(700025, failure.AadstsCode);
+        Assert.Contains("issued to a public client", failure.Reason);
+        Assert.DoesNotContain("Every mailbox", failure.Reason);
+    }
 }

@@ -11,6 +11,7 @@ public sealed record BrokerEvent
 {
     public const string StateChangedType = "mailbox.state-changed";
     public const string BridgeLoginRefusedType = "bridge.login-refused";
+    public const string RecoveredType = "mailbox.recovered";
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
     {
@@ -40,6 +41,13 @@ public sealed record BrokerEvent
     /// <summary>The bridge refused an app's login because the mailbox has no usable token (needs consent, and why).</summary>
     public static BrokerEvent BridgeLoginRefused(string mailbox, string app, string protocol, string reason, DateTimeOffset at) =>
         new() { Type = BridgeLoginRefusedType, Mailbox = mailbox, App = app, Protocol = protocol, Reason = reason, At = at };
+
+    /// <summary>
+    /// A mailbox that was failing (needs consent, broken credential, or refreshes that kept failing) works again:
+    /// <paramref name="from"/> is the state it left, <paramref name="reason"/> says what fixed it and what was wrong.
+    /// </summary>
+    public static BrokerEvent Recovered(string mailbox, string from, string reason, DateTimeOffset at) =>
+        new() { Type = RecoveredType, Mailbox = mailbox, From = from, To = "Connected", Reason = reason, At = at };
 
     public string ToJson() => JsonSerializer.Serialize(this, Json);
 

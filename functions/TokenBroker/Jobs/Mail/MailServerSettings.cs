@@ -14,13 +14,23 @@ internal static class MailServerSettings
 
     /// <summary>The certificates of Mail:ExtraTrustedCaFile (a private or test CA, trusted besides the system roots), or null.</summary>
     /// <exception cref="InvalidOperationException">The file is missing or holds no PEM certificate.</exception>
-    public static X509Certificate2Collection? LoadExtraRoots(string? file)
+    public static X509Certificate2Collection? LoadExtraRoots(string? file) => LoadExtraRoots(file, "Mail:ExtraTrustedCaFile");
+
+    /// <summary>The certificates of a PEM file named by <paramref name="setting"/>, or null when the setting is empty.</summary>
+    public static X509Certificate2Collection? LoadExtraRoots(string? file, string setting)
     {
         if (string.IsNullOrWhiteSpace(file)) return null;
         if (!File.Exists(file))
-            throw new InvalidOperationException($"Setting 'Mail:ExtraTrustedCaFile' names '{file}', which does not exist.");
+            throw new InvalidOperationException($"Setting '{setting}' names '{file}', which does not exist.");
         var roots = new X509Certificate2Collection();
-        roots.ImportFromPemFile(file);
-        return roots.Count > 0 ? roots : throw new InvalidOperationException($"Setting 'Mail:ExtraTrustedCaFile': '{file}' holds no PEM certificate.");
+        try
+        {
+            roots.ImportFromPemFile(file);
+        }
+        catch (System.Security.Cryptography.CryptographicException e)
+        {
+            throw new InvalidOperationException($"Setting '{setting}': '{file}' is not a PEM certificate file ({e.Message}).");
+        }
+        return roots.Count > 0 ? roots : throw new InvalidOperationException($"Setting '{setting}': '{file}' holds no PEM certificate.");
     }
 }

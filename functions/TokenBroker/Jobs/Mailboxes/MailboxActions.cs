@@ -1,9 +1,6 @@
 using Microsoft.Extensions.Logging;
 using TokenBroker.Jobs.Events;
-using TokenBroker.Jobs.Events.Journal;
-using TokenBroker.Functions;
 using TokenBroker.OAuth;
-using TokenBroker.Queues;
 using TokenBroker.Store;
 
 namespace TokenBroker.Jobs.Mailboxes;
@@ -17,9 +14,7 @@ public sealed class MailboxActions(
     ITokenCacheStore tokenCaches,
     IMailboxTokenProvider tokens,
     AccessTokenMemoryCache accessTokens,
-    EventRecorder recorder,
-    WebhookEventPublisher webhook,
-    IQueueTransport queues,
+    IBrokerEventSink events,
     Microsoft.Extensions.Options.IOptions<TokenBroker.Jobs.Refresh.RefreshOptions> refreshOptions,
     TimeProvider time,
     ILogger<MailboxActions> logger)
@@ -129,18 +124,6 @@ public sealed class MailboxActions(
     private async Task ReportChangeAsync(Mailbox before, string after, string reason, CancellationToken cancellationToken)
     {
         if (before.State.ToString() == after) return;
-        var change = BrokerEvent.StateChanged(before.Address, before.State.ToString(), after, reason, time.GetUtcNow());
-        try
-        {
-            await queues.SendAsync(RefreshTokensFunction.EventsQueueName, change.ToJson(), cancellationToken: cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception exception) when (exception is not OperationCanceledException)
-        {
-            // The action is done and stored; an event that cannot be queued must not undo or hide it.
-            logger.LogWarning("The event {EventId} ({From} -> {To} for {Mailbox}) could not be put on {Queue}: {Reason}",
-                change.Id, change.From, change.To, change.Mailbox, RefreshTokensFunction.EventsQueueName, exception.Message);
-        }
-        await recorder.RecordAsync([change.ToJson()], cancellationToken).ConfigureAwait(false);
-        await webhook.PublishAsync([change], cancellationToken).ConfigureAwait(false);
+        await events.PublishAsync(BrokerEvent.StateChanged(before.Address, before.State.ToString(), after, reason, time.GetUtcNow()), cancellationToken).ConfigureAwait(false);
     }
 }

@@ -23,13 +23,15 @@ public static class StatusApi
         if (refusal is not null) return refusal;
         if (CallerAccess.Authorize(caller!, CallerOperations.Status) is { } forbidden) return forbidden;
 
-        var baseUrl = PublicAddress.BaseUrl(context, options.Value);
+        // Without valid OAuth settings the mailboxes are still listed; what sign-in lacks is said, and no link is made.
+        var signInReady = OAuthSettings.TryGet(options, out var oauth, out var signInProblems);
+        var baseUrl = signInReady ? PublicAddress.BaseUrl(context, oauth!) : null;
         var governor = context.RequestServices.GetService<SendGovernor>();
         var statuses = new List<MailboxStatus>();
         foreach (var mailbox in (await registry.ListAsync(cancellationToken)).Select(m => m.Value).Where(m => caller!.May(CallerOperations.Status, m.Address)))
         {
-            var link = MailboxStatus.NeedsConsentLink(mailbox) && caller!.May(CallerOperations.Admin, mailbox.Address)
-                ? (await invitations.IssueAsync(ReconsentOf(mailbox, caller.Name), mailbox, baseUrl, cancellationToken)).Url.AbsoluteUri
+            var link = signInReady && MailboxStatus.NeedsConsentLink(mailbox) && caller!.May(CallerOperations.Admin, mailbox.Address)
+                ? (await invitations.IssueAsync(ReconsentOf(mailbox, caller.Name), mailbox, baseUrl!, cancellationToken)).Url.AbsoluteUri
                 : null;
             statuses.Add(MailboxStatus.Of(mailbox, link) with { Sending = await SendingOfAsync(governor, mailbox.Address, cancellationToken) });
         }
@@ -38,7 +40,11 @@ public static class StatusApi
             ? written with { Counters = [.. written.Counters.Where(c => caller!.May(CallerOperations.Status, c.Mailbox))] }
             : null;
         context.Response.Headers.CacheControl = "no-store";
-        return TypedResults.Json(new StatusReport([.. statuses.OrderBy(s => s.Address, StringComparer.OrdinalIgnoreCase)]) { Bridge = bridge }, StatusReport.JsonOptions);
+        return TypedResults.Json(new StatusReport([.. statuses.OrderBy(s => s.Address, StringComparer.OrdinalIgnoreCase)])
+        {
+            Bridge = bridge,
+            SignInProblems = signInReady ? null : signInProblems,
+        }, StatusReport.JsonOptions);
     }
 
     private static async Task<SendingStatus?> SendingOfAsync(SendGovernor? governor, string address, CancellationToken cancellationToken)
@@ -61,4 +67,11 @@ public sealed record StatusReport(IReadOnlyList<MailboxStatus> Mailboxes)
     public TokenBroker.Bridge.BridgeStatus? Bridge { get; init; }
 
     public static readonly System.Text.Json.JsonSerializerOptions JsonOptions = new(System.Text.Json.JsonSerializerDefaults.Web);
+
+    /// <summary>
+    /// Present only when the OAuth settings are missing or invalid: one sentence per setting to fix. Mailboxes are
+    /// still listed, but no consent or re-consent link can be issued until then.
+    /// </summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyList<string>? SignInProblems { get; init; }
 }

@@ -5,6 +5,11 @@ public static class StatusTable
 {
     public static void Write(TextWriter output, StatusReport report, DateTimeOffset now)
     {
+        if (report.SignInProblems is { Count: > 0 } problems)
+        {
+            output.WriteLine("Sign-in is not configured, so no mailbox can be connected or re-consented:");
+            foreach (var problem in problems) output.WriteLine("  " + problem);
+        }
         if (report.Mailboxes.Count == 0)
         {
             output.WriteLine("No mailboxes are registered.");

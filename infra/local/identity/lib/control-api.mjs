@@ -1,4 +1,4 @@
-// Test control endpoints under /_control/ (loopback only): mint tokens, inject /token failures,
+// Test control endpoints under /_control/ (loopback only): mint tokens and refresh tokens, approve device codes, inject /token failures,
 // set token lifetimes, read /token counters, reset. Documented in ../README.md.
 import { defaultErrorFor } from './entra-claims.mjs';
 import { isLoopback, readBody, sendJson } from './http-util.mjs';
@@ -10,7 +10,14 @@ function integerOrUndefined(value, name) {
   return number;
 }
 
-export function createControlApi({ state, mintAccessToken }) {
+const EXCHANGE_DELEGATED_SCOPES = 'https://outlook.office.com/IMAP.AccessAsUser.All https://outlook.office.com/POP.AccessAsUser.All https://outlook.office.com/SMTP.Send offline_access openid profile';
+
+function optionalString(value, name) {
+  if (value !== undefined && typeof value !== 'string') throw new RangeError(`'${name}' must be a string`);
+  return value;
+}
+
+export function createControlApi({ state, mintAccessToken, deviceCodes, mintRefreshToken, defaultUser }) {
   const routes = {
     'GET /_control/health': async () => [200, { status: 'ok' }],
 
@@ -63,8 +70,33 @@ export function createControlApi({ state, mintAccessToken }) {
     'POST /_control/revoke-refresh-tokens': async (body) =>
       [200, { revoked: state.revokeRefreshTokensOf(body.user) }],
 
+    'POST /_control/refresh-tokens': async (body) => {
+      const scopes = optionalString(body.scopes, 'scopes') ?? EXCHANGE_DELEGATED_SCOPES;
+      if (body.publicClient !== undefined && typeof body.publicClient !== 'boolean') return [400, { error: 'publicClient must be true or false' }];
+      return [201, mintRefreshToken({ user: optionalString(body.user, 'user'), scopes, clientId: optionalString(body.clientId, 'clientId'), publicClient: body.publicClient })];
+    },
+
+    'GET /_control/device-codes': async (_body, url) =>
+      [200, deviceCodes.pending(url.searchParams.get('clientId') ?? undefined)],
+
+    'POST /_control/device-codes/approve': async (body) => {
+      const decided = deviceCodes.decide({
+        userCode: optionalString(body.userCode, 'userCode'),
+        clientId: optionalString(body.clientId, 'clientId'),
+        user: optionalString(body.user, 'user') ?? defaultUser,
+        decline: body.decline === true,
+      });
+      return decided ? [200, decided] : [404, { error: 'no pending device code matches' }];
+    },
+
+    'POST /_control/device-codes/auto-approve': async (body) => {
+      deviceCodes.setAutoApprove(optionalString(body.clientId, 'clientId'), optionalString(body.user, 'user'));
+      return [200, { clientId: body.clientId ?? null, user: body.user ?? null }];
+    },
+
     'POST /_control/reset': async (body) => {
       state.reset(body.clientId);
+      deviceCodes.reset(body.clientId);
       return [200, { reset: body.clientId ?? 'all' }];
     },
   };

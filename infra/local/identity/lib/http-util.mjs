@@ -42,3 +42,13 @@ export function basicAuthUser(req) {
   const colon = decoded.indexOf(':');
   return decodeURIComponent(colon >= 0 ? decoded.slice(0, colon) : decoded);
 }
+
+/** A client secret or assertion in the body, or a password in Basic authentication: what makes a client confidential. */
+export function carriesClientCredential(body, req) {
+  if (body.client_secret || body.client_assertion) return true;
+  const header = req.headers.authorization ?? '';
+  if (!header.startsWith('Basic ')) return false;
+  const decoded = Buffer.from(header.slice(6), 'base64').toString('utf8');
+  const colon = decoded.indexOf(':');
+  return colon >= 0 && colon < decoded.length - 1;
+}

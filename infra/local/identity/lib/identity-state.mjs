@@ -32,8 +32,9 @@ export class IdentityState {
     return { grant: entry };
   }
 
+  /** grant.publicClient: issued to a request without a client credential; Entra then refuses it with one. */
   rememberRefreshToken(refreshToken, grant) {
-    this.#refreshTokens.set(refreshToken, { user: grant.user, scopes: grant.requestedScopes, clientId: grant.clientId });
+    this.#refreshTokens.set(refreshToken, { user: grant.user, scopes: grant.requestedScopes, clientId: grant.clientId, publicClient: grant.publicClient === true });
   }
 
   /** Like Entra, an earlier refresh token stays valid after a newer one was issued. */

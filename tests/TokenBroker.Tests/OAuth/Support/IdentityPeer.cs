@@ -31,6 +31,12 @@ public sealed class IdentityPeer(string clientId)
     public Task FailNextTokenCallAsync(string grantType, string error, int? errorCode = null, int status = 400, int count = 1) =>
         Control.FailNextTokenRequestAsync(status, error, errorCode, grantType: grantType, clientId: ClientId, count: count);
 
+    public Task<string> MintRefreshTokenAsync(string user, string? scopes = null, bool publicClient = false) => Control.MintRefreshTokenAsync(user, scopes, ClientId, publicClient);
+
+    public Task AutoApproveDeviceCodesAsync(string? user) => Control.AutoApproveDeviceCodesAsync(ClientId, user);
+
+    public Task<bool> ApproveDeviceCodeAsync(string user, bool decline = false) => Control.ApproveDeviceCodeAsync(ClientId, user, decline);
+
     public async Task<int> TokenRequestCountAsync(string grantType) =>
         (await Control.GetTokenRequestCountsAsync(ClientId)).GetValueOrDefault(grantType);
 }

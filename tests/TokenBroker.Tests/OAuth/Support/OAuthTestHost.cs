@@ -54,6 +54,9 @@ public sealed class OAuthTestHost : IAsyncDisposable
 
     public WebApplication App { get; }
 
+    /// <summary>The embedded store's folder (also what a CLI command on the broker's machine opens).</summary>
+    public string DataDirectory => _dataDirectory;
+
     /// <summary>The Key Vault double when the host runs on the Key Vault store; null on the embedded store.</summary>
     public KeyVaultDoubleServer? Vault { get; }
     public string BaseUrl { get; }
@@ -131,6 +134,7 @@ public sealed class OAuthTestHost : IAsyncDisposable
     [
         typeof(ConsentStartFunction), typeof(ConsentAdminFunction), typeof(ConsentCallbackFunction),
         typeof(MailboxTokenFunction), typeof(RegisterAppOnlyMailboxFunction), typeof(CreateConsentInvitationFunction),
+        typeof(DeviceConsentStartFunction), typeof(DeviceConsentPollFunction), typeof(ImportMailboxesFunction),
     ]);
 
     private static string BaseUrlOf(WebApplication app) =>
