@@ -1,33 +1,14 @@
 using Microsoft.Data.Sqlite;
+using TokenBroker.Sqlite;
 
 namespace TokenBroker.Jobs.Ledger;
 
-/// <summary>Opens (and creates) the ledger database: WAL so readers never wait for the writer, a busy timeout so processes queue for the write lock.</summary>
+/// <summary>Opens (and creates) the ledger database (<see cref="SharedDatabase"/>), adding columns newer versions need.</summary>
 internal static class SqliteMailLedgerSchema
 {
     public static SqliteConnection Open(string fullPath, TimeSpan busyTimeout)
     {
-        try
-        {
-            TokenBroker.Sqlite.PrivateFiles.PrepareDatabaseFile(fullPath);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new InvalidOperationException($"Cannot create the folder of the ledger database '{fullPath}' (Ledger:Sqlite:DatabasePath): {e.Message}", e);
-        }
-        var connection = new SqliteConnection(new SqliteConnectionStringBuilder
-        {
-            DataSource = fullPath,
-            Mode = SqliteOpenMode.ReadWriteCreate,
-            Pooling = false,
-            DefaultTimeout = (int)Math.Ceiling(busyTimeout.TotalSeconds),
-        }.ToString());
-        try
-        {
-            connection.Open();
-            Execute(connection, $"PRAGMA busy_timeout = {(long)busyTimeout.TotalMilliseconds};");
-            Execute(connection, "PRAGMA journal_mode = WAL;");
-            Execute(connection, """
+        var connection = SharedDatabase.Open(fullPath, busyTimeout, "ledger database (Ledger:Sqlite:DatabasePath)", """
                 CREATE TABLE IF NOT EXISTS sent_records (
                     mailbox         TEXT    NOT NULL,
                     idempotency_key TEXT    NOT NULL,
@@ -51,7 +32,9 @@ internal static class SqliteMailLedgerSchema
                     version        INTEGER NOT NULL,
                     payload        BLOB    NOT NULL
                 ) WITHOUT ROWID;
-                """);
+            """);
+        try
+        {
             AddAttemptMessageDate(connection);
             return connection;
         }
@@ -68,13 +51,6 @@ internal static class SqliteMailLedgerSchema
         using var columns = connection.CreateCommand();
         columns.CommandText = "SELECT COUNT(*) FROM pragma_table_info('send_attempts') WHERE name = 'message_date';";
         if (Convert.ToInt64(columns.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture) == 0)
-            Execute(connection, "ALTER TABLE send_attempts ADD COLUMN message_date INTEGER NULL;");
-    }
-
-    private static void Execute(SqliteConnection connection, string sql)
-    {
-        using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        command.ExecuteNonQuery();
+            SharedDatabase.Execute(connection, "ALTER TABLE send_attempts ADD COLUMN message_date INTEGER NULL;");
     }
 }

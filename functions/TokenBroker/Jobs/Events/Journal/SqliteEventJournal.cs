@@ -12,32 +12,17 @@ public sealed class SqliteEventJournal : IEventJournal, IDisposable
     public SqliteEventJournal(string databasePath)
     {
         var fullPath = Path.GetFullPath(databasePath);
-        PrivateFiles.PrepareDatabaseFile(fullPath);
-        var connection = new SqliteConnection(new SqliteConnectionStringBuilder
-        {
-            DataSource = fullPath,
-            Mode = SqliteOpenMode.ReadWriteCreate,
-            Pooling = false,
-            DefaultTimeout = 10,
-        }.ToString());
-        connection.Open();
-        using (var setup = connection.CreateCommand())
-        {
-            setup.CommandText = """
-                PRAGMA busy_timeout = 10000;
-                PRAGMA journal_mode = WAL;
-                CREATE TABLE IF NOT EXISTS recent_events (
-                    seq     INTEGER PRIMARY KEY AUTOINCREMENT,
-                    id      TEXT    NOT NULL,
-                    at      INTEGER NOT NULL,
-                    type    TEXT    NOT NULL,
-                    mailbox TEXT,
-                    reason  TEXT,
-                    json    TEXT    NOT NULL
-                );
-                """;
-            setup.ExecuteNonQuery();
-        }
+        var connection = SharedDatabase.Open(fullPath, TimeSpan.FromSeconds(10), $"event journal ({DefaultFileName} in Broker:DataDirectory)", """
+            CREATE TABLE IF NOT EXISTS recent_events (
+                seq     INTEGER PRIMARY KEY AUTOINCREMENT,
+                id      TEXT    NOT NULL,
+                at      INTEGER NOT NULL,
+                type    TEXT    NOT NULL,
+                mailbox TEXT,
+                reason  TEXT,
+                json    TEXT    NOT NULL
+            );
+            """);
         _db = new SerializedSqliteConnection(connection);
     }
 

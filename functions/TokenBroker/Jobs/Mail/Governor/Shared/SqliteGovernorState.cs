@@ -131,49 +131,18 @@ public sealed class SqliteGovernorState : IGovernorState, IDisposable
             : new MailboxGovernorRecord();
     }
 
-    private static SqliteConnection Open(string fullPath, TimeSpan busyTimeout)
-    {
-        try
-        {
-            PrivateFiles.PrepareDatabaseFile(fullPath);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new InvalidOperationException($"Cannot create the folder of the governor database '{fullPath}' (Mail:Governor:DatabasePath): {e.Message}", e);
-        }
-        var connection = new SqliteConnection(new SqliteConnectionStringBuilder
-        {
-            DataSource = fullPath,
-            Mode = SqliteOpenMode.ReadWriteCreate,
-            Pooling = false,
-            DefaultTimeout = (int)Math.Ceiling(busyTimeout.TotalSeconds),
-        }.ToString());
-        try
-        {
-            connection.Open();
-            using var setup = connection.CreateCommand();
-            setup.CommandText = $"""
-                PRAGMA busy_timeout = {(long)busyTimeout.TotalMilliseconds};
-                PRAGMA journal_mode = WAL;
-                CREATE TABLE IF NOT EXISTS governor_mailboxes (
-                    mailbox TEXT NOT NULL PRIMARY KEY,
-                    payload BLOB NOT NULL
-                ) WITHOUT ROWID;
-                CREATE TABLE IF NOT EXISTS governor_slots (
-                    mailbox    TEXT    NOT NULL,
-                    slot       INTEGER NOT NULL,
-                    holder     TEXT    NOT NULL,
-                    expires_at INTEGER NOT NULL,
-                    PRIMARY KEY (mailbox, slot)
-                ) WITHOUT ROWID;
-                """;
-            setup.ExecuteNonQuery();
-            return connection;
-        }
-        catch
-        {
-            connection.Dispose();
-            throw;
-        }
-    }
+    private static SqliteConnection Open(string fullPath, TimeSpan busyTimeout) =>
+        SharedDatabase.Open(fullPath, busyTimeout, "governor database (Mail:Governor:DatabasePath)", """
+            CREATE TABLE IF NOT EXISTS governor_mailboxes (
+                mailbox TEXT NOT NULL PRIMARY KEY,
+                payload BLOB NOT NULL
+            ) WITHOUT ROWID;
+            CREATE TABLE IF NOT EXISTS governor_slots (
+                mailbox    TEXT    NOT NULL,
+                slot       INTEGER NOT NULL,
+                holder     TEXT    NOT NULL,
+                expires_at INTEGER NOT NULL,
+                PRIMARY KEY (mailbox, slot)
+            ) WITHOUT ROWID;
+            """);
 }
