@@ -1,5 +1,4 @@
 using System.CommandLine;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using TokenBroker.Callers;
 using TokenBroker.Store;
@@ -127,12 +126,7 @@ public static class ClientsCommand
     {
         try
         {
-            var configuration = new ConfigurationBuilder()
-                .SetBasePath(AppContext.BaseDirectory)
-                .AddJsonFile("appsettings.json", optional: true, reloadOnChange: false)
-                .AddEnvironmentVariables()
-                .AddCommandLine([.. result.UnmatchedTokens])
-                .Build();
+            var configuration = LocalBroker.Configuration(result);
             var services = new ServiceCollection()
                 .AddSingleton(TimeProvider.System)
                 .AddTokenStore(configuration)

@@ -18,14 +18,17 @@ namespace TokenBroker.Cli;
 /// </summary>
 internal static class LocalBroker
 {
+    /// <summary>The settings `serve` would read: appsettings.json, environment, then --Section:Key=value.</summary>
+    public static IConfigurationRoot Configuration(ParseResult result) => new ConfigurationBuilder()
+        .SetBasePath(AppContext.BaseDirectory)
+        .AddJsonFile("appsettings.json", optional: true, reloadOnChange: false)
+        .AddEnvironmentVariables()
+        .AddCommandLine([.. result.UnmatchedTokens])
+        .Build();
+
     public static ServiceProvider Open(ParseResult result)
     {
-        var configuration = new ConfigurationBuilder()
-            .SetBasePath(AppContext.BaseDirectory)
-            .AddJsonFile("appsettings.json", optional: true, reloadOnChange: false)
-            .AddEnvironmentVariables()
-            .AddCommandLine([.. result.UnmatchedTokens])
-            .Build();
+        var configuration = Configuration(result);
         var services = new ServiceCollection()
             .AddSingleton<IConfiguration>(configuration)
             .AddSingleton(TimeProvider.System)
