@@ -2,14 +2,18 @@ using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
+using TokenBroker.Jobs.Mail.Governor;
 using TokenBroker.Jobs.Telemetry;
+using TokenBroker.Queues;
 
 namespace TokenBroker.Jobs.Mail;
 
 /// <summary>
 /// What the MailWorker function does with one message of mail-requests. A request that can never succeed (invalid, unknown mailbox, consent needed,
 /// SMTP 5xx, …) ends here: a mail.failed event with the reason, the request on the "poison" output, and a normal
-/// return so the queue does not retry it. Anything else thrown by a job is transient: the queue retries it.
+/// return so the queue does not retry it. A mailbox that may not send now (its limits are spent, the server throttles
+/// it) puts the request back on the queue, hidden until its turn, as a new message: waiting is not failing, so it does
+/// not count towards the poison queue's dequeue limit. Anything else thrown by a job is transient: the queue retries it.
 /// </summary>
 public sealed class MailRequestWorker(
     MailRequestParser parser,
@@ -19,6 +23,9 @@ public sealed class MailRequestWorker(
     IServiceProvider services,
     ILogger<MailRequestWorker> logger)
 {
+    private static readonly TimeSpan MinPostpone = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan MaxPostpone = TimeSpan.FromHours(1);
+
     public async Task RunAsync(string messageText, InvocationOutputs context, CancellationToken cancellationToken)
     {
         var request = parser.Parse(messageText);
@@ -45,6 +52,11 @@ public sealed class MailRequestWorker(
         {
             Reject(context, messageText, request, rejected.Reason);
         }
+        catch (MailboxNotNowException notNow) when (services.GetService<IQueueTransport>() is { } queues && !cancellationToken.IsCancellationRequested)
+        {
+            await PostponeAsync(queues, messageText, request, notNow, cancellationToken).ConfigureAwait(false);
+            return;
+        }
         catch (Exception) when (!cancellationToken.IsCancellationRequested)
         {
             metrics.RecordMailRequest(request.Kind, "retried");
@@ -52,6 +64,19 @@ public sealed class MailRequestWorker(
         }
         RecordOutcome(request, context);
         await KeepEventsAsync(context, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The same request text as a new message, visible again once the mailbox may send (at least a moment, at most an
+    /// hour, then it looks again). Sent before this message completes: a crash in between leaves two copies, and the
+    /// ledger's idempotency key sends it once.
+    /// </summary>
+    private async Task PostponeAsync(IQueueTransport queues, string messageText, ParsedMailRequest request, MailboxNotNowException notNow, CancellationToken cancellationToken)
+    {
+        var delay = TimeSpan.FromTicks(Math.Clamp(notNow.RetryAfter.Ticks, MinPostpone.Ticks, MaxPostpone.Ticks));
+        await queues.SendAsync(TokenBroker.Functions.MailWorkerFunction.QueueName, messageText, delay, cancellationToken).ConfigureAwait(false);
+        metrics.RecordMailRequest(request.Kind, "postponed");
+        logger.LogInformation("Mail request {RequestId} of {Mailbox} waits {Delay} on the queue: {Reason}", request.Id, notNow.Mailbox, delay, notNow.Message);
     }
 
     /// <summary>The events also go to the journal people read (when one is registered); the queue output stays the record.</summary>

@@ -145,7 +145,7 @@ public sealed class SendGovernor : IAsyncDisposable
             var admission = await attempt(cancellationToken).ConfigureAwait(false);
             if (admission.Granted) return;
             if (admission.Result == AdmissionResult.RecipientsSpent)
-                throw new SendBudgetExhaustedException(mailbox, recipients, _limits.RecipientsPerDay, admission.RecipientsLeft);
+                throw new SendBudgetExhaustedException(mailbox, recipients, _limits.RecipientsPerDay, admission.RecipientsLeft, admission.RetryAfter);
             // With shared state a little randomness, so the instances waiting for the same moment do not all write at once.
             var wait = State is LocalGovernorState ? admission.RetryAfter
                 : admission.RetryAfter + TimeSpan.FromMilliseconds(Random.Shared.Next(1, 1 + (int)Math.Min(250, _limits.Window.TotalMilliseconds / 20)));
@@ -164,7 +164,7 @@ public sealed class SendGovernor : IAsyncDisposable
                 return slot;
             var wait = _options.SlotPollInterval * (0.5 + Random.Shared.NextDouble());
             if (_timeProvider.GetUtcNow() + wait > deadline)
-                throw new MailboxBusyException(mailbox, $"{mailbox} has all its {_limits.MaxConnections} SMTP connections (setting {MailGovernorOptions.Section}:MaxConnections) open on other instances for longer than {_options.MaxWait}; the message goes back to the queue and is retried.");
+                throw new MailboxBusyException(mailbox, $"{mailbox} has all its {_limits.MaxConnections} SMTP connections (setting {MailGovernorOptions.Section}:MaxConnections) open on other instances for longer than {_options.MaxWait}; the message goes back to the queue and is retried.", _options.SlotPollInterval);
             await Task.Delay(wait, _timeProvider, cancellationToken).ConfigureAwait(false);
         }
     }
@@ -207,9 +207,7 @@ public sealed class SendGovernor : IAsyncDisposable
 public sealed record ThrottlingReport(DateTimeOffset Until, string Reason, bool IsNew);
 
 /// <summary>The mailbox used up its rolling-day recipient budget; the request waits in the queue and is retried later.</summary>
-public sealed class SendBudgetExhaustedException(string mailbox, int recipients, int perDay, long available)
-    : Exception($"{mailbox} has sent to its limit of {perDay} recipients in the last 24 hours (setting Mail:Governor:RecipientsPerDay, Exchange Online's own limit); " +
-                $"this message needs {recipients} and {Math.Max(0, available)} are left. It stays in the queue and is retried as the window frees up.")
-{
-    public string Mailbox { get; } = mailbox;
-}
+public sealed class SendBudgetExhaustedException(string mailbox, int recipients, int perDay, long available, TimeSpan retryAfter)
+    : MailboxNotNowException(mailbox,
+        $"{mailbox} has sent to its limit of {perDay} recipients in the last 24 hours (setting Mail:Governor:RecipientsPerDay, Exchange Online's own limit); " +
+        $"this message needs {recipients} and {Math.Max(0, available)} are left. It stays in the queue and is retried as the window frees up.", retryAfter);
