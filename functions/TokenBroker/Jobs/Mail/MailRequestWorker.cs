@@ -55,6 +55,7 @@ public sealed class MailRequestWorker(
         catch (MailboxNotNowException notNow) when (services.GetService<IQueueTransport>() is { } queues && !cancellationToken.IsCancellationRequested)
         {
             await PostponeAsync(queues, messageText, request, notNow, cancellationToken).ConfigureAwait(false);
+            await KeepEventsAsync(context, cancellationToken).ConfigureAwait(false); // a mail.throttled the job raised
             return;
         }
         catch (Exception) when (!cancellationToken.IsCancellationRequested)
