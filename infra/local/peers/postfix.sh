@@ -7,6 +7,7 @@
 set -euo pipefail
 PEER_NAME=postfix
 . "$(dirname "$0")/lib/common.sh"
+. "$(dirname "$0")/lib/postfix-instance.sh"
 dir="$PEERS_DIR/postfix"
 # Postfix wants everything in its config directory owned by root, so the queue lives beside it.
 config_dir="$dir/etc"
@@ -85,38 +86,10 @@ CONF
   -o smtpd_recipient_restrictions=check_recipient_access,regexp:$config_dir/recipient-access,permit_sasl_authenticated,reject
   -o smtpd_sender_login_maps=regexp:$config_dir/sender-login-maps
   -o smtpd_sender_restrictions=reject_sender_login_mismatch
-pickup unix n - n 60 1 pickup
-cleanup unix n - n - 0 cleanup
-qmgr unix n - n 300 1 qmgr
-tlsmgr unix - - n 1000? 1 tlsmgr
-rewrite unix - - n - - trivial-rewrite
-bounce unix - - n - 0 bounce
-defer unix - - n - 0 bounce
-trace unix - - n - 0 bounce
-verify unix - - n - 1 verify
-flush unix n - n 1000? 0 flush
-proxymap unix - - n - - proxymap
-proxywrite unix - - n - 1 proxymap
-smtp unix - - n - - smtp
-relay unix - - n - - smtp
-showq unix n - n - - showq
-error unix - - n - - error
-retry unix - - n - - error
-discard unix - - n - - discard
 local unix - n n - - local
 lmtp unix - - n - - lmtp
-anvil unix - - n - 1 anvil
-scache unix - - n - 1 scache
-postlog unix-dgram n - n - 1 postlogd
 CONF
-}
-
-stop_postfix() {
-  local pid_file="$dir/queue/pid/master.pid"
-  if pid_alive "$(pid_from_file "$pid_file")" && [ -f "$config_dir/main.cf" ]; then
-    postfix -c "$config_dir" stop >/dev/null 2>&1 || true
-  fi
-  stop_pid_file "$pid_file"
+  postfix_internal_services >>"$config_dir/master.cf"
 }
 
 show_config_errors() {
