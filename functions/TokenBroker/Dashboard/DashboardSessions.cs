@@ -38,7 +38,7 @@ public sealed class DashboardSessions(IBrokerSecrets secrets, IClientRegistry cl
     /// <summary>A signed-in caller and the CSRF token its forms must carry.</summary>
     public sealed record SignedIn(Caller Caller, string CsrfToken);
 
-    /// <summary>Starts a session for the credential that was just checked (<paramref name="presented"/>); false when it is no client secret or master key.</summary>
+    /// <summary>Starts a session for <paramref name="presented"/>; false when it is no valid client secret or master key (checked again here, so no caller can start a session for a client by its id alone).</summary>
     public async Task<bool> StartAsync(HttpContext context, string presented, CancellationToken cancellationToken)
     {
         Session session;
@@ -46,7 +46,9 @@ public sealed class DashboardSessions(IBrokerSecrets secrets, IClientRegistry cl
         var expires = (time.GetUtcNow() + Lifetime).ToUnixTimeSeconds();
         if (broker.Value.AdminKey is { Length: > 0 } master && FixedEquals(presented, master))
             session = new Session(MasterKeyKind, "", Fingerprint(master), expires, nonce);
-        else if (ClientSecret.TryParse(presented, out var id, out _) && await clients.FindByIdAsync(id, cancellationToken).ConfigureAwait(false) is { } client)
+        else if (ClientSecret.TryParse(presented, out var id, out var random)
+                 && await clients.FindByIdAsync(id, cancellationToken).ConfigureAwait(false) is { } client
+                 && ClientSecret.Matches(random, client.SecretHash))
             session = new Session(ClientKind, id, Fingerprint(client.SecretHash), expires, nonce);
         else
             return false;
