@@ -1,6 +1,19 @@
 # Shared by the Postfix peers (postfix.sh, postfix-smarthost.sh): each runs its own instance with its config in
 # "$config_dir" and its queue under "$dir" (both set by the peer script before it sources this file).
 
+# The main.cf lines that make this an instance of its own: its queue, data and log under "$dir" ("$log_file").
+postfix_instance_settings() {
+  cat <<SETTINGS
+compatibility_level = 3.6
+queue_directory = $dir/queue
+data_directory = $dir/data
+mail_owner = postfix
+setgid_group = postdrop
+maillog_file = $log_file
+maillog_file_prefixes = $dir/
+SETTINGS
+}
+
 # Postfix's internal services, chroot off, for a master.cf; the peer adds its listeners and any delivery agents.
 postfix_internal_services() {
   cat <<'SERVICES'
