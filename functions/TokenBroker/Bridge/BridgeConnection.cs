@@ -1,12 +1,11 @@
 using System.Net.Security;
-using System.Security.Cryptography.X509Certificates;
 using TokenBroker.Mail;
 using TokenBroker.Mail.Relay;
 
 namespace TokenBroker.Bridge;
 
 /// <summary>An app's connection to an IMAP or POP3 front door: its line channel, and whether TLS is on yet.</summary>
-public sealed class BridgeConnection(LineChannel channel, bool isTls, X509Certificate2? certificate)
+public sealed class BridgeConnection(LineChannel channel, bool isTls, SslStreamCertificateContext? certificate)
 {
     public LineChannel Channel { get; } = channel;
     public bool IsTls { get; private set; } = isTls;
@@ -26,26 +25,4 @@ public sealed class BridgeConnection(LineChannel channel, bool isTls, X509Certif
         {
             for (var i = 0; i < source.Length; i++) span[i] = char.IsControl(source[i]) ? ' ' : source[i];
         });
-}
-
-/// <summary>The server side of a TLS handshake with an app.</summary>
-public static class ServerTls
-{
-    public static async Task<SslStream> AuthenticateAsync(Stream inner, X509Certificate2 certificate, TimeSpan timeout, CancellationToken cancellationToken)
-    {
-        var tls = new SslStream(inner, leaveInnerStreamOpen: false);
-        using var bounded = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        bounded.CancelAfter(timeout);
-        try
-        {
-            await tls.AuthenticateAsServerAsync(new SslServerAuthenticationOptions { ServerCertificate = certificate }, bounded.Token).ConfigureAwait(false);
-            return tls;
-        }
-        catch (Exception e) when (e is System.Security.Authentication.AuthenticationException or IOException or OperationCanceledException)
-        {
-            await tls.DisposeAsync().ConfigureAwait(false);
-            if (cancellationToken.IsCancellationRequested) throw;
-            throw new MailProtocolException($"The app's TLS handshake failed: {e.Message}", e);
-        }
-    }
 }

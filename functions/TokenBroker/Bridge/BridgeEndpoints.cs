@@ -1,3 +1,4 @@
+using System.Net.Security;
 using System.Net;
 using System.Security.Cryptography.X509Certificates;
 using TokenBroker.Mail.Net;
@@ -32,8 +33,13 @@ public static class BridgeEndpoints
         return endpoints;
     }
 
-    /// <summary>The certificate of the local TLS endpoints, or null when every listener is plaintext.</summary>
-    public static X509Certificate2? LoadCertificate(BridgeOptions options)
+    /// <summary>
+    /// The certificate of the local TLS endpoints with the rest of the chain in its file, or null when every listener is
+    /// plaintext. Built once: SslStream given a bare certificate builds its chain on every handshake, and without a
+    /// shared context it neither resumes sessions nor sends TLS 1.3 session tickets, whose absence left a STARTTLS
+    /// client's first command waiting ~40 ms for a delayed ACK (bridge benchmark: SMTP connect 46 ms against 8 ms direct).
+    /// </summary>
+    public static SslStreamCertificateContext? LoadCertificate(BridgeOptions options)
     {
         if (string.IsNullOrWhiteSpace(options.CertificateFile)) return null;
         foreach (var (file, setting) in new[] { (options.CertificateFile, "Bridge:CertificateFile"), (options.CertificateKeyFile, "Bridge:CertificateKeyFile") })
@@ -45,7 +51,11 @@ public static class BridgeEndpoints
         {
             using var pem = X509Certificate2.CreateFromPemFile(options.CertificateFile, options.CertificateKeyFile);
             // Re-imported so SslStream has a key it may use on every platform (PEM keys are ephemeral).
-            return X509CertificateLoader.LoadPkcs12(pem.Export(X509ContentType.Pkcs12), null);
+            var leaf = X509CertificateLoader.LoadPkcs12(pem.Export(X509ContentType.Pkcs12), null);
+            var chain = new X509Certificate2Collection();
+            chain.ImportFromPemFile(options.CertificateFile);
+            var intermediates = new X509Certificate2Collection(chain.Where(c => c.Thumbprint != leaf.Thumbprint).ToArray());
+            return SslStreamCertificateContext.Create(leaf, intermediates, offline: true);
         }
         catch (System.Security.Cryptography.CryptographicException e)
         {

@@ -1,5 +1,5 @@
+using System.Net.Security;
 using System.Net.Sockets;
-using System.Security.Cryptography.X509Certificates;
 using Microsoft.Extensions.Logging;
 using TokenBroker.Mail;
 using TokenBroker.Mail.Relay;
@@ -11,7 +11,7 @@ namespace TokenBroker.Bridge;
 /// waiting login never holds up another. At most <see cref="BridgeOptions.MaxSessions"/> run at once; more wait in
 /// the accept queue. Implicit TLS is handshaken here; STARTTLS is the front door's.
 /// </summary>
-public sealed class BridgeListener(BridgeEndpoint endpoint, BridgeOptions options, X509Certificate2? certificate,
+public sealed class BridgeListener(BridgeEndpoint endpoint, BridgeOptions options, SslStreamCertificateContext? certificate,
     Func<BridgeConnection, CancellationToken, Task> frontDoor, ILogger logger)
 {
     private TcpListener? _listener;

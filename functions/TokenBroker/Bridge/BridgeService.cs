@@ -1,4 +1,4 @@
-using System.Security.Cryptography.X509Certificates;
+using System.Net.Security;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using TokenBroker.Bridge.Access;
@@ -11,7 +11,7 @@ using TokenBroker.Mail.Net;
 namespace TokenBroker.Bridge;
 
 /// <summary>Runs every configured listener of the bridge until the host stops.</summary>
-public sealed class BridgeService(IReadOnlyList<BridgeEndpoint> endpoints, BridgeOptions options, X509Certificate2? certificate, MailClientOptions upstreamOptions,
+public sealed class BridgeService(IReadOnlyList<BridgeEndpoint> endpoints, BridgeOptions options, SslStreamCertificateContext? certificate, MailClientOptions upstreamOptions,
     BridgeLogin login, IBridgeAccess access, SendGovernor governor, TimeProvider time, ILogger<BridgeService> logger) : BackgroundService
 {
     private readonly TaskCompletionSource _listening = new(TaskCreationOptions.RunContinuationsAsynchronously);

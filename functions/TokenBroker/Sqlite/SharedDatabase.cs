@@ -10,7 +10,12 @@ internal static class SharedDatabase
 {
     /// <param name="what">What the database holds and its setting, for the error sentence, e.g. "ledger database (Ledger:Sqlite:DatabasePath)".</param>
     /// <param name="schema">Statements that create what is missing (CREATE ... IF NOT EXISTS).</param>
-    public static SqliteConnection Open(string fullPath, TimeSpan busyTimeout, string what, string schema)
+    /// <param name="syncEveryCommit">
+    /// true: an fsync on every commit (what a power loss must not undo, e.g. the ledger's attempt records). false:
+    /// synchronous=NORMAL, in WAL mode a killed process still loses nothing committed, a power loss may lose the last
+    /// commits; for state that is only a limit's bookkeeping, where an fsync per message was most of its cost.
+    /// </param>
+    public static SqliteConnection Open(string fullPath, TimeSpan busyTimeout, string what, string schema, bool syncEveryCommit = true)
     {
         try
         {
@@ -32,6 +37,7 @@ internal static class SharedDatabase
             connection.Open();
             Execute(connection, $"PRAGMA busy_timeout = {(long)busyTimeout.TotalMilliseconds};");
             Execute(connection, "PRAGMA journal_mode = WAL;");
+            Execute(connection, $"PRAGMA synchronous = {(syncEveryCommit ? "FULL" : "NORMAL")};");
             Execute(connection, schema);
             return connection;
         }

@@ -14,16 +14,16 @@ namespace TokenBroker.Bridge.Smtp;
 /// small pieces, and with Nagle on each reply after the first waited for the client's delayed ACK (about 40 ms a
 /// message, a fifth of the direct rate, measured with the bridge benchmark).
 /// </summary>
-internal sealed class NoDelayEndpointListenerFactory : IEndpointListenerFactory
+internal sealed class NoDelayEndpointListenerFactory(SslStreamCertificateContext? certificateContext) : IEndpointListenerFactory
 {
     public IEndpointListener CreateListener(IEndpointDefinition endpointDefinition)
     {
         var listener = new TcpListener(endpointDefinition.Endpoint);
         listener.Start(backlog: 512);
-        return new Listener(listener);
+        return new Listener(listener, certificateContext);
     }
 
-    private sealed class Listener(TcpListener listener) : IEndpointListener
+    private sealed class Listener(TcpListener listener, SslStreamCertificateContext? certificateContext) : IEndpointListener
     {
         public async Task<ISecurableDuplexPipe> GetPipeAsync(ISessionContext context, CancellationToken cancellationToken)
         {
@@ -31,7 +31,7 @@ internal sealed class NoDelayEndpointListenerFactory : IEndpointListenerFactory
             client.NoDelay = true;
             context.Properties[EndpointListener.LocalEndPointKey] = listener.LocalEndpoint;
             context.Properties[EndpointListener.RemoteEndPointKey] = client.Client.RemoteEndPoint!;
-            return new TcpDuplexPipe(client);
+            return new TcpDuplexPipe(client, certificateContext);
         }
 
         public void Dispose() => listener.Stop();
@@ -41,11 +41,13 @@ internal sealed class NoDelayEndpointListenerFactory : IEndpointListenerFactory
     private sealed class TcpDuplexPipe : ISecurableDuplexPipe
     {
         private readonly TcpClient _client;
+        private readonly SslStreamCertificateContext? _certificateContext;
         private Stream _stream;
 
-        public TcpDuplexPipe(TcpClient client)
+        public TcpDuplexPipe(TcpClient client, SslStreamCertificateContext? certificateContext)
         {
             _client = client;
+            _certificateContext = certificateContext;
             _stream = client.GetStream();
             Input = PipeReader.Create(_stream);
             Output = PipeWriter.Create(_stream);
@@ -59,7 +61,12 @@ internal sealed class NoDelayEndpointListenerFactory : IEndpointListenerFactory
         public async Task UpgradeAsync(X509Certificate certificate, SslProtocols protocols, CancellationToken cancellationToken = default)
         {
             var tls = new SslStream(_stream, leaveInnerStreamOpen: true);
-            await tls.AuthenticateAsServerAsync(new SslServerAuthenticationOptions { ServerCertificate = certificate, EnabledSslProtocols = protocols }, cancellationToken).ConfigureAwait(false);
+            // The bridge's context built once (BridgeEndpoints.LoadCertificate) for the library's bare certificate.
+            var options = _certificateContext is null
+                ? new SslServerAuthenticationOptions { ServerCertificate = certificate, EnabledSslProtocols = protocols }
+                : new SslServerAuthenticationOptions { ServerCertificateContext = _certificateContext, EnabledSslProtocols = protocols };
+            await tls.AuthenticateAsServerAsync(options, cancellationToken).ConfigureAwait(false);
+            ServerTls.AcknowledgeHandshake(_client.Client);
             _stream = tls;
             Input = PipeReader.Create(tls);
             Output = PipeWriter.Create(tls);

@@ -1,4 +1,4 @@
-using System.Security.Cryptography.X509Certificates;
+using System.Net.Security;
 using Microsoft.Extensions.Logging;
 using SmtpServer;
 using SmtpServer.ComponentModel;
@@ -13,7 +13,7 @@ namespace TokenBroker.Bridge.Smtp;
 /// </summary>
 public static class SmtpBridgeServer
 {
-    public static SmtpServer.SmtpServer Create(BridgeEndpoint endpoint, BridgeOptions options, X509Certificate2? certificate, BridgeLogin login,
+    public static SmtpServer.SmtpServer Create(BridgeEndpoint endpoint, BridgeOptions options, SslStreamCertificateContext? certificate, BridgeLogin login,
         IBridgeAccess access, SendGovernor governor, TimeProvider time, ILogger logger)
     {
         var serverOptions = new SmtpServerOptionsBuilder()
@@ -28,11 +28,11 @@ public static class SmtpBridgeServer
                     .AuthenticationRequired()
                     .AllowUnsecureAuthentication(endpoint.Tls == BridgeTls.None)
                     .SessionTimeout(options.CommandTimeout);
-                if (certificate is not null && endpoint.Tls != BridgeTls.None) builder.Certificate(certificate);
+                if (certificate is not null && endpoint.Tls != BridgeTls.None) builder.Certificate(certificate.TargetCertificate);
             })
             .Build();
         var services = new SmtpServer.ComponentModel.ServiceProvider();
-        services.Add(new NoDelayEndpointListenerFactory());
+        services.Add(new NoDelayEndpointListenerFactory(certificate));
         services.Add(new SmtpBridgeAuthenticator(login));
         services.Add(new SmtpBridgeMessageStore(endpoint, access, governor, login.Activity, time, logger));
         return new SmtpServer.SmtpServer(serverOptions, services);

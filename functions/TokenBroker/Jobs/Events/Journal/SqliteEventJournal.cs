@@ -22,7 +22,7 @@ public sealed class SqliteEventJournal : IEventJournal, IDisposable
                 reason  TEXT,
                 json    TEXT    NOT NULL
             );
-            """);
+            """, syncEveryCommit: false);
         _db = new SerializedSqliteConnection(connection);
     }
 

@@ -144,5 +144,5 @@ public sealed class SqliteGovernorState : IGovernorState, IDisposable
                 expires_at INTEGER NOT NULL,
                 PRIMARY KEY (mailbox, slot)
             ) WITHOUT ROWID;
-            """);
+            """, syncEveryCommit: false);
 }
