@@ -138,7 +138,7 @@ public sealed class SendJob(
     {
         try
         {
-            return await governor.RentSessionAsync(mailbox, smtp.Endpoint, token, smtp.SaslMechanism, cancellationToken).ConfigureAwait(false);
+            return await governor.RentSessionAsync(mailbox, smtp.Endpoint, token, smtp.SaslMechanism, cancellationToken: cancellationToken).ConfigureAwait(false);
         }
         catch (Exception error) when (governor.IsThrottlingReply(error))
         {

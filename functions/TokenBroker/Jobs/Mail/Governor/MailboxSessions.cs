@@ -33,8 +33,11 @@ internal sealed class MailboxSessions(string mailbox, MailGovernorOptions option
         throw new InvalidOperationException("The connection limiter refused a slot although it queues without bound.");
     }
 
-    /// <summary>The most recently used idle session that can serve <paramref name="tokenFingerprint"/>; stale ones are closed on the way.</summary>
-    public async Task<IdleSession?> TakeIdleAsync(string tokenFingerprint, CancellationToken cancellationToken)
+    /// <summary>
+    /// The most recently used idle session that can serve <paramref name="tokenFingerprint"/>; stale ones are closed on
+    /// the way. One whose last transaction ended less than <paramref name="trustedFor"/> ago is taken without the RSET.
+    /// </summary>
+    public async Task<IdleSession?> TakeIdleAsync(string tokenFingerprint, TimeSpan trustedFor, CancellationToken cancellationToken)
     {
         while (true)
         {
@@ -49,6 +52,7 @@ internal sealed class MailboxSessions(string mailbox, MailGovernorOptions option
                 : candidate.TokenExpiresOn <= now ? "the token it authenticated with has expired"
                 : !candidate.Slot.IsHeld ? "its shared connection slot lapsed"
                 : null;
+            if (reason is null && now - candidate.LastUsed < trustedFor) return candidate;
             if (reason is null)
             {
                 try

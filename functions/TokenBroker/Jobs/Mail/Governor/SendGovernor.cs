@@ -74,15 +74,21 @@ public sealed class SendGovernor : IAsyncDisposable
     /// is still the current one, else a new connection, which first needs one of the mailbox's shared slots. Waits while
     /// the mailbox already has MaxConnections open (here or, with shared state, on any instance), at most MaxWait.
     /// </summary>
+    /// <param name="trustRecentUse">
+    /// An idle session whose last transaction ended less than this ago is handed out without the RSET round trip. Zero
+    /// (the default) for a sender that records its attempt before the transaction: there a connection that died since
+    /// would make an in-doubt send, so it must be proven first. A relay whose app retries a failed message may trust it.
+    /// </param>
     /// <exception cref="MailboxBusyException">No slot freed up within MaxWait (transient).</exception>
-    public async Task<PooledSmtpSession> RentSessionAsync(string mailbox, MailEndpoint endpoint, MailboxAccessToken token, string mechanismName = "xoauth2", CancellationToken cancellationToken = default)
+    public async Task<PooledSmtpSession> RentSessionAsync(string mailbox, MailEndpoint endpoint, MailboxAccessToken token, string mechanismName = "xoauth2",
+        TimeSpan trustRecentUse = default, CancellationToken cancellationToken = default)
     {
         var sessions = SessionsOf(mailbox);
         var slot = await sessions.AcquireSlotAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             var fingerprint = Fingerprint(token.AccessToken);
-            if (await sessions.TakeIdleAsync(fingerprint, cancellationToken).ConfigureAwait(false) is { } idle)
+            if (await sessions.TakeIdleAsync(fingerprint, trustRecentUse, cancellationToken).ConfigureAwait(false) is { } idle)
                 return new PooledSmtpSession(sessions, slot, idle.Slot, idle.Client, idle.TokenFingerprint, idle.TokenExpiresOn, reused: true);
             // A new connection while the server throttles the mailbox would only be refused again: wait the back-off out first.
             await AdmitAsync(mailbox, 0, token => State.TryTakeRecipientsAsync(mailbox, 0, _limits, token), cancellationToken).ConfigureAwait(false);
