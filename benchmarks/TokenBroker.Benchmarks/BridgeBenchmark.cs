@@ -26,12 +26,17 @@ namespace TokenBroker.Benchmarks;
 /// </summary>
 public sealed class BridgeBenchmark : IBenchmark
 {
+    public const string ServeArgument = "--serve-bridge";
+
     public string Name => "bridge";
 
     public async Task RunAsync(string[] args, CancellationToken cancellationToken)
     {
         int Arg(int i, int fallback) => args.Length > i ? int.Parse(args[i], CultureInfo.InvariantCulture) : fallback;
         var (reused, perConnection, imapMessages, messageKb, rounds, logins) = (Arg(0, 300), Arg(1, 60), Arg(2, 60), Arg(3, 200), Arg(4, 3), Arg(5, 60));
+        // "plain": the apps reach the bridge over loopback without TLS (allowed there), so only the server side pays a TLS
+        // stream; by default they use STARTTLS / implicit TLS as an app on another machine must.
+        var appTls = args.Length <= 6 || args[6] != "plain";
         var host = PeersEnvironment.Get("MAIL_HOST");
         var domain = PeersEnvironment.Get("IDENTITY_TENANT_DOMAIN");
         var mailbox = $"bridge-bench-{Guid.NewGuid().ToString("N")[..8]}@{domain}";
@@ -45,22 +50,22 @@ public sealed class BridgeBenchmark : IBenchmark
             ["Mail:ExtraTrustedCaFile"] = PeersEnvironment.Get("PEERS_CA_FILE"),
             ["Mail:Governor:MessagesPerMinute"] = "1000000",
             ["Bridge:Smtp:Listen"] = "127.0.0.1:0",
-            ["Bridge:Smtp:Tls"] = "starttls",
+            ["Bridge:Smtp:Tls"] = appTls ? "starttls" : "none",
             ["Bridge:Smtp:Upstream"] = $"smtp://{host}:{PeersEnvironment.Get("SUBMISSION_PORT")}",
             ["Bridge:Imap:Listen"] = "127.0.0.1:0",
-            ["Bridge:Imap:Tls"] = "implicit",
+            ["Bridge:Imap:Tls"] = appTls ? "implicit" : "none",
             ["Bridge:Imap:Upstream"] = $"imaps://{host}:{PeersEnvironment.Get("IMAPS_PORT")}",
             ["Bridge:CertificateFile"] = PeersEnvironment.Get("PEERS_CERT_FILE"),
             ["Bridge:CertificateKeyFile"] = PeersEnvironment.Get("PEERS_KEY_FILE"),
         };
-        using var bridge = BridgeHost.Build(settings.Select(s => $"--{s.Key}={s.Value}").ToArray(),
-            services => services.AddSingleton(new IdentityProviderHttpHandler(BenchmarkConsent.TrustingHandler())));
-        await bridge.StartAsync(cancellationToken);
-        var service = bridge.Services.GetRequiredService<BridgeService>();
-        await service.Listening;
+        var bridgeArgs = settings.Select(s => $"--{s.Key}={s.Value}").ToArray();
+        // Consent and the apps' secrets go into the data folder through a host that never listens; the bridge itself runs
+        // in a process of its own on that folder, as it does next to the apps (in this process it shared the thread pool
+        // with the benchmark's clients).
+        using var setup = BuildHost(bridgeArgs);
         using (var browser = new HttpClient(BenchmarkConsent.TrustingHandler()))
-            await BenchmarkConsent.ConsentAsync(bridge.Services, browser, mailbox, cancellationToken);
-        var registry = bridge.Services.GetRequiredService<IClientRegistry>();
+            await BenchmarkConsent.ConsentAsync(setup.Services, browser, mailbox, cancellationToken);
+        var registry = setup.Services.GetRequiredService<IClientRegistry>();
         async Task<string> AddAppAsync(string name)
         {
             var (id, secret, hash) = ClientSecret.Create();
@@ -69,13 +74,14 @@ public sealed class BridgeBenchmark : IBenchmark
             return secret;
         }
         var secret = await AddAppAsync("bench-app");
+        await using var bridge = await BridgeProcess.StartAsync(bridgeArgs, cancellationToken);
         using var identity = new IdentityServerControl();
         var token = await identity.MintAccessTokenAsync(mailbox, cancellationToken: cancellationToken);
 
         var direct = new Target("direct XOAUTH2", host, PeersEnvironment.GetInt("SUBMISSION_PORT"), PeersEnvironment.GetInt("IMAPS_PORT"),
             client => client.AuthenticateAsync(new XOAuth2SaslMechanism(mailbox, token), cancellationToken));
-        var bridged = new Target("bridge (PLAIN)", "localhost", service.EndpointOf(MailProtocol.Smtp).Port, service.EndpointOf(MailProtocol.Imap).Port,
-            client => client.AuthenticateAsync(new SaslMechanismPlain(mailbox, secret), cancellationToken));
+        var bridged = new Target(appTls ? "bridge (PLAIN)" : "bridge (PLAIN, loopback without TLS)", "localhost", bridge.SmtpPort, bridge.ImapPort,
+            client => client.AuthenticateAsync(new SaslMechanismPlain(mailbox, secret), cancellationToken), appTls);
         // The recipient's mailbox, read directly: each measurement starts once the previous one's mail is delivered
         // (Postfix and Dovecot LMTP delivering hundreds of messages would otherwise share the CPU with the next one).
         var recipientToken = await identity.MintAccessTokenAsync(recipient, cancellationToken: cancellationToken);
@@ -88,13 +94,14 @@ public sealed class BridgeBenchmark : IBenchmark
         using (var smtp = await direct.OpenSmtpAsync(cancellationToken))
             for (var i = 0; i < imapMessages; i++) await smtp.SendAsync(large, cancellationToken);
         await WaitForInboxAsync(direct, imapMessages, cancellationToken);
-        // Warm-up: JIT, the bridge's token cache and pooled upstream session, Dovecot's processes.
+        // Warm-up: JIT (the bridge's process starts cold), its token cache and pooled upstream session, Dovecot's processes.
         foreach (var target in new[] { direct, bridged })
         {
-            await SendReusedAsync(target, small, 20, cancellationToken);
-            await LoginTimesAsync(target, 5, cancellationToken);
+            await SendReusedAsync(target, small, 100, cancellationToken);
+            await LoginTimesAsync(target, 20, cancellationToken);
+            await FetchAsync(target, cancellationToken);
         }
-        sentToRecipient += 40;
+        sentToRecipient += 200;
 
         var results = new Dictionary<(string Measure, string Target), List<double>>();
         void Add(string measure, Target target, double value) =>
@@ -144,15 +151,62 @@ public sealed class BridgeBenchmark : IBenchmark
         var directStorm = await StormAsync(direct, _ => new XOAuth2SaslMechanism(mailbox, token));
         var bridgeStorm = await StormAsync(bridged, i => new SaslMechanismPlain(mailbox, secrets[i]));
         Console.WriteLine($"100 IMAP logins at once (connect, TLS, login, LOGOUT), wall time: direct {directStorm:0} ms, bridge (100 different apps) {bridgeStorm:0} ms");
-        await bridge.StopAsync(cancellationToken);
     }
 
-    private sealed record Target(string Name, string Host, int SmtpPort, int ImapPort, Func<MailService, Task> LogInAsync)
+    private static Microsoft.Extensions.Hosting.IHost BuildHost(string[] bridgeArgs) =>
+        BridgeHost.Build(bridgeArgs, services => services.AddSingleton(new IdentityProviderHttpHandler(BenchmarkConsent.TrustingHandler())));
+
+    /// <summary>The child's side: the bridge on the settings given, its SMTP and IMAP ports on stdout, until stdin closes.</summary>
+    public static async Task<int> ServeAsync(string[] bridgeArgs)
+    {
+        using var bridge = BuildHost(bridgeArgs);
+        await bridge.StartAsync();
+        var service = bridge.Services.GetRequiredService<BridgeService>();
+        await service.Listening;
+        Console.WriteLine($"{service.EndpointOf(MailProtocol.Smtp).Port} {service.EndpointOf(MailProtocol.Imap).Port}");
+        while (await Console.In.ReadLineAsync() is not null) { }
+        await bridge.StopAsync();
+        return 0;
+    }
+
+    private sealed class BridgeProcess(System.Diagnostics.Process process, int smtpPort, int imapPort) : IAsyncDisposable
+    {
+        public int SmtpPort { get; } = smtpPort;
+        public int ImapPort { get; } = imapPort;
+
+        public static async Task<BridgeProcess> StartAsync(string[] bridgeArgs, CancellationToken cancellationToken)
+        {
+            var start = new System.Diagnostics.ProcessStartInfo(Environment.ProcessPath!) { RedirectStandardInput = true, RedirectStandardOutput = true };
+            if (Path.GetFileNameWithoutExtension(Environment.ProcessPath!) == "dotnet")
+                start.ArgumentList.Add(typeof(BridgeBenchmark).Assembly.Location);
+            start.ArgumentList.Add(BridgeBenchmark.ServeArgument);
+            foreach (var arg in bridgeArgs) start.ArgumentList.Add(arg);
+            var process = System.Diagnostics.Process.Start(start) ?? throw new InvalidOperationException("The bridge's process did not start.");
+            string? line;
+            do line = await process.StandardOutput.ReadLineAsync(cancellationToken);
+            while (line is not null && !System.Text.RegularExpressions.Regex.IsMatch(line, @"^\d+ \d+$"));
+            if (line is null) throw new InvalidOperationException("The bridge's process ended before it listened.");
+            var ports = line.Split(' ').Select(p => int.Parse(p, CultureInfo.InvariantCulture)).ToArray();
+            // Its log lines are the bridge's business; keep its stdout from filling up.
+            _ = process.StandardOutput.BaseStream.CopyToAsync(Stream.Null, CancellationToken.None);
+            return new BridgeProcess(process, ports[0], ports[1]);
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            process.StandardInput.Close();
+            if (!process.WaitForExit(TimeSpan.FromSeconds(10))) process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync();
+            process.Dispose();
+        }
+    }
+
+    private sealed record Target(string Name, string Host, int SmtpPort, int ImapPort, Func<MailService, Task> LogInAsync, bool Tls = true)
     {
         public async Task<SmtpClient> OpenSmtpAsync(CancellationToken cancellationToken)
         {
             var client = new SmtpClient { ServerCertificateValidationCallback = TestCertificates.ValidationCallback };
-            await client.ConnectAsync(Host, SmtpPort, SecureSocketOptions.StartTls, cancellationToken);
+            await client.ConnectAsync(Host, SmtpPort, Tls ? SecureSocketOptions.StartTls : SecureSocketOptions.None, cancellationToken);
             await LogInAsync(client);
             return client;
         }
@@ -160,7 +214,7 @@ public sealed class BridgeBenchmark : IBenchmark
         public async Task<ImapClient> OpenImapAsync(CancellationToken cancellationToken)
         {
             var client = new ImapClient { ServerCertificateValidationCallback = TestCertificates.ValidationCallback };
-            await client.ConnectAsync(Host, ImapPort, SecureSocketOptions.SslOnConnect, cancellationToken);
+            await client.ConnectAsync(Host, ImapPort, Tls ? SecureSocketOptions.SslOnConnect : SecureSocketOptions.None, cancellationToken);
             return client;
         }
     }

@@ -16,6 +16,7 @@ using TokenBroker.Benchmarks;
 //   bridge            the mail bridge vs direct XOAUTH2: SMTP msg/s (reused, per connection), IMAP fetch MB/s, login ms, 100 logins at once
 //   mail-delivery, ledger, store-embedded, oauth-tokens, refresh-listing, refresh-sweep
 if (args is [VaultDoubleProcess.ServeArgument]) return await VaultDoubleProcess.ServeAsync();
+if (args is [BridgeBenchmark.ServeArgument, .. var bridgeArgs]) return await BridgeBenchmark.ServeAsync(bridgeArgs);
 var benchmarks = Assembly.GetExecutingAssembly().GetTypes()
     .Where(t => typeof(IBenchmark).IsAssignableFrom(t) && t is { IsAbstract: false, IsInterface: false })
     .Select(t => (IBenchmark)Activator.CreateInstance(t)!)
