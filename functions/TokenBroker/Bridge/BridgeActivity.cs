@@ -2,7 +2,6 @@ using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Logging;
 using TokenBroker.Bridge.Access;
-using TokenBroker.Jobs.Events;
 
 namespace TokenBroker.Bridge;
 
@@ -13,31 +12,27 @@ public sealed record BridgeCounters(string App, string Mailbox, string Protocol,
 /// What the bridge did, per app, mailbox and protocol: sessions (logins accepted), messages (SMTP messages the server
 /// took) and refusals; the same as metrics (meter TokenBroker: tokenbroker.bridge.logins, tokenbroker.bridge.messages,
 /// tokenbroker.bridge.login.duration), and a <c>bridge.login-refused</c> event on broker-events when a mailbox needs
-/// consent (at most one per mailbox and app every <see cref="EventInterval"/>, so a retrying app does not flood it).
+/// consent (<see cref="BridgeRefusalEvents"/>; none from a bridge whose broker is remote: its token endpoint raises them).
 /// </summary>
 public sealed class BridgeActivity
 {
-    public static readonly TimeSpan EventInterval = TimeSpan.FromMinutes(5);
-    private const string UnknownApp = "(unknown)";
-    private const string AnyMailbox = "(any)";
+    public const string UnknownApp = "(unknown)";
+    public const string AnyMailbox = "(any)";
 
     private readonly ConcurrentDictionary<(string App, string Mailbox, string Protocol), Tally> _tallies = new();
-    private readonly ConcurrentDictionary<(string App, string Mailbox), DateTimeOffset> _lastEvent = new();
     private readonly Counter<long> _logins;
     private readonly Counter<long> _messages;
     private readonly Histogram<double> _loginDuration;
-    private readonly IBrokerEventSink? _events;
-    private readonly TimeProvider _time;
+    private readonly BridgeRefusalEvents? _events;
     private readonly ILogger _logger;
 
-    public BridgeActivity(IMeterFactory meters, TimeProvider time, ILogger<BridgeActivity> logger, IBrokerEventSink? events = null)
+    public BridgeActivity(IMeterFactory meters, ILogger<BridgeActivity> logger, BridgeRefusalEvents? events = null)
     {
         var meter = meters.Create(TokenBroker.Jobs.Telemetry.BrokerMetrics.MeterName);
         _logins = meter.CreateCounter<long>("tokenbroker.bridge.logins", "{login}", "Bridge logins by protocol and outcome (accepted, wrong-credentials, needs-consent, unavailable, no-token, server-refused).");
         _messages = meter.CreateCounter<long>("tokenbroker.bridge.messages", "{message}", "Messages submitted through the SMTP bridge, by outcome (sent, refused).");
         _loginDuration = meter.CreateHistogram<double>("tokenbroker.bridge.login.duration", "s", "Time the bridge spent on a login: secret check, token, server login.");
         _events = events;
-        _time = time;
         _logger = logger;
     }
 
@@ -62,13 +57,8 @@ public sealed class BridgeActivity
         Interlocked.Increment(ref TallyOf(app, result.App is null ? AnyMailbox : result.Mailbox, protocol).Refusals);
         _logins.Add(1, new("protocol", protocol), new("outcome", outcome));
         _logger.LogWarning("Bridge {Protocol} login refused for {Mailbox} (app {App}): {Outcome}. {Reason}", protocol, result.Mailbox, app, outcome, result.Reason);
-        if (result.Outcome != BridgeLoginOutcome.NeedsConsent || result.App is null) return;
-        var now = _time.GetUtcNow();
-        var key = (result.App, result.Mailbox);
-        if (_lastEvent.TryGetValue(key, out var last) && now - last < EventInterval) return;
-        _lastEvent[key] = now;
-        if (_events is null) return;
-        await _events.PublishAsync(BrokerEvent.BridgeLoginRefused(result.Mailbox, result.App, protocol, result.Reason ?? "needs consent", now), cancellationToken).ConfigureAwait(false);
+        if (result.Outcome != BridgeLoginOutcome.NeedsConsent || result.App is null || _events is null) return;
+        await _events.PublishAsync(result.Mailbox, result.App, protocol, result.Reason ?? "needs consent", cancellationToken).ConfigureAwait(false);
     }
 
     public void MessageSent(string app, string mailbox)

@@ -22,7 +22,7 @@ public sealed class BridgeLogin(IBridgeAccess access, BridgeActivity activity, B
         if (!AddressInput.TryNormalize(user, out var mailbox, out _) || secret.Length is 0 or > MaxSecretLength)
             result = BridgeLoginResult.Wrong(user.Length > 320 ? user[..320] : user);
         else
-            result = await access.LoginAsync(mailbox, secret, cancellationToken).ConfigureAwait(false);
+            result = await access.LoginAsync(mailbox, secret, protocol, cancellationToken).ConfigureAwait(false);
 
         if (result.Outcome == BridgeLoginOutcome.Accepted) return result;
         if (result.Outcome == BridgeLoginOutcome.WrongCredentials)

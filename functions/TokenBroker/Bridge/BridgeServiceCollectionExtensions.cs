@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using TokenBroker.Bridge.Access;
+using TokenBroker.Bridge.Reports;
 using TokenBroker.Jobs.Mail;
 using TokenBroker.Jobs.Mail.Governor;
 using TokenBroker.Mail.Net;
@@ -28,7 +29,8 @@ public static class BridgeServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.AddMetrics();
         services.AddSingleton(options);
-        if (string.IsNullOrWhiteSpace(options.BrokerUrl))
+        var remote = !string.IsNullOrWhiteSpace(options.BrokerUrl);
+        if (!remote)
         {
             services.TryAddSingleton<IBridgeAccess, InProcessBridgeAccess>();
             // Next to `serve` on its data folder: the counters go where its status reads them.
@@ -36,18 +38,21 @@ public static class BridgeServiceCollectionExtensions
         }
         else
         {
-            var (brokerUrl, credential) = RemoteBroker(options);
+            var (brokerUrl, credential) = RemoteBrokerSettings(options);
             var functionKey = ReadSecretFile(options.FunctionKeyFile, "Bridge:FunctionKeyFile");
-            services.TryAddSingleton<IBridgeAccess>(provider =>
+            services.AddSingleton(provider =>
             {
                 var client = RemoteBridgeAccess.CreateClient(brokerUrl, credential, options.CommandTimeout, provider.GetService<BrokerHttpHandler>()?.Handler);
                 // On Azure the host checks its function key first; the client secret is still what grants anything.
                 if (functionKey is not null) client.DefaultRequestHeaders.Add(TokenBroker.Callers.CallerAuthenticator.FunctionsKeyHeader, functionKey);
-                return new RemoteBridgeAccess(client, provider.GetRequiredService<TimeProvider>());
+                return new RemoteBroker(client);
             });
+            services.TryAddSingleton<IBridgeAccess>(provider => new RemoteBridgeAccess(provider.GetRequiredService<RemoteBroker>().Client, provider.GetRequiredService<TimeProvider>()));
+            // The counters go to the broker's status; its token endpoint raises the refusal events (this machine's queue is nobody's).
+            services.AddHostedService<RemoteBridgeStatusReporter>();
         }
         services.AddSingleton(provider => new BridgeActivity(provider.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(),
-            provider.GetRequiredService<TimeProvider>(), provider.GetRequiredService<ILogger<BridgeActivity>>(), provider.GetService<TokenBroker.Jobs.Events.IBrokerEventSink>()));
+            provider.GetRequiredService<ILogger<BridgeActivity>>(), remote ? null : provider.GetService<BridgeRefusalEvents>()));
         services.AddSingleton<BridgeLogin>();
         services.AddSingleton(provider => new BridgeService(endpoints, options, certificate, upstreamOptions,
             provider.GetRequiredService<BridgeLogin>(), provider.GetRequiredService<IBridgeAccess>(), provider.GetRequiredService<SendGovernor>(),
@@ -56,7 +61,7 @@ public static class BridgeServiceCollectionExtensions
         return services;
     }
 
-    private static (Uri Url, string Credential) RemoteBroker(BridgeOptions options)
+    private static (Uri Url, string Credential) RemoteBrokerSettings(BridgeOptions options)
     {
         if (!Uri.TryCreate(options.BrokerUrl!.Trim().TrimEnd('/') + "/", UriKind.Absolute, out var url) || url.Scheme is not ("https" or "http"))
             throw new InvalidOperationException($"Setting 'Bridge:BrokerUrl' is '{options.BrokerUrl}': write the broker's address, e.g. https://tokenbroker-xyz.azurewebsites.net.");
@@ -75,6 +80,9 @@ public static class BridgeServiceCollectionExtensions
         return secret.Length > 0 ? secret : throw new InvalidOperationException($"Setting '{setting}': '{file}' is empty.");
     }
 }
+
+/// <summary>The HTTP client for the remote broker, presenting the bridge's own credential.</summary>
+public sealed record RemoteBroker(HttpClient Client);
 
 /// <summary>A handler for the bridge's calls to a remote broker (tests: one that trusts their own CA).</summary>
 public sealed record BrokerHttpHandler(HttpMessageHandler Handler);

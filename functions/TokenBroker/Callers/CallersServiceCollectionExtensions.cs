@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using TokenBroker.Store.Embedded;
 using TokenBroker.Store.KeyVault;
@@ -31,6 +32,9 @@ public static class CallersServiceCollectionExtensions
         services.AddSingleton<CallerAuthenticator>();
         services.AddSingleton<CallerAccess>();
         services.AddSingleton<BridgeSecretCheck>();
+        // The broker's token endpoint raises the refusal events of remote bridges' apps (the event sink, where there is one).
+        services.TryAddSingleton(provider => new TokenBroker.Bridge.BridgeRefusalEvents(provider.GetService<TimeProvider>() ?? TimeProvider.System,
+            provider.GetService<TokenBroker.Jobs.Events.IBrokerEventSink>(), provider.GetService<Microsoft.Extensions.Logging.ILogger<TokenBroker.Bridge.BridgeRefusalEvents>>()));
         return services;
     }
 }

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using TokenBroker.Bridge.Reports;
 using TokenBroker.Callers;
 using TokenBroker.Dashboard;
 using TokenBroker.Hosting.Configuration;
@@ -48,6 +49,7 @@ public static class BrokerServices
         services.AddFetchJob(configuration);
         services.AddRefreshJob(configuration);
         services.AddEventJournal(configuration);
+        services.AddBridgeReports(configuration);
         services.AddMailboxActions();
         services.AddDashboard();
         // Events from outside the timer (a consent that healed a mailbox) go to the same queue and webhook.

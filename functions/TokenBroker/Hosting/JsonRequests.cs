@@ -23,12 +23,13 @@ public static class JsonRequests
     }
 
     /// <summary>The body as <typeparamref name="T"/>; null when it is empty, longer than <paramref name="maxBytes"/> or not that JSON.</summary>
-    public static async Task<T?> ReadAsync<T>(HttpRequest request, int maxBytes, CancellationToken cancellationToken) where T : class
+    public static async Task<T?> ReadAsync<T>(HttpRequest request, int maxBytes, CancellationToken cancellationToken,
+        System.Text.Json.JsonSerializerOptions? options = null) where T : class
     {
         if (request.ContentLength > maxBytes) return null;
         var body = await request.Body.ReadCappedAsync(maxBytes, cancellationToken).ConfigureAwait(false);
         if (body is null || body.Length == 0) return null;
-        try { return System.Text.Json.JsonSerializer.Deserialize<T>(body); }
+        try { return System.Text.Json.JsonSerializer.Deserialize<T>(body, options); }
         catch (System.Text.Json.JsonException) { return null; }
     }
 

@@ -60,13 +60,15 @@ internal static class PrivateFiles
     }
 
     /// <summary>Writes a new file 0600 holding a credential; fails when it exists, so nobody can swap in their own.</summary>
-    public static void WriteNew(string path, string content)
+    public static void WriteNew(string path, string content) => WriteNew(path, System.Text.Encoding.UTF8.GetBytes(content));
+
+    /// <inheritdoc cref="WriteNew(string, string)"/>
+    public static void WriteNew(string path, ReadOnlySpan<byte> content)
     {
         CreateFolder(Path.GetDirectoryName(Path.GetFullPath(path))!);
         var options = new FileStreamOptions { Mode = System.IO.FileMode.CreateNew, Access = FileAccess.Write };
         if (!OperatingSystem.IsWindows()) options.UnixCreateMode = FileMode;
         using var stream = new FileStream(path, options);
-        using var writer = new StreamWriter(stream);
-        writer.Write(content);
+        stream.Write(content);
     }
 }

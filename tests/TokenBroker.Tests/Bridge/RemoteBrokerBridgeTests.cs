@@ -1,8 +1,13 @@
+using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using TokenBroker.Jobs.Events;
+using TokenBroker.Queues;
 using TokenBroker.Bridge;
 using TokenBroker.Mail.Net;
 using TokenBroker.Testing;
 using TokenBroker.Tests.Bridge.Support;
+using TokenBroker.Tests.OAuth.Support;
 
 namespace TokenBroker.Tests.Bridge;
 
@@ -52,6 +57,53 @@ public sealed class RemoteBrokerBridgeTests
 
         Assert.False(refused.Ok());
         Assert.Contains("[AUTHENTICATIONFAILED] Authentication failed.", refused.Error(), StringComparison.Ordinal);
+        await remote.StopAsync(Ct);
+    }
+
+    [Fact]
+    public async Task A_remote_bridge_reports_its_counters_to_the_brokers_status_under_its_clients_name()
+    {
+        await using var broker = await RunningBridge.StartAsync("bridge-remote-report");
+        var mailbox = Maildir.UniqueAddress("app");
+        await broker.ConsentAsync(mailbox);
+        var appSecret = await broker.AddAppAsync("scanner", mailbox);
+        using var remote = await broker.StartRemoteAsync(await broker.AddAppAsync("branch-office-bridge", mailbox, "token"));
+        var smtp = remote.Services.GetRequiredService<BridgeService>().EndpointOf(MailProtocol.Smtp).Port;
+        var sent = await PythonMailClient.RunAsync("smtp-send", smtp, "starttls", mailbox, appSecret, "login", mailbox, Maildir.UniqueAddress("rcpt"), "Scan", $"<scan.{Guid.NewGuid():N}@branch.test>");
+        Assert.True(sent.Ok(), sent.Error());
+
+        await remote.StopAsync(Ct); // a stopping bridge sends its last counters
+        using var response = await broker.Broker.Client.GetAsync("/api/status", Ct);
+
+        var status = JsonDocument.Parse(await response.Content.ReadAsStringAsync(Ct)).RootElement;
+        var report = Assert.Single(status.GetProperty("remoteBridges").EnumerateArray());
+        Assert.Equal("branch-office-bridge", report.GetProperty("name").GetString());
+        var counter = Assert.Single(report.GetProperty("counters").EnumerateArray());
+        Assert.Equal(("scanner", mailbox, "smtp", 1, 1), (counter.GetProperty("app").GetString(), counter.GetProperty("mailbox").GetString(),
+            counter.GetProperty("protocol").GetString(), counter.GetProperty("sessions").GetInt32(), counter.GetProperty("messages").GetInt32()));
+    }
+
+    [Fact]
+    public async Task A_mailbox_needing_consent_behind_a_remote_bridge_is_refused_naming_the_reason_and_the_broker_raises_the_event()
+    {
+        await using var broker = await RunningBridge.StartAsync("bridge-remote-consent");
+        var identity = new IdentityPeer(broker.ClientId);
+        await identity.SetTokenLifetimeAsync(120); // always within the refresh margin: each login asks the identity server
+        var mailbox = Maildir.UniqueAddress("app");
+        await broker.ConsentAsync(mailbox);
+        var appSecret = await broker.AddAppAsync("freescout", mailbox);
+        using var remote = await broker.StartRemoteAsync(await broker.AddAppAsync("branch-office-bridge", mailbox, "token"));
+        var imap = remote.Services.GetRequiredService<BridgeService>().EndpointOf(MailProtocol.Imap).Port;
+        await identity.FailNextTokenCallAsync("refresh_token", "invalid_grant", errorCode: 50173, count: 10);
+
+        var refused = await PythonMailClient.RunAsync("imap-login", imap, "starttls", mailbox, appSecret, "login");
+
+        Assert.False(refused.Ok());
+        Assert.Contains($"[AUTHENTICATIONFAILED] TokenBroker has no valid token for {mailbox}: the mailbox needs consent", refused.Error(), StringComparison.Ordinal);
+        var events = await broker.Broker.Services.GetRequiredService<IQueueTransport>().ReceiveAsync("broker-events", 32, TimeSpan.FromMinutes(1), Ct);
+        var refusedEvent = events.Select(e => BrokerEvent.Parse(e.Text)).Single(e => e.Type == BrokerEvent.BridgeLoginRefusedType);
+        Assert.Equal((mailbox, "freescout", "imap"), (refusedEvent.Mailbox, refusedEvent.App, refusedEvent.Protocol));
+        Assert.Contains("revoked the sessions", refusedEvent.Reason, StringComparison.Ordinal);
         await remote.StopAsync(Ct);
     }
 }

@@ -8,5 +8,6 @@ public interface IBridgeAccess
 {
     /// <param name="mailbox">The login name the app gave, normalized (lower case).</param>
     /// <param name="secret">The password the app gave: its bridge client secret.</param>
-    Task<BridgeLoginResult> LoginAsync(string mailbox, string secret, CancellationToken cancellationToken);
+    /// <param name="protocol">smtp, imap or pop3: what the app logs in to (named in a refusal event).</param>
+    Task<BridgeLoginResult> LoginAsync(string mailbox, string secret, string protocol, CancellationToken cancellationToken);
 }

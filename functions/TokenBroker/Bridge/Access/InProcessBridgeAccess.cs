@@ -9,7 +9,7 @@ namespace TokenBroker.Bridge.Access;
 /// </summary>
 public sealed class InProcessBridgeAccess(BridgeSecretCheck secrets, IMailboxTokenProvider tokens) : IBridgeAccess
 {
-    public async Task<BridgeLoginResult> LoginAsync(string mailbox, string secret, CancellationToken cancellationToken)
+    public async Task<BridgeLoginResult> LoginAsync(string mailbox, string secret, string protocol, CancellationToken cancellationToken)
     {
         if (await secrets.AppFor(mailbox, secret, cancellationToken).ConfigureAwait(false) is not { } app) return BridgeLoginResult.Wrong(mailbox);
         try

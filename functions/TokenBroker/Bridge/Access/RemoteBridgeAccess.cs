@@ -33,13 +33,13 @@ public sealed class RemoteBridgeAccess(HttpClient broker, TimeProvider time) : I
         return client;
     }
 
-    public async Task<BridgeLoginResult> LoginAsync(string mailbox, string secret, CancellationToken cancellationToken)
+    public async Task<BridgeLoginResult> LoginAsync(string mailbox, string secret, string protocol, CancellationToken cancellationToken)
     {
         var key = Key(mailbox, secret);
         var now = time.GetUtcNow();
         if (_remembered.TryGetValue(key, out var known) && now < known.Until) return known.Result;
 
-        var result = await AskAsync(mailbox, secret, cancellationToken).ConfigureAwait(false);
+        var result = await AskAsync(mailbox, secret, protocol, cancellationToken).ConfigureAwait(false);
         if (result.Outcome == BridgeLoginOutcome.Accepted)
         {
             if (_remembered.Count >= MaxRemembered) _remembered.Clear();
@@ -49,12 +49,12 @@ public sealed class RemoteBridgeAccess(HttpClient broker, TimeProvider time) : I
         return result;
     }
 
-    private async Task<BridgeLoginResult> AskAsync(string mailbox, string secret, CancellationToken cancellationToken)
+    private async Task<BridgeLoginResult> AskAsync(string mailbox, string secret, string protocol, CancellationToken cancellationToken)
     {
         HttpResponseMessage response;
         try
         {
-            response = await broker.PostAsJsonAsync($"api/mailboxes/{Uri.EscapeDataString(mailbox)}/token", new { bridgeSecret = secret }, cancellationToken).ConfigureAwait(false);
+            response = await broker.PostAsJsonAsync($"api/mailboxes/{Uri.EscapeDataString(mailbox)}/token", new { bridgeSecret = secret, protocol }, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (e is HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
         {
@@ -74,13 +74,13 @@ public sealed class RemoteBridgeAccess(HttpClient broker, TimeProvider time) : I
             {
                 HttpStatusCode.Forbidden when Text("bridgeLogin") == "refused" => BridgeLoginResult.Wrong(mailbox),
                 HttpStatusCode.Conflict when Text("state") == nameof(Store.MailboxState.NeedsConsent) =>
-                    new BridgeLoginResult(BridgeLoginOutcome.NeedsConsent, "(remote)", mailbox, null, Text("detail")),
+                    new BridgeLoginResult(BridgeLoginOutcome.NeedsConsent, Text("app") ?? "(remote)", mailbox, null, Text("detail")),
                 HttpStatusCode.ServiceUnavailable or HttpStatusCode.TooManyRequests or HttpStatusCode.BadGateway or HttpStatusCode.GatewayTimeout =>
-                    new BridgeLoginResult(BridgeLoginOutcome.Unavailable, "(remote)", mailbox, null, Text("detail") ?? $"the broker answered {(int)response.StatusCode}"),
+                    new BridgeLoginResult(BridgeLoginOutcome.Unavailable, Text("app") ?? "(remote)", mailbox, null, Text("detail") ?? $"the broker answered {(int)response.StatusCode}"),
                 HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden =>
-                    new BridgeLoginResult(BridgeLoginOutcome.Unavailable, "(remote)", mailbox, null,
+                    new BridgeLoginResult(BridgeLoginOutcome.Unavailable, Text("app") ?? "(remote)", mailbox, null,
                         $"the broker refused the bridge's own credential (Bridge:CredentialFile): {Text("detail") ?? response.ReasonPhrase}"),
-                _ => new BridgeLoginResult(BridgeLoginOutcome.NoToken, "(remote)", mailbox, null, Text("detail") ?? $"the broker answered {(int)response.StatusCode}"),
+                _ => new BridgeLoginResult(BridgeLoginOutcome.NoToken, Text("app") ?? "(remote)", mailbox, null, Text("detail") ?? $"the broker answered {(int)response.StatusCode}"),
             };
         }
     }

@@ -37,7 +37,7 @@ public sealed class SmtpBridgeMessageStore(BridgeEndpoint endpoint, IBridgeAcces
         var token = login.Token!;
         if (token.ExpiresOn - time.GetUtcNow() < TokenMargin)
         {
-            var renewed = await access.LoginAsync(mailbox, (string)context.Properties[SmtpBridgeAuthenticator.SecretKey], cancellationToken).ConfigureAwait(false);
+            var renewed = await access.LoginAsync(mailbox, (string)context.Properties[SmtpBridgeAuthenticator.SecretKey], SmtpBridgeAuthenticator.Protocol, cancellationToken).ConfigureAwait(false);
             if (renewed.Outcome != BridgeLoginOutcome.Accepted)
             {
                 await activity.LoginRefusedAsync(renewed, SmtpBridgeAuthenticator.Protocol, BridgeLogin.OutcomeName(renewed.Outcome), cancellationToken).ConfigureAwait(false);

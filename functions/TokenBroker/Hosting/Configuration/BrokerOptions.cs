@@ -7,6 +7,10 @@ public sealed class BrokerOptions
     /// <summary>Where the standalone broker keeps its queue database, token store and key ring.</summary>
     public string DataDirectory { get; set; } = ".data";
 
+    /// <summary>Broker:DataDirectory as configured (or the default), for registrations made before options exist.</summary>
+    public static string DataDirectoryOf(Microsoft.Extensions.Configuration.IConfiguration configuration) =>
+        configuration[$"{Section}:DataDirectory"] is { Length: > 0 } folder ? folder : new BrokerOptions().DataDirectory;
+
     /// <summary>The URLs Kestrel listens on standalone (ignored under the Functions host, which gives the port).</summary>
     public string Urls { get; set; } = "http://127.0.0.1:7071";
 

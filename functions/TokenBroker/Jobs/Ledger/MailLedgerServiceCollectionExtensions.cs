@@ -70,7 +70,7 @@ public static class MailLedgerServiceCollectionExtensions
         configuration.GetSection($"{SectionName}:Sqlite").Bind(options);
         if (string.IsNullOrWhiteSpace(options.DatabasePath))
         {
-            var dataDirectory = configuration[$"{BrokerOptions.Section}:DataDirectory"] is { Length: > 0 } folder ? folder : new BrokerOptions().DataDirectory;
+            var dataDirectory = BrokerOptions.DataDirectoryOf(configuration);
             options.DatabasePath = Path.Combine(Path.GetFullPath(dataDirectory), SqliteMailLedgerOptions.DefaultFileName);
         }
         options.Validate();

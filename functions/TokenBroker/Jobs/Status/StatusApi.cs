@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.DependencyInjection;
+using TokenBroker.Bridge.Reports;
 using TokenBroker.Callers;
 using TokenBroker.Jobs.Mail.Governor;
 using TokenBroker.OAuth;
@@ -36,13 +37,23 @@ public static class StatusApi
             statuses.Add(MailboxStatus.Of(mailbox, link) with { Sending = await SendingOfAsync(governor, mailbox.Address, cancellationToken) });
         }
         // The mail bridge's counters (another process on the same data folder), for the mailboxes this caller may see.
+        bool Visible(TokenBroker.Bridge.BridgeCounters counter) => caller!.May(CallerOperations.Status, counter.Mailbox);
         var bridge = TokenBroker.Bridge.BridgeStatusFile.Read(broker.Value.DataDirectory) is { } written
-            ? written with { Counters = [.. written.Counters.Where(c => caller!.May(CallerOperations.Status, c.Mailbox))] }
+            ? written with { Counters = [.. written.Counters.Where(Visible)] }
             : null;
+        // Bridges next to the apps on other machines report to the broker (PUT /api/bridge/status); a report with nothing
+        // this caller may see is left out whole, name included.
+        var remoteBridges = context.RequestServices.GetService<IBridgeReports>() is { } reports
+            ? (await reports.ReadAllAsync(cancellationToken))
+                .Select(r => r with { Counters = [.. r.Counters.Where(Visible)] })
+                .Where(r => r.Counters.Count > 0)
+                .OrderBy(r => r.Name, StringComparer.Ordinal).ToList()
+            : [];
         context.Response.Headers.CacheControl = "no-store";
         return TypedResults.Json(new StatusReport([.. statuses.OrderBy(s => s.Address, StringComparer.OrdinalIgnoreCase)])
         {
             Bridge = bridge,
+            RemoteBridges = remoteBridges.Count > 0 ? remoteBridges : null,
             SignInProblems = signInReady ? null : signInProblems,
         }, StatusReport.JsonOptions);
     }
@@ -65,6 +76,10 @@ public sealed record StatusReport(IReadOnlyList<MailboxStatus> Mailboxes)
     /// <summary>Sessions, messages and refusals per app, mailbox and protocol as the bridge last wrote them; null without a bridge.</summary>
     [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
     public TokenBroker.Bridge.BridgeStatus? Bridge { get; init; }
+
+    /// <summary>What each bridge on another machine last reported (by the name of the client it reports with); null without any.</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyList<RemoteBridgeReport>? RemoteBridges { get; init; }
 
     public static readonly System.Text.Json.JsonSerializerOptions JsonOptions = new(System.Text.Json.JsonSerializerDefaults.Web);
 

@@ -13,6 +13,7 @@ public static class StatusTable
         if (report.Mailboxes.Count == 0)
         {
             output.WriteLine("No mailboxes are registered.");
+            BridgeStatusTable.Write(output, report, now);
             return;
         }
         string[] header = ["MAILBOX", "STATE", "TOKEN EXPIRES", "LAST REFRESH", "SCOPES", "SENDING"];
@@ -39,6 +40,7 @@ public static class StatusTable
             if (mailbox.ReconsentUrl is not null) output.WriteLine($"  re-consent:  {mailbox.ReconsentUrl}");
             if (mailbox.Sending is { BackedOffUntil: { } until } sending) output.WriteLine($"  backed off:  until {Relative(until, now)}: {sending.BackOffReason}");
         }
+        BridgeStatusTable.Write(output, report, now);
     }
 
     // Over every instance: connections open, messages in the current window, recipients in the last 24 hours.
@@ -51,7 +53,7 @@ public static class StatusTable
     private static string Line(string[] cells, int[] widths) =>
         string.Join("  ", cells.Select((cell, i) => cell.PadRight(widths[i]))).TrimEnd();
 
-    private static string Relative(DateTimeOffset? at, DateTimeOffset now)
+    internal static string Relative(DateTimeOffset? at, DateTimeOffset now)
     {
         if (at is not { } value) return "-";
         var delta = value - now;

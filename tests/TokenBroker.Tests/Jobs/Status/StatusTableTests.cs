@@ -33,4 +33,23 @@ public sealed class StatusTableTests
         Assert.Contains("0/3 conn, 0/30 msgs, 0/10000 rcpts today, backed off", output.ToString());
         Assert.Contains($"  backed off:  until 2026-12-02 12:01Z (in 1m): {reason}", output.ToString());
     }
+
+    [Fact]
+    public void Each_bridge_lists_its_counters_per_app_mailbox_and_protocol_with_when_it_reported()
+    {
+        var output = new StringWriter();
+        var report = new StatusReport([Mailbox(null)])
+        {
+            Bridge = new TokenBroker.Bridge.BridgeStatus(Now.AddSeconds(-10), [new("label-printer", "a@contoso.com", "smtp", 4, 12, 1)]),
+            RemoteBridges = [new("branch-bridge", Now.AddMinutes(-3), [new("freescout", "a@contoso.com", "imap", 9, 0, 0)])],
+        };
+
+        StatusTable.Write(output, report, Now);
+
+        var lines = output.ToString().Split(Environment.NewLine);
+        Assert.Contains("Bridge on the broker's machine, counters written 2026-12-02 11:59Z (0m ago):", lines);
+        Assert.Contains("Bridge 'branch-bridge', reported 2026-12-02 11:57Z (3m ago):", lines);
+        Assert.Contains(lines, l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries) is ["label-printer", "a@contoso.com", "smtp", "4", "12", "1"]);
+        Assert.Contains(lines, l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries) is ["freescout", "a@contoso.com", "imap", "9", "0", "0"]);
+    }
 }

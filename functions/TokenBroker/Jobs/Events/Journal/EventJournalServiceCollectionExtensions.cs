@@ -14,7 +14,7 @@ public static class EventJournalServiceCollectionExtensions
     /// </summary>
     public static IServiceCollection AddEventJournal(this IServiceCollection services, IConfiguration configuration)
     {
-        var dataDirectory = configuration[$"{BrokerOptions.Section}:DataDirectory"] is { Length: > 0 } folder ? folder : new BrokerOptions().DataDirectory;
+        var dataDirectory = BrokerOptions.DataDirectoryOf(configuration);
         services.TryAddSingleton<IEventJournal>(provider => provider.GetRequiredService<IMailLedger>() is AzureBlobMailLedger blobLedger
             ? new BlobEventJournal(blobLedger.Container)
             : new SqliteEventJournal(Path.Combine(Path.GetFullPath(dataDirectory), SqliteEventJournal.DefaultFileName)));

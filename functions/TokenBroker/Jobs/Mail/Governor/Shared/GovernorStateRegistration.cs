@@ -29,7 +29,7 @@ public static class GovernorStateRegistration
         {
             case "sqlite":
                 var path = options.DatabasePath is { Length: > 0 } given ? given
-                    : Path.Combine(Path.GetFullPath(configuration[$"{BrokerOptions.Section}:DataDirectory"] is { Length: > 0 } folder ? folder : new BrokerOptions().DataDirectory), "governor.db");
+                    : Path.Combine(Path.GetFullPath(BrokerOptions.DataDirectoryOf(configuration)), "governor.db");
                 return (time, logger) => new SqliteGovernorState(path, TimeSpan.FromSeconds(30), time, logger);
             case "azureblob":
                 if (options.SlotLease < TimeSpan.FromSeconds(15))
