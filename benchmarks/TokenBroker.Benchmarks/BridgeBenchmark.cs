@@ -170,6 +170,7 @@ public sealed class BridgeBenchmark : IBenchmark
     /// <summary>The child's side: the bridge on the settings given, its SMTP and IMAP ports on stdout, until stdin closes.</summary>
     public static async Task<int> ServeAsync(string[] bridgeArgs)
     {
+        BridgeSockets.PreferInlineCompletions(); // as `tokenbroker bridge` does
         using var bridge = BuildHost(bridgeArgs);
         await bridge.StartAsync();
         var service = bridge.Services.GetRequiredService<BridgeService>();

@@ -15,7 +15,10 @@ internal static class BridgeCommand
         var command = new Command("bridge", "Run the mail bridge: SMTP/IMAP/POP3 listeners (Bridge:* settings) that log apps in to the mail server with the broker's tokens.");
         command.TreatUnmatchedTokensAsErrors = false;
         command.SetAction((result, cancellationToken) =>
-            ConfigurationErrors.RunAsync(() => BridgeHost.Build(result.UnmatchedTokens.ToArray()), cancellationToken));
+        {
+            BridgeSockets.PreferInlineCompletions();
+            return ConfigurationErrors.RunAsync(() => BridgeHost.Build(result.UnmatchedTokens.ToArray()), cancellationToken);
+        });
         return command;
     }
 }

@@ -4,7 +4,9 @@ namespace TokenBroker.Sqlite;
 
 /// <summary>
 /// One open SQLite connection that async callers take turns on: a connection is not safe for concurrent use, so
-/// every piece of work runs inside <see cref="RunAsync{T}"/>, one at a time.
+/// every piece of work runs inside <see cref="RunAsync{T}"/>, one at a time. SQLite blocks (a write, a busy wait on
+/// another process's lock): work called from a thread outside the pool, such as a socket's event thread when the
+/// bridge runs socket completions inline, is moved to the pool so that it never holds up other connections.
 /// </summary>
 internal sealed class SerializedSqliteConnection(SqliteConnection connection) : IDisposable
 {
@@ -15,6 +17,7 @@ internal sealed class SerializedSqliteConnection(SqliteConnection connection) : 
 
     public async Task<T> RunAsync<T>(Func<T> work, CancellationToken cancellationToken)
     {
+        if (!Thread.CurrentThread.IsThreadPoolThread) await Task.Yield();
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
