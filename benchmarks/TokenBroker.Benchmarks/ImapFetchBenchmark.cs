@@ -41,6 +41,7 @@ public sealed class ImapFetchBenchmark : IBenchmark
         var client = new List<double>();
         var facade = new List<double>();
         var facadeOneBatch = new List<double>();
+        var facadeListingOnly = new List<double>();
         var raw = new List<double>();
         var imaplib = new List<double>();
         var imaplibWhole = new List<double>();
@@ -51,6 +52,7 @@ public sealed class ImapFetchBenchmark : IBenchmark
             client.Add(await ClientFetchSecondsAsync(endpoint, options, user, token, count, cancellationToken));
             facade.Add(await FacadeFetchSecondsAsync(endpoint, options, user, token, count, batchSize: 100, cancellationToken));
             facadeOneBatch.Add(await FacadeFetchSecondsAsync(endpoint, options, user, token, count, batchSize: count, cancellationToken));
+            facadeListingOnly.Add(await FacadeFetchSecondsAsync(endpoint, options, user, token, 1, batchSize: 100, cancellationToken));
             var python = await PythonComparison.RunAsync("imaplib_fetch.py", pythonArguments, token, cancellationToken);
             if (python.GetProperty("messages").GetInt32() != count) throw new InvalidOperationException($"imaplib fetched {python.GetProperty("messages")} of {count} messages.");
             imaplib.Add(python.GetProperty("seconds").GetDouble());
@@ -67,6 +69,9 @@ public sealed class ImapFetchBenchmark : IBenchmark
         Console.WriteLine($"Python imaplib UID FETCH 1:* (BODY.PEEK[]): best {count / best.Imaplib:F0} messages/s ({best.Raw / best.Imaplib:P0} of raw), median {count / median.Imaplib:F0} ({median.Raw / median.Imaplib:P0})");
         Console.WriteLine($"ImapMailFetcher with BatchSize = {count} (one UID FETCH): best {count / facadeOneBatch.Min():F0} messages/s, median {count / Median(facadeOneBatch):F0}");
         Console.WriteLine($"Python imaplib whole run (connect, TLS, AUTHENTICATE, EXAMINE, the fetch, LOGOUT): best {count / best.ImaplibWhole:F0} messages/s, median {count / median.ImaplibWhole:F0}");
+        // What the whole run costs besides the fetch itself, for each side.
+        Console.WriteLine($"around the fetch (median): ImapMailFetcher with MaxMessages = 1 (connect, TLS, login, EXAMINE, listing {count} sizes and flags, one message, LOGOUT) {Median(facadeListingOnly) * 1000:F1} ms; " +
+                          $"imaplib whole run minus its fetch {Median(imaplibWhole.Zip(imaplib, (w, f) => w - f).ToList()) * 1000:F1} ms");
         Console.WriteLine($"the fetch alone, MailKit GetStreamsAsync / imaplib: best {best.Imaplib / best.Client:F2}x, median {median.Imaplib / median.Client:F2}x");
         Console.WriteLine($"whole run, ImapMailFetcher / imaplib: best {best.ImaplibWhole / best.Facade:F2}x, median {median.ImaplibWhole / median.Facade:F2}x");
     }

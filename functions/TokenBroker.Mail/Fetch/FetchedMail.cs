@@ -20,8 +20,5 @@ public sealed class FetchedMail
     /// <summary>IMAP flags as they were when fetched; empty for POP3.</summary>
     public IReadOnlyList<string> Flags { get; init; } = [];
 
-    /// <summary>IMAP INTERNALDATE (when the server received it); null for POP3.</summary>
-    public DateTimeOffset? InternalDate { get; init; }
-
     public required Stream Content { get; init; }
 }

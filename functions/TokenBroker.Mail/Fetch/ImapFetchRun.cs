@@ -77,7 +77,6 @@ internal sealed class ImapFetchRun(
                     UidValidity = folder.UidValidity,
                     Size = length,
                     Flags = ImapFlagNames.Of(summary),
-                    InternalDate = summary.InternalDate,
                     Content = stream,
                 }, callbackToken).ConfigureAwait(false);
                 pending.Remove(uid.Id);

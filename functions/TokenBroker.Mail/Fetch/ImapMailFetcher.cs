@@ -12,8 +12,8 @@ namespace TokenBroker.Mail.Fetch;
 public sealed class ImapMailFetcher(MailEndpoint endpoint, MailClientOptions clientOptions, MailLogin login, MailFetchOptions? options = null)
     : ProtocolMailFetcher<ImapCheckpoint>(MailProtocol.Imap, endpoint, clientOptions, login, options)
 {
-    private const MessageSummaryItems ListedItems =
-        MessageSummaryItems.UniqueId | MessageSummaryItems.Size | MessageSummaryItems.Flags | MessageSummaryItems.InternalDate;
+    // No INTERNALDATE: no sink uses it, and MailKit parsing it cost ~8 ms per 1,000 listed messages (imap-fetch benchmark).
+    private const MessageSummaryItems ListedItems = MessageSummaryItems.UniqueId | MessageSummaryItems.Size | MessageSummaryItems.Flags;
 
     private protected override async Task<MailFetchResult> FetchCheckedAsync(
         ImapCheckpoint? previous,
@@ -61,7 +61,7 @@ public sealed class ImapMailFetcher(MailEndpoint endpoint, MailClientOptions cli
         return mailFolder;
     }
 
-    /// <summary>UID FETCH n:* (UID RFC822.SIZE FLAGS INTERNALDATE): the sizes decide the batches and refuse oversized messages before they are read.</summary>
+    /// <summary>UID FETCH n:* (UID RFC822.SIZE FLAGS): the sizes decide the batches and refuse oversized messages before they are read.</summary>
     private static async Task<List<IMessageSummary>> ListAfterAsync(FetchSession<ImapClient> session, IMailFolder folder, uint lastUid)
     {
         if (lastUid == uint.MaxValue || folder.Count == 0) return [];
