@@ -106,4 +106,25 @@ public sealed class RemoteBrokerBridgeTests
         Assert.Contains("revoked the sessions", refusedEvent.Reason, StringComparison.Ordinal);
         await remote.StopAsync(Ct);
     }
+
+    [Fact]
+    public async Task A_login_to_a_mailbox_outside_the_bridges_scope_is_counted_for_an_unknown_app_and_the_report_still_reaches_the_broker()
+    {
+        await using var broker = await RunningBridge.StartAsync("bridge-remote-stray");
+        var served = Maildir.UniqueAddress("app");
+        var elsewhere = Maildir.UniqueAddress("other");
+        var appSecret = await broker.AddAppAsync("roaming-app", elsewhere);
+        using var remote = await broker.StartRemoteAsync(await broker.AddAppAsync("branch-office-bridge", served, "token"));
+        var imap = remote.Services.GetRequiredService<BridgeService>().EndpointOf(MailProtocol.Imap).Port;
+
+        var refused = await PythonMailClient.RunAsync("imap-login", imap, "starttls", elsewhere, appSecret, "login");
+        await remote.StopAsync(Ct);
+        using var response = await broker.Broker.Client.GetAsync("/api/status", Ct);
+
+        Assert.False(refused.Ok());
+        var status = JsonDocument.Parse(await response.Content.ReadAsStringAsync(Ct)).RootElement;
+        var counter = Assert.Single(Assert.Single(status.GetProperty("remoteBridges").EnumerateArray()).GetProperty("counters").EnumerateArray());
+        Assert.Equal(("(unknown)", "(any)", "imap"), (counter.GetProperty("app").GetString(), counter.GetProperty("mailbox").GetString(), counter.GetProperty("protocol").GetString()));
+        Assert.True(counter.GetProperty("refusals").GetInt32() >= 1);
+    }
 }

@@ -70,17 +70,19 @@ public sealed class RemoteBridgeAccess(HttpClient broker, TimeProvider time) : I
             if (response.IsSuccessStatusCode && Text("access_token") is { } accessToken && root!.Value.TryGetProperty("expires_on", out var expires))
                 return new BridgeLoginResult(BridgeLoginOutcome.Accepted, Text("app") ?? "(remote)", mailbox,
                     new MailboxAccessToken(accessToken, DateTimeOffset.FromUnixTimeSeconds(expires.GetInt64()), Text("user") ?? mailbox), null);
+            // A refusal names the app only when the broker checked its secret ("app"): anything else is counted for an
+            // unknown app on no mailbox, so a stray login cannot put a mailbox outside this bridge's scope in its report.
             return response.StatusCode switch
             {
                 HttpStatusCode.Forbidden when Text("bridgeLogin") == "refused" => BridgeLoginResult.Wrong(mailbox),
                 HttpStatusCode.Conflict when Text("state") == nameof(Store.MailboxState.NeedsConsent) =>
-                    new BridgeLoginResult(BridgeLoginOutcome.NeedsConsent, Text("app") ?? "(remote)", mailbox, null, Text("detail")),
+                    new BridgeLoginResult(BridgeLoginOutcome.NeedsConsent, Text("app"), mailbox, null, Text("detail")),
                 HttpStatusCode.ServiceUnavailable or HttpStatusCode.TooManyRequests or HttpStatusCode.BadGateway or HttpStatusCode.GatewayTimeout =>
-                    new BridgeLoginResult(BridgeLoginOutcome.Unavailable, Text("app") ?? "(remote)", mailbox, null, Text("detail") ?? $"the broker answered {(int)response.StatusCode}"),
+                    new BridgeLoginResult(BridgeLoginOutcome.Unavailable, Text("app"), mailbox, null, Text("detail") ?? $"the broker answered {(int)response.StatusCode}"),
                 HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden =>
-                    new BridgeLoginResult(BridgeLoginOutcome.Unavailable, Text("app") ?? "(remote)", mailbox, null,
+                    new BridgeLoginResult(BridgeLoginOutcome.Unavailable, Text("app"), mailbox, null,
                         $"the broker refused the bridge's own credential (Bridge:CredentialFile): {Text("detail") ?? response.ReasonPhrase}"),
-                _ => new BridgeLoginResult(BridgeLoginOutcome.NoToken, Text("app") ?? "(remote)", mailbox, null, Text("detail") ?? $"the broker answered {(int)response.StatusCode}"),
+                _ => new BridgeLoginResult(BridgeLoginOutcome.NoToken, Text("app"), mailbox, null, Text("detail") ?? $"the broker answered {(int)response.StatusCode}"),
             };
         }
     }
