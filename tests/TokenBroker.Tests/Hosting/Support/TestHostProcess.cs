@@ -32,7 +32,8 @@ internal static class TestHostProcess
 /// A broker child process that is killed when disposed: a test that fails half-way must not leave a broker behind that
 /// goes on taking messages from queues other tests share (Azurite's).
 /// </summary>
-internal sealed class ChildBroker(Process process) : IDisposable
+/// <param name="recentOutput">The last lines the process wrote, for the failure message when it exits early.</param>
+internal sealed class ChildBroker(Process process, Func<string>? recentOutput = null) : IDisposable
 {
     public int Id => process.Id;
 
@@ -48,7 +49,7 @@ internal sealed class ChildBroker(Process process) : IDisposable
         while (!condition())
         {
             if (process.HasExited)
-                throw new InvalidOperationException($"The broker process exited with code {process.ExitCode}.");
+                throw new InvalidOperationException($"The broker process exited with code {process.ExitCode}.{(recentOutput is null ? "" : " Its last lines:\n" + recentOutput())}");
             if (DateTime.UtcNow > deadline)
                 throw new TimeoutException($"The broker process {process.Id} did not get there within {timeout}.");
             await Task.Delay(50, cancellationToken);

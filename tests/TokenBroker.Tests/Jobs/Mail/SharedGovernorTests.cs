@@ -153,11 +153,18 @@ public sealed class SharedGovernorTests
         start.Environment["Queues__MessageLease"] = "00:00:10";
         start.Environment["Logging__LogLevel__Default"] = "Warning";
         var process = System.Diagnostics.Process.Start(start)!;
-        process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, _) => { };
+        var lines = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        void Keep(string? line)
+        {
+            if (line is null) return;
+            lines.Enqueue(line);
+            while (lines.Count > 40) lines.TryDequeue(out _);
+        }
+        process.OutputDataReceived += (_, e) => Keep(e.Data);
+        process.ErrorDataReceived += (_, e) => Keep(e.Data);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        return new ChildBroker(process);
+        return new ChildBroker(process, () => string.Join("\n", lines));
     }
 
     /// <summary>The most messages that arrived within any window, as the server's clock counts them.</summary>
