@@ -19,11 +19,7 @@ public static class BridgeStatusFile
     public static void Write(string dataDirectory, BridgeStatus status)
     {
         PrivateFiles.CreateFolder(dataDirectory);
-        var path = Path.Combine(dataDirectory, FileName);
-        var temporary = path + ".tmp";
-        File.Delete(temporary);
-        PrivateFiles.WriteNew(temporary, JsonSerializer.Serialize(status, Json));
-        File.Move(temporary, path, overwrite: true);
+        PrivateFiles.ReplaceWhole(Path.Combine(dataDirectory, FileName), JsonSerializer.SerializeToUtf8Bytes(status, Json));
     }
 
     /// <summary>The last report, or null when no bridge ran on this folder (or the file is unreadable).</summary>

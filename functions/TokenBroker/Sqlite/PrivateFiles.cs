@@ -59,6 +59,26 @@ internal static class PrivateFiles
         }
     }
 
+    /// <summary>
+    /// Replaces <paramref name="path"/> with <paramref name="content"/> (0600) in one step: written aside under a name of
+    /// its own, then moved over. Processes sharing a data folder may write the same file at once; a reader sees one
+    /// whole version.
+    /// </summary>
+    public static void ReplaceWhole(string path, ReadOnlySpan<byte> content)
+    {
+        var temporary = $"{path}.{Guid.NewGuid():N}.tmp";
+        try
+        {
+            WriteNew(temporary, content);
+            File.Move(temporary, path, overwrite: true);
+        }
+        catch
+        {
+            File.Delete(temporary);
+            throw;
+        }
+    }
+
     /// <summary>Writes a new file 0600 holding a credential; fails when it exists, so nobody can swap in their own.</summary>
     public static void WriteNew(string path, string content) => WriteNew(path, System.Text.Encoding.UTF8.GetBytes(content));
 

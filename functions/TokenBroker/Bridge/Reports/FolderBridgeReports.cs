@@ -17,11 +17,7 @@ public sealed class FolderBridgeReports(string dataDirectory) : IBridgeReports
         {
             PrivateFiles.CreateFolder(_folder);
             if (!File.Exists(path) && Directory.GetFiles(_folder, "*.json").Length >= IBridgeReports.MaxBridges) return false;
-            // Written aside and moved over the last report: a reader never sees half of one.
-            var temporary = path + ".tmp";
-            File.Delete(temporary);
-            PrivateFiles.WriteNew(temporary, BridgeReportJson.Serialize(report));
-            File.Move(temporary, path, overwrite: true);
+            PrivateFiles.ReplaceWhole(path, BridgeReportJson.Serialize(report));
             return true;
         }
         finally

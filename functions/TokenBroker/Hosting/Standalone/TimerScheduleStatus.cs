@@ -23,12 +23,11 @@ internal sealed record TimerScheduleStatus(DateTimeOffset? Last, DateTimeOffset?
         }
     }
 
-    public async Task SaveAsync(string path, CancellationToken cancellationToken)
+    /// <summary>Replaces the record whole; instances sharing the data folder may save at the same moment.</summary>
+    public Task SaveAsync(string path, CancellationToken cancellationToken)
     {
-        Sqlite.PrivateFiles.CreateFolder(Path.GetDirectoryName(path)!);
-        var temporary = path + ".tmp";
-        await File.WriteAllTextAsync(temporary, JsonSerializer.Serialize(this), cancellationToken);
-        if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(temporary, Sqlite.PrivateFiles.FileMode);
-        File.Move(temporary, path, overwrite: true);
+        cancellationToken.ThrowIfCancellationRequested();
+        Sqlite.PrivateFiles.ReplaceWhole(path, JsonSerializer.SerializeToUtf8Bytes(this));
+        return Task.CompletedTask;
     }
 }
