@@ -22,9 +22,7 @@ public sealed class BridgeLogin(IBridgeAccess access, BridgeActivity activity, B
         if (!AddressInput.TryNormalize(user, out var mailbox, out _) || secret.Length is 0 or > MaxSecretLength)
             result = BridgeLoginResult.Wrong(user.Length > 320 ? user[..320] : user);
         else
-            // On the thread pool: the secret and token checks may block (a store's file, SQLite), and this may be a
-            // socket's event thread (BridgeSockets).
-            result = await Task.Run(() => access.LoginAsync(mailbox, secret, protocol, cancellationToken), cancellationToken).ConfigureAwait(false);
+            result = await access.LoginAsync(mailbox, secret, protocol, cancellationToken).ConfigureAwait(false);
 
         if (result.Outcome == BridgeLoginOutcome.Accepted) return result;
         if (result.Outcome == BridgeLoginOutcome.WrongCredentials)

@@ -17,7 +17,7 @@ internal sealed class SerializedSqliteConnection(SqliteConnection connection) : 
 
     public async Task<T> RunAsync<T>(Func<T> work, CancellationToken cancellationToken)
     {
-        if (!Thread.CurrentThread.IsThreadPoolThread) await Task.Yield();
+        await Hosting.PoolThread.EnsureAsync().ConfigureAwait(false);
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {

@@ -37,9 +37,7 @@ public sealed class SmtpBridgeMessageStore(BridgeEndpoint endpoint, IBridgeAcces
         var token = login.Token!;
         if (token.ExpiresOn - time.GetUtcNow() < TokenMargin)
         {
-            var secret = (string)context.Properties[SmtpBridgeAuthenticator.SecretKey];
-            // On the pool, as BridgeLogin does: this may run on a socket's event thread.
-            var renewed = await Task.Run(() => access.LoginAsync(mailbox, secret, SmtpBridgeAuthenticator.Protocol, cancellationToken), cancellationToken).ConfigureAwait(false);
+            var renewed = await access.LoginAsync(mailbox, (string)context.Properties[SmtpBridgeAuthenticator.SecretKey], SmtpBridgeAuthenticator.Protocol, cancellationToken).ConfigureAwait(false);
             if (renewed.Outcome != BridgeLoginOutcome.Accepted)
             {
                 await activity.LoginRefusedAsync(renewed, SmtpBridgeAuthenticator.Protocol, BridgeLogin.OutcomeName(renewed.Outcome), cancellationToken).ConfigureAwait(false);

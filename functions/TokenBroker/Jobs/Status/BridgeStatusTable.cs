@@ -19,14 +19,9 @@ public static class BridgeStatusTable
     {
         output.WriteLine();
         output.WriteLine(title);
-        var rows = counters.Select(c => new[] { c.App, c.Mailbox, c.Protocol, Count(c.Sessions), Count(c.Messages), Count(c.Refusals) }).ToList();
-        var widths = Enumerable.Range(0, Header.Length).Select(i => rows.Select(r => r[i].Length).Append(Header[i].Length).Max()).ToArray();
-        output.WriteLine("  " + Line(Header, widths));
-        foreach (var row in rows) output.WriteLine("  " + Line(row, widths));
+        StatusTable.WriteTable(output, "  ", Header,
+            counters.Select(c => new[] { c.App, c.Mailbox, c.Protocol, Count(c.Sessions), Count(c.Messages), Count(c.Refusals) }).ToList());
     }
 
     private static string Count(long value) => value.ToString(System.Globalization.CultureInfo.InvariantCulture);
-
-    private static string Line(string[] cells, int[] widths) =>
-        string.Join("  ", cells.Select((cell, i) => cell.PadRight(widths[i]))).TrimEnd();
 }

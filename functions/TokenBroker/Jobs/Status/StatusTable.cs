@@ -26,9 +26,7 @@ public static class StatusTable
             m.MissingScopes.Count == 0 ? "ok" : "missing " + string.Join(", ", m.MissingScopes),
             Sending(m.Sending, now),
         }).ToList();
-        var widths = Enumerable.Range(0, header.Length).Select(i => rows.Select(r => r[i].Length).Append(header[i].Length).Max()).ToArray();
-        output.WriteLine(Line(header, widths));
-        foreach (var row in rows) output.WriteLine(Line(row, widths));
+        WriteTable(output, "", header, rows);
 
         foreach (var mailbox in report.Mailboxes.Where(m => m.Reason is not null || m.LastError is not null || m.ReconsentUrl is not null || m.Sending?.BackedOffUntil is not null))
         {
@@ -50,8 +48,14 @@ public static class StatusTable
 
     private static string Join(IReadOnlyList<string> scopes) => scopes.Count == 0 ? "(none)" : string.Join(", ", scopes);
 
-    private static string Line(string[] cells, int[] widths) =>
-        string.Join("  ", cells.Select((cell, i) => cell.PadRight(widths[i]))).TrimEnd();
+    /// <summary>A header and rows in columns as wide as their widest cell, each line starting with <paramref name="indent"/>.</summary>
+    internal static void WriteTable(TextWriter output, string indent, string[] header, IReadOnlyList<string[]> rows)
+    {
+        var widths = Enumerable.Range(0, header.Length).Select(i => rows.Select(r => r[i].Length).Append(header[i].Length).Max()).ToArray();
+        string Line(string[] cells) => indent + string.Join("  ", cells.Select((cell, i) => cell.PadRight(widths[i]))).TrimEnd();
+        output.WriteLine(Line(header));
+        foreach (var row in rows) output.WriteLine(Line(row));
+    }
 
     internal static string Relative(DateTimeOffset? at, DateTimeOffset now)
     {
