@@ -118,6 +118,7 @@ public sealed class ConfidentialClientFactory
             throw new ArgumentException("A tenant id is required: pass one or set OAuth:TenantId.", nameof(tenantId));
         var builder = PublicClientApplicationBuilder.Create(o.ClientId)
             .WithAuthority(o.AuthorityFor(tenantId), validateAuthority: false)
+            .WithLegacyCacheCompatibility(false)
             .WithHttpClientFactory(_httpClientFactory);
         if (!o.IsPublicCloud)
             builder = builder.WithInstanceDiscovery(false);
@@ -135,6 +136,8 @@ public sealed class ConfidentialClientFactory
         var builder = ConfidentialClientApplicationBuilder.Create(o.ClientId)
             .WithAuthority(o.AuthorityFor(tenantId), validateAuthority: false)
             .WithRedirectUri(o.EffectiveRedirectUri)
+            // Only the MSAL format is ever persisted (SerializeMsalV3); building the ADAL copy on every token was waste.
+            .WithLegacyCacheCompatibility(false)
             .WithHttpClientFactory(_httpClientFactory);
         if (!o.IsPublicCloud)
             builder = builder.WithInstanceDiscovery(false); // a sovereign or test authority has no public instance metadata

@@ -49,13 +49,16 @@ public sealed class MailboxTokenProvider(
         return await KeepAliveAsync(current, cancellationToken).ConfigureAwait(false);
     }
 
-    public async Task<MailboxAccessToken> KeepAliveAsync(Versioned<Mailbox> current, CancellationToken cancellationToken = default)
+    public Task<MailboxAccessToken> KeepAliveAsync(Versioned<Mailbox> current, CancellationToken cancellationToken = default) =>
+        KeepAliveAsync(current, gate: null, cancellationToken);
+
+    public async Task<MailboxAccessToken> KeepAliveAsync(Versioned<Mailbox> current, ITokenRequestGate? gate, CancellationToken cancellationToken = default)
     {
         var mailbox = current.Value;
         if (RefusalFor(mailbox) is { } refusal)
             throw new MailboxTokenUnavailableException(mailbox.Address, mailbox.State, refusal);
         var cache = new InMemoryTokenCache(await StoredCacheAsync(mailbox, cancellationToken).ConfigureAwait(false));
-        var result = await AcquireOrRecordAsync(current, cache, force: true, keepAlive: true, cancellationToken).ConfigureAwait(false);
+        var result = await AcquireOrRecordAsync(current, cache, force: true, keepAlive: true, cancellationToken, gate).ConfigureAwait(false);
 
         var now = timeProvider.GetUtcNow();
         var token = TokenOf(result, mailbox.Address);
@@ -133,9 +136,11 @@ public sealed class MailboxTokenProvider(
 
     /// <param name="force">From the identity provider even if the cache holds a valid access token.</param>
     /// <param name="keepAlive">The timer's call: its transient failures extend the back-off.</param>
-    private async Task<AuthenticationResult> AcquireOrRecordAsync(Versioned<Mailbox> current, InMemoryTokenCache cache, bool force, bool keepAlive, CancellationToken cancellationToken)
+    /// <param name="gate">Held around the token request alone: recording a failure is the store's work, not the identity provider's.</param>
+    private async Task<AuthenticationResult> AcquireOrRecordAsync(Versioned<Mailbox> current, InMemoryTokenCache cache, bool force, bool keepAlive, CancellationToken cancellationToken, ITokenRequestGate? gate = null)
     {
         var mailbox = current.Value;
+        var slot = gate is null ? null : await gate.EnterAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             if (mailbox.Mode == MailboxMode.Delegated && mailbox.ClientKind == MailboxClientKind.Public)
@@ -148,11 +153,17 @@ public sealed class MailboxTokenProvider(
             _accessTokens.Forget(mailbox.Address);
             var failure = TokenFailureClassifier.Classify(exception);
             var retryAfter = RetryAfterOf(exception);
+            slot?.Refused(failure, retryAfter);
+            slot?.Dispose();
             // Only the keep-alive extends the back-off: a burst of sends during an outage must not add a version per attempt.
             var state = await RecordFailureAsync(current, failure, extendBackoff: keepAlive, retryAfter, cancellationToken).ConfigureAwait(false);
             logger.LogWarning("No token for {Mailbox}: {Kind} (AADSTS{Code}, {Error}); state now {State}.",
                 mailbox.Address, failure.Kind, failure.AadstsCode, failure.Error, state);
             throw new MailboxTokenUnavailableException(mailbox.Address, state, failure, exception) { RetryAfter = retryAfter };
+        }
+        finally
+        {
+            slot?.Dispose(); // a second dispose of the gate's slot is a no-op
         }
     }
 

@@ -17,7 +17,10 @@ public sealed class RefreshOptions
     /// </summary>
     public TimeSpan Spread { get; set; } = TimeSpan.FromHours(2);
 
-    /// <summary>Ceiling of keep-alives running at once; the sweep lowers it while the identity provider answers 429 or 5xx.</summary>
+    /// <summary>
+    /// Ceiling of the sweep's token requests at the identity provider at once; the sweep lowers it while the provider
+    /// answers 429 or 5xx. Up to twice as many keep-alives are in progress, reading or writing the store meanwhile.
+    /// </summary>
     public int MaxConcurrency { get; set; } = 8;
 
     /// <summary>Longest pause of the whole sweep after a Retry-After; a longer one ends the sweep (the rest stay due for the next).</summary>

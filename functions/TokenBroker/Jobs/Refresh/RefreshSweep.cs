@@ -19,9 +19,10 @@ public sealed record RefreshSweepResult(int Registered, int Due, int Refreshed, 
 /// tokens are the token provider's on-demand business and play no part here. Which ones are due is decided from the
 /// registry's listing metadata; only those records are read, once each, and handed to
 /// <see cref="IMailboxTokenProvider.KeepAliveAsync"/>, which writes each once. Due mailboxes go in random order (two
-/// instances sweeping at once rarely meet on one) at a concurrency that adapts to the identity provider
-/// (<see cref="AdaptiveConcurrency"/>). A mailbox backing off after transient failures (<see cref="Mailbox.Backoff"/>,
-/// stored with it) waits, whichever instance recorded it. A mailbox's failure stays with that mailbox, except a
+/// instances sweeping at once rarely meet on one); the token requests run at a concurrency that adapts to the
+/// identity provider (<see cref="AdaptiveConcurrency"/>), and the store's reads and writes overlap with them. A
+/// mailbox backing off after transient failures (<see cref="Mailbox.Backoff"/>, stored with it) waits, whichever
+/// instance recorded it. A mailbox's failure stays with that mailbox, except a
 /// broken client credential, which stops the sweep: it affects every mailbox.
 /// </summary>
 public sealed class RefreshSweep(
@@ -32,9 +33,9 @@ public sealed class RefreshSweep(
     Random random,
     ILogger<RefreshSweep> logger)
 {
-    private enum Outcome { Refreshed, Skipped, Failed, Throttled, CredentialBroken }
+    private enum Outcome { Refreshed, Skipped, Failed, Throttled, TimedOut, CredentialBroken }
 
-    private sealed record MailboxResult(string? Address, Outcome Outcome, BrokerEvent? Change, TimeSpan? RetryAfter = null);
+    private sealed record MailboxResult(string? Address, Outcome Outcome, BrokerEvent? Change);
 
     public async Task<RefreshSweepResult> RunAsync(CancellationToken cancellationToken = default)
     {
@@ -44,20 +45,22 @@ public sealed class RefreshSweep(
         var due = all.Where(m => IsDue(m, now, settings)).ToArray();
         random.Shuffle(due);
         var events = new List<BrokerEvent>();
-        int refreshed = 0, skipped = 0, failed = 0, started = 0;
+        int refreshed = 0, skipped = 0, failed = 0, started = 0, leftWaiting = 0;
         string? brokenBy = null;
         string? brokenReason = null;
 
         using var sweep = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var concurrency = new AdaptiveConcurrency(settings.MaxConcurrency, time);
-        var running = new List<Task<MailboxResult>>(concurrency.Ceiling);
+        var running = new List<Task<MailboxResult>>(2 * concurrency.Ceiling);
         while (true)
         {
             var paused = concurrency.ResumeAt > time.GetUtcNow();
             if (paused && concurrency.ResumeAt - time.GetUtcNow() > settings.MaxPause)
                 break; // a long Retry-After: leave the rest due for a later sweep rather than hold this one
-            while (brokenBy is null && !paused && started < due.Length && running.Count < concurrency.Limit)
-                running.Add(KeepAliveOneAsync(due[started++], settings, sweep.Token));
+            // Up to twice the token requests allowed are in progress: reading and writing the store overlap with the
+            // token requests (the identity provider sees the limit), and none waits for a slot longer than one request.
+            while (brokenBy is null && !paused && started < due.Length && running.Count < 2 * concurrency.Limit)
+                running.Add(KeepAliveOneAsync(due[started++], settings, concurrency, sweep.Token));
             if (running.Count == 0)
             {
                 if (brokenBy is not null || started == due.Length) break;
@@ -73,9 +76,12 @@ public sealed class RefreshSweep(
             {
                 result = await finished.ConfigureAwait(false);
             }
-            catch (OperationCanceledException) when (brokenBy is not null && !cancellationToken.IsCancellationRequested)
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
             {
-                continue; // cancelled because the credential is broken: MarkAllBrokenAsync covers it
+                // The credential is broken (the gate closed, or the sweep cancelled the rest): never asked the
+                // identity provider, and MarkAllBrokenAsync covers it.
+                leftWaiting++;
+                continue;
             }
             if (result.Change is not null) events.Add(result.Change);
             switch (result.Outcome)
@@ -83,7 +89,8 @@ public sealed class RefreshSweep(
                 case Outcome.Refreshed: refreshed++; concurrency.Succeeded(); break;
                 case Outcome.Skipped: skipped++; break;
                 case Outcome.Failed: failed++; break;
-                case Outcome.Throttled: failed++; concurrency.Overloaded(result.RetryAfter); break;
+                case Outcome.Throttled: failed++; break; // the gate heard it from the refused request
+                case Outcome.TimedOut: failed++; concurrency.Overloaded(retryAfter: null); break;
                 case Outcome.CredentialBroken:
                     failed++;
                     if (brokenBy is null)
@@ -95,7 +102,8 @@ public sealed class RefreshSweep(
                     break;
             }
         }
-        await DrainAsync(running).ConfigureAwait(false);
+        concurrency.Close();
+        leftWaiting += await DrainAsync(running).ConfigureAwait(false);
 
         if (brokenBy is not null)
         {
@@ -104,21 +112,26 @@ public sealed class RefreshSweep(
             events.Add(await MarkAllBrokenAsync(brokenBy, brokenReason, cancellationToken).ConfigureAwait(false));
         }
         logger.LogInformation("Refresh sweep: {Registered} mailboxes, {Due} due, {Refreshed} refreshed, {Skipped} skipped, {Failed} failed, {Left} left for the next sweep; concurrency ended at {Limit} of {Ceiling}.",
-            all.Count, due.Length, refreshed, skipped, failed, due.Length - started, concurrency.Limit, concurrency.Ceiling);
+            all.Count, due.Length, refreshed, skipped, failed, due.Length - started + leftWaiting, concurrency.Limit, concurrency.Ceiling);
         return new RefreshSweepResult(all.Count, due.Length, refreshed, skipped, failed, events)
         {
             MailboxesByState = all.Where(m => m.State is not null).GroupBy(m => m.State!.Value).ToDictionary(g => g.Key, g => g.Count()),
         };
     }
 
-    /// <summary>Waits for keep-alives still running when the loop ended (a long pause, or a cancelled sweep); their outcome is in the store.</summary>
-    private static async Task DrainAsync(List<Task<MailboxResult>> running)
+    /// <summary>
+    /// Waits for keep-alives still running when the loop ended (a long pause, or a cancelled sweep); their outcome is
+    /// in the store. Returns how many were cancelled, most of them before their token request: left for the next sweep.
+    /// </summary>
+    private static async Task<int> DrainAsync(List<Task<MailboxResult>> running)
     {
+        var cancelled = 0;
         foreach (var task in running)
         {
             try { await task.ConfigureAwait(false); }
-            catch (OperationCanceledException) { }
+            catch (OperationCanceledException) { cancelled++; }
         }
+        return cancelled;
     }
 
     /// <summary>Unknown metadata (a state the listing does not tell) counts as due: the record read then decides.</summary>
@@ -136,7 +149,7 @@ public sealed class RefreshSweep(
         return settings.Interval - settings.Spread * (hash / (double)uint.MaxValue);
     }
 
-    private async Task<MailboxResult> KeepAliveOneAsync(MailboxSummary listed, RefreshOptions settings, CancellationToken cancellationToken)
+    private async Task<MailboxResult> KeepAliveOneAsync(MailboxSummary listed, RefreshOptions settings, ITokenRequestGate gate, CancellationToken cancellationToken)
     {
         // The listing's metadata may be a moment older than the record (another instance may have kept it alive meanwhile).
         var current = await registry.GetAsync(listed, cancellationToken).ConfigureAwait(false);
@@ -149,7 +162,7 @@ public sealed class RefreshSweep(
         try
         {
             // Success clears the mailbox's back-off and a transient failure extends it, in the provider's one write.
-            await tokens.KeepAliveAsync(current, linked.Token).ConfigureAwait(false);
+            await tokens.KeepAliveAsync(current, gate, linked.Token).ConfigureAwait(false);
             return new(before.Address, Outcome.Refreshed, null);
         }
         catch (MailboxTokenUnavailableException unavailable)
@@ -160,14 +173,14 @@ public sealed class RefreshSweep(
             if (unavailable.State is { } after && after != before.State)
                 return new(before.Address, Outcome.Failed, BrokerEvent.StateChanged(before.Address, before.State.ToString(), after.ToString(), ReasonInWords(failure), time.GetUtcNow()));
             logger.LogWarning("Keeping {Mailbox} alive failed ({Kind}): {Reason}; it backs off before the next attempt.", before.Address, failure.Kind, failure.Reason);
-            return new(before.Address, failure.IsTransient ? Outcome.Throttled : Outcome.Failed, null, unavailable.RetryAfter);
+            return new(before.Address, failure.IsTransient ? Outcome.Throttled : Outcome.Failed, null);
         }
         catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
             var reason = $"Refreshing the token took longer than {settings.MailboxTimeout}; abandoned.";
             var next = await RecordBackoffAsync(before.Address, reason, settings, cancellationToken).ConfigureAwait(false);
             logger.LogWarning("Keeping {Mailbox} alive took longer than {Timeout}; abandoned, next attempt after {Next:O}.", before.Address, settings.MailboxTimeout, next);
-            return new(before.Address, Outcome.Throttled, null);
+            return new(before.Address, Outcome.TimedOut, null);
         }
         catch (Exception exception) when (exception is not OperationCanceledException)
         {

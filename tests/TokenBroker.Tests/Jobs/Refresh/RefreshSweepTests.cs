@@ -226,5 +226,76 @@ public sealed class RefreshSweepTests
             Assert.Equal(MailboxState.Connected, (await host.Registry.GetAsync(mailbox, Ct))!.Value.State);
     }
 
+    [Fact]
+    public async Task The_identity_provider_sees_at_most_the_ceiling_of_token_requests_while_more_keep_alives_use_the_store()
+    {
+        await using var host = await RefreshTesting.StartAsync(refresh: o => o.MaxConcurrency = 2);
+        for (var i = 0; i < 12; i++)
+            await RefreshTesting.ConnectDueAsync(host);
+        var counting = new CountingKeepAlives(host.Tokens);
+        var sweep = new RefreshSweep(host.Registry, counting, host.Get<IOptions<RefreshOptions>>(), host.Clock, new Random(3),
+            host.Get<ILoggerFactory>().CreateLogger<RefreshSweep>());
+
+        var result = await sweep.RunAsync(Ct);
+
+        Assert.Equal((12, 0), (result.Refreshed, result.Failed));
+        Assert.InRange(counting.MostTokenRequests, 1, 2);
+        Assert.InRange(counting.MostKeepAlives, 3, 4);
+    }
+
     private static RefreshSweep OtherInstanceSweep(OAuthTestHost host) => RefreshTesting.OtherInstanceSweep(host);
+
+    /// <summary>Counts keep-alives in progress and, through the gate the sweep hands over, token requests in progress.</summary>
+    private sealed class CountingKeepAlives(IMailboxTokenProvider inner) : IMailboxTokenProvider, ITokenRequestGate
+    {
+        private ITokenRequestGate? _sweepGate;
+        private int _keepAlives, _tokenRequests;
+
+        public int MostKeepAlives { get; private set; }
+
+        public int MostTokenRequests { get; private set; }
+
+        public Task<MailboxAccessToken> GetAccessTokenAsync(string mailboxAddress, CancellationToken cancellationToken = default) =>
+            inner.GetAccessTokenAsync(mailboxAddress, cancellationToken);
+
+        public Task<MailboxAccessToken> RefreshAsync(string mailboxAddress, bool force, CancellationToken cancellationToken = default) =>
+            inner.RefreshAsync(mailboxAddress, force, cancellationToken);
+
+        public async Task<MailboxAccessToken> KeepAliveAsync(Versioned<Mailbox> current, ITokenRequestGate? gate, CancellationToken cancellationToken = default)
+        {
+            _sweepGate = gate ?? throw new InvalidOperationException("The sweep passed no gate.");
+            Track(ref _keepAlives, v => MostKeepAlives = Math.Max(MostKeepAlives, v), +1);
+            try
+            {
+                return await inner.KeepAliveAsync(current, this, cancellationToken);
+            }
+            finally
+            {
+                Track(ref _keepAlives, _ => { }, -1);
+            }
+        }
+
+        public async ValueTask<ITokenRequestSlot> EnterAsync(CancellationToken cancellationToken)
+        {
+            var slot = await _sweepGate!.EnterAsync(cancellationToken);
+            Track(ref _tokenRequests, v => MostTokenRequests = Math.Max(MostTokenRequests, v), +1);
+            return new CountedSlot(slot, () => Track(ref _tokenRequests, _ => { }, -1));
+        }
+
+        private void Track(ref int counter, Action<int> record, int by)
+        {
+            lock (this) { counter += by; record(counter); }
+        }
+
+        private sealed class CountedSlot(ITokenRequestSlot inner, Action released) : ITokenRequestSlot
+        {
+            public void Refused(TokenFailure failure, TimeSpan? retryAfter) => inner.Refused(failure, retryAfter);
+
+            public void Dispose()
+            {
+                released();
+                inner.Dispose();
+            }
+        }
+    }
 }
