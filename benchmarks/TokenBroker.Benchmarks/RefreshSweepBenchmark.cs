@@ -1,3 +1,4 @@
+using Azure.Storage.Blobs;
 using System.Diagnostics;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -6,6 +7,8 @@ using TokenBroker.Jobs.Refresh;
 using TokenBroker.OAuth;
 using TokenBroker.Store;
 using TokenBroker.Store.KeyVault;
+using TokenBroker.Store.Locks;
+using TokenBroker.StorageAccount;
 using TokenBroker.Testing;
 using TokenBroker.Tests.Store.KeyVaultDouble;
 
@@ -29,6 +32,11 @@ public sealed class RefreshSweepBenchmark : IBenchmark
     {
         var count = args.Length > 0 && int.TryParse(args[0], out var n) ? n : 10_000;
         var concurrency = args.Length > 1 && int.TryParse(args[1], out var c) ? c : new RefreshOptions().MaxConcurrency;
+        // As on Azure: mailbox locks as blob leases (Azurite), so the keep-alive reads its record once; "nolocks" for the version check instead.
+        var locks = args.Length > 2 && args[2] == "nolocks" ? null
+            : new BlobMailboxLocks(StorageConnection.FromConnectionString(PeersEnvironment.Get("AZURITE_CONNECTION_STRING"), "AZURITE_CONNECTION_STRING")
+                .CreateBlobServiceClient(new BlobClientOptions()).GetBlobContainerClient("bench-locks-" + Guid.NewGuid().ToString("N")[..12]), TimeProvider.System);
+        Console.WriteLine(locks is null ? "mailbox locks: none (version check before each write)" : $"mailbox locks: blob leases on Azurite, container {locks.ContainerName}");
         var clientId = Guid.NewGuid().ToString();
         var control = new IdentityServerControl();
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(BenchmarkConsent.OAuthSettings(clientId))
@@ -39,7 +47,7 @@ public sealed class RefreshSweepBenchmark : IBenchmark
 
         await using var vault = await VaultDoubleProcess.StartAsync(cancellationToken);
         var storeOptions = new KeyVaultTokenStoreOptions { VaultUri = vault.VaultUri };
-        var store = new KeyVaultTokenStore(vault.CreateClient(storeOptions), storeOptions);
+        var store = new KeyVaultTokenStore(vault.CreateClient(storeOptions), storeOptions, TimeProvider.System, locks);
         var services = new ServiceCollection().AddLogging(l => l.SetMinimumLevel(LogLevel.Warning).AddSimpleConsole(o => o.SingleLine = true));
         services.AddSingleton(store).AddSingleton(store.Mailboxes).AddSingleton(store.TokenCaches).AddSingleton(store.Secrets).AddSingleton<MsalTokenCacheBinding>();
         var clock = new ShiftedClock();
@@ -61,11 +69,11 @@ public sealed class RefreshSweepBenchmark : IBenchmark
             var sweep = provider.GetRequiredService<RefreshSweep>();
             using var raw = await RawTokenClient.CreateAsync(concurrency, cancellationToken);
             await SideBySideAsync("sweep, all due (first after the consent: also reads its token cache)", count, concurrency, raw,
-                () => MeasureAsync("sweep, all due, first", vault, control, clientId, () => sweep.RunAsync(cancellationToken), cancellationToken), cancellationToken);
+                () => MeasureAsync("sweep, all due, first", vault, locks, control, clientId, () => sweep.RunAsync(cancellationToken), cancellationToken), cancellationToken);
             clock.Shift += new RefreshOptions().Interval;
             await SideBySideAsync("sweep, all due (steady state: tokens kept with the record)", count, concurrency, raw,
-                () => MeasureAsync("sweep, all due, steady", vault, control, clientId, () => sweep.RunAsync(cancellationToken), cancellationToken), cancellationToken);
-            await MeasureAsync("sweep, none due", vault, control, clientId, () => sweep.RunAsync(cancellationToken), cancellationToken);
+                () => MeasureAsync("sweep, all due, steady", vault, locks, control, clientId, () => sweep.RunAsync(cancellationToken), cancellationToken), cancellationToken);
+            await MeasureAsync("sweep, none due", vault, locks, control, clientId, () => sweep.RunAsync(cancellationToken), cancellationToken);
             Console.WriteLine($"process peak working set: {Process.GetCurrentProcess().PeakWorkingSet64 / 1048576.0:F0} MiB");
         }
         finally
@@ -87,12 +95,13 @@ public sealed class RefreshSweepBenchmark : IBenchmark
     }
 
     /// <returns>Refreshed mailboxes per second.</returns>
-    private static async Task<double> MeasureAsync(string what, VaultDoubleProcess vault, IdentityServerControl control, string clientId,
+    private static async Task<double> MeasureAsync(string what, VaultDoubleProcess vault, BlobMailboxLocks? locks, IdentityServerControl control, string clientId,
         Func<Task<RefreshSweepResult>> run, CancellationToken cancellationToken)
     {
         GC.Collect();
         var heapBefore = GC.GetGCMemoryInfo().HeapSizeBytes;
         var vaultBefore = await vault.CountsAsync(cancellationToken);
+        var lockRequestsBefore = locks?.StorageRequests ?? 0;
         var tokenCallsBefore = await RefreshCallsAsync(control, clientId, cancellationToken);
         var allocatedBefore = GC.GetTotalAllocatedBytes();
         long peakHeap = 0, peakWorkingSet = 0;
@@ -120,7 +129,7 @@ public sealed class RefreshSweepBenchmark : IBenchmark
                           $"Key Vault writes {writes}, GETs {pages + mailboxReads + otherReads} ({pages} listing pages, {mailboxReads} mailbox reads, {otherReads} other reads); refresh_token calls {tokenCalls}; allocated {(GC.GetTotalAllocatedBytes() - allocatedBefore) / 1048576.0:F0} MiB; GC heap {heapBefore / 1048576.0:F0} MiB before, peak {peakHeap / 1048576.0:F0} MiB; peak working set {peakWorkingSet / 1048576.0:F0} MiB");
         if (result.Refreshed > 0)
             Console.WriteLine($"  per refreshed mailbox: {(double)mailboxReads / result.Refreshed:F2} mailbox reads, {(double)otherReads / result.Refreshed:F2} other reads, " +
-                              $"{(double)writes / result.Refreshed:F2} writes; listing pages per mailbox listed {(double)pages / result.Registered:F3}; " +
+                              $"{(double)writes / result.Refreshed:F2} writes; {((locks?.StorageRequests ?? 0) - lockRequestsBefore) / (double)result.Refreshed:F2} lock requests (storage); listing pages per mailbox listed {(double)pages / result.Registered:F3}; " +
                               $"this process's CPU {cpu.TotalMilliseconds * 1000 / result.Refreshed:F0} µs");
         return result.Refreshed / clock.Elapsed.TotalSeconds;
     }

@@ -19,6 +19,15 @@ public interface IMailboxRegistry
     Task<Versioned<Mailbox>?> GetAsync(MailboxSummary summary, CancellationToken cancellationToken = default);
 
     /// <summary>
+    /// For a read-modify-write that should not wait (the keep-alive): reads the mailbox <paramref name="summary"/> was
+    /// listed for and holds the store's write lock on it until the result is disposed, when the store has one (Key
+    /// Vault with a storage account for the locks); saving the version read then costs no second read. Null when it
+    /// was deleted since, or another writer holds its lock now (that writer is at this mailbox: leave it to them).
+    /// </summary>
+    async Task<HeldMailbox?> HoldAsync(MailboxSummary summary, CancellationToken cancellationToken = default) =>
+        await GetAsync(summary, cancellationToken).ConfigureAwait(false) is { } current ? new HeldMailbox(current) : null;
+
+    /// <summary>
     /// Stores <paramref name="mailbox"/>. <paramref name="expectedVersion"/> null means the mailbox must not exist yet;
     /// otherwise it must be the version last read. A mismatch throws <see cref="StoreConcurrencyException"/> and
     /// changes nothing (re-read, re-apply, retry). Saving content equal to what is stored writes nothing and

@@ -1,7 +1,9 @@
 using Azure.Core;
 using Microsoft.Extensions.Options;
 using TokenBroker.Store.Embedded;
+using Microsoft.Extensions.Logging;
 using TokenBroker.Store.KeyVault;
+using TokenBroker.Store.Locks;
 
 namespace TokenBroker.Store;
 
@@ -9,7 +11,7 @@ namespace TokenBroker.Store;
 /// Registers <see cref="IMailboxRegistry"/>, <see cref="ITokenCacheStore"/>, <see cref="IBrokerSecrets"/> and
 /// <see cref="MsalTokenCacheBinding"/> (singletons) on Key Vault or on the embedded SQLite store.
 /// Settings live in the "TokenStore" section: Kind (KeyVault | Embedded), VaultUri, ManagedIdentityClientId,
-/// DataDirectory, and the retry/timeout fields of the options classes.
+/// DataDirectory, MailboxLocks and LockContainerName (<see cref="MailboxLocksRegistration"/>), and the retry/timeout fields of the options classes.
 /// </summary>
 public static class TokenStoreServiceCollectionExtensions
 {
@@ -54,11 +56,14 @@ public static class TokenStoreServiceCollectionExtensions
         services.AddSingleton<IValidateOptions<KeyVaultTokenStoreOptions>, KeyVaultTokenStoreOptionsValidator>();
         options.ValidateOnStart();
 
+        var locks = configuration is null ? null : MailboxLocksRegistration.Resolve(configuration);
         services.AddSingleton(provider =>
         {
             var storeOptions = provider.GetRequiredService<IOptions<KeyVaultTokenStoreOptions>>().Value;
             var client = KeyVaultTokenStore.CreateSecretClient(storeOptions, provider.GetService<TokenCredential>());
-            return new KeyVaultTokenStore(client, storeOptions, provider.GetService<TimeProvider>());
+            var time = provider.GetService<TimeProvider>() ?? TimeProvider.System;
+            return new KeyVaultTokenStore(client, storeOptions, time,
+                locks?.Invoke(time, provider.GetService<ILoggerFactory>()?.CreateLogger(typeof(BlobMailboxLocks))));
         });
         services.AddSingleton(provider => provider.GetRequiredService<KeyVaultTokenStore>().Mailboxes);
         services.AddSingleton(provider => provider.GetRequiredService<KeyVaultTokenStore>().TokenCaches);

@@ -151,8 +151,10 @@ public sealed class RefreshSweep(
 
     private async Task<MailboxResult> KeepAliveOneAsync(MailboxSummary listed, RefreshOptions settings, ITokenRequestGate gate, CancellationToken cancellationToken)
     {
+        // Null: deleted, or another writer (a consent, another instance's sweep) is at this mailbox now.
+        await using var held = await registry.HoldAsync(listed, cancellationToken).ConfigureAwait(false);
         // The listing's metadata may be a moment older than the record (another instance may have kept it alive meanwhile).
-        var current = await registry.GetAsync(listed, cancellationToken).ConfigureAwait(false);
+        var current = held?.Current;
         if (current is null || !IsDue(MailboxSummary.Of(listed.Id, current.Value), time.GetUtcNow(), settings))
             return new(current?.Value.Address, Outcome.Skipped, null);
         var before = current.Value;
@@ -178,12 +180,14 @@ public sealed class RefreshSweep(
         catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
             var reason = $"Refreshing the token took longer than {settings.MailboxTimeout}; abandoned.";
+            await held!.DisposeAsync().ConfigureAwait(false); // recording the back-off takes the mailbox's lock itself
             var next = await RecordBackoffAsync(before.Address, reason, settings, cancellationToken).ConfigureAwait(false);
             logger.LogWarning("Keeping {Mailbox} alive took longer than {Timeout}; abandoned, next attempt after {Next:O}.", before.Address, settings.MailboxTimeout, next);
             return new(before.Address, Outcome.TimedOut, null);
         }
         catch (Exception exception) when (exception is not OperationCanceledException)
         {
+            await held!.DisposeAsync().ConfigureAwait(false);
             var next = await RecordBackoffAsync(before.Address, $"Refreshing the token failed unexpectedly ({exception.GetType().Name}).", settings, cancellationToken).ConfigureAwait(false);
             logger.LogError("Keeping {Mailbox} alive failed unexpectedly ({Type}: {Reason}); next attempt after {Next:O}.", before.Address, exception.GetType().Name, exception.Message, next);
             return new(before.Address, Outcome.Failed, null);

@@ -14,7 +14,8 @@ namespace TokenBroker.Store.KeyVault;
 /// same base and ours was overwritten, so the caller gets <see cref="StoreConcurrencyException"/> and retries.
 /// This narrows the race but cannot close it: a writer whose read-compare-write-verify runs entirely inside
 /// another writer's read-to-write gap succeeds and is then silently overwritten. The callers (one refresh per
-/// mailbox at a time, consent callbacks) make that rare; a lease would be needed to rule it out.
+/// mailbox at a time, consent callbacks) make that rare; the mailbox records rule it out with a lease when the
+/// store has mailbox locks (Store/Locks), and their keep-alive then writes with <see cref="WriteOverAsync"/>.
 /// <para>
 /// Soft delete: a name whose secret was deleted stays reserved until purged (409 Conflict on PUT). Creating such a
 /// name recovers the deleted secret and then writes the new value over it. Recovering rather than purging works
@@ -67,6 +68,16 @@ internal sealed class KeyVaultSecrets(SecretClient client, KeyVaultTokenStoreOpt
         if (latest is not null && latest.Version != written.Properties.Version && latest.Generation <= generation)
             throw new StoreConcurrencyException(write.Item, expectedVersion, latest.Version);
         return StoredSecret.From(written);
+    }
+
+    /// <summary>
+    /// Writes over <paramref name="current"/> without reading first: for a writer holding the record's lock since it
+    /// read <paramref name="current"/> (no one else can have written). Writes nothing when it already holds the value.
+    /// </summary>
+    public async Task<StoredSecret> WriteOverAsync(SecretWrite write, StoredSecret current, CancellationToken cancellationToken)
+    {
+        if (write.IsSatisfiedBy(current)) return current;
+        return StoredSecret.From(await SetAsync(write, current.Generation + 1, cancellationToken).ConfigureAwait(false));
     }
 
     /// <summary>Writes a fresh secret without concurrency checks (first-writer-wins is decided by the caller); recovers a soft-deleted name first.</summary>

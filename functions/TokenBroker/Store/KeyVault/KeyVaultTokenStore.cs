@@ -2,6 +2,8 @@ using Azure.Core;
 using Azure.Identity;
 using Azure.Security.KeyVault.Secrets;
 
+using TokenBroker.Store.Locks;
+
 namespace TokenBroker.Store.KeyVault;
 
 /// <summary>
@@ -10,7 +12,8 @@ namespace TokenBroker.Store.KeyVault;
 /// </summary>
 public sealed class KeyVaultTokenStore
 {
-    public KeyVaultTokenStore(SecretClient client, KeyVaultTokenStoreOptions? options = null, TimeProvider? timeProvider = null)
+    /// <param name="locks">A write lock per mailbox record (blob leases on Azure): the keep-alive then reads its record once.</param>
+    public KeyVaultTokenStore(SecretClient client, KeyVaultTokenStoreOptions? options = null, TimeProvider? timeProvider = null, IMailboxLocks? locks = null)
     {
         ArgumentNullException.ThrowIfNull(client);
         Client = client;
@@ -18,7 +21,7 @@ public sealed class KeyVaultTokenStore
         var brokerSecrets = new KeyVaultBrokerSecrets(secrets);
         var naming = new SecretNaming(brokerSecrets);
         Secrets = brokerSecrets;
-        Mailboxes = new KeyVaultMailboxRegistry(secrets, naming);
+        Mailboxes = new KeyVaultMailboxRegistry(secrets, naming, locks);
         TokenCaches = new KeyVaultTokenCacheStore(secrets, naming);
     }
 

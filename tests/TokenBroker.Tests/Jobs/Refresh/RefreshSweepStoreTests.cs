@@ -89,6 +89,24 @@ public sealed class RefreshSweepStoreTests
     }
 
     [Fact]
+    public async Task With_mailbox_locks_a_keep_alive_costs_one_record_read_and_one_write()
+    {
+        await using var host = await RefreshTesting.StartAsync(TestStore.KeyVaultWithLocks);
+        var mailbox = await RefreshTesting.ConnectDueAsync(host);
+        var secret = await SecretNameOfAsync(host, mailbox);
+        await host.Get<RefreshSweep>().RunAsync(Ct);
+        host.Clock.Advance(host.Get<Microsoft.Extensions.Options.IOptions<RefreshOptions>>().Value.Interval);
+        ForgetRequests(host.Vault!);
+        var putsBefore = host.Vault!.Vault.TotalPutCount;
+
+        var result = await host.Get<RefreshSweep>().RunAsync(Ct);
+
+        Assert.Equal(1, result.Refreshed);
+        Assert.Equal(["/secrets/" + secret], MailboxValueReads(host.Vault));
+        Assert.Equal(1, host.Vault.Vault.TotalPutCount - putsBefore);
+    }
+
+    [Fact]
     public async Task A_transient_failure_is_recorded_with_its_back_off_in_one_mailbox_write()
     {
         await using var host = await RefreshTesting.StartAsync(TestStore.KeyVault);
@@ -191,5 +209,20 @@ public sealed class RefreshSweepStoreTests
         Assert.Null(saved.LastError);
         var token = await host.Tokens.GetAccessTokenAsync(mailbox, Ct);
         Assert.True(token.ExpiresOn > DateTimeOffset.UtcNow.AddMinutes(30));
+    }
+
+    [Fact]
+    public async Task Two_instances_sweeping_with_mailbox_locks_at_once_redeem_the_refresh_token_once()
+    {
+        await using var host = await RefreshTesting.StartAsync(TestStore.KeyVaultWithLocks);
+        var mailbox = await RefreshTesting.ConnectDueAsync(host);
+        await host.Identity.SetTokenLifetimeAsync(3600);
+        var before = await host.Identity.TokenRequestCountAsync("refresh_token");
+
+        var results = await Task.WhenAll(host.Get<RefreshSweep>().RunAsync(Ct), RefreshTesting.OtherInstanceSweep(host).RunAsync(Ct));
+
+        Assert.Equal((1, 1, 0), (results.Sum(r => r.Refreshed), results.Sum(r => r.Skipped), results.Sum(r => r.Failed)));
+        Assert.Equal(1, await host.Identity.TokenRequestCountAsync("refresh_token") - before);
+        Assert.Equal(MailboxState.Connected, (await host.Registry.GetAsync(mailbox, Ct))!.Value.State);
     }
 }

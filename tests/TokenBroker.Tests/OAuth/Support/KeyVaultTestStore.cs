@@ -1,6 +1,8 @@
 using Microsoft.Extensions.DependencyInjection;
 using TokenBroker.Store;
 using TokenBroker.Store.KeyVault;
+using TokenBroker.Store.Locks;
+using TokenBroker.Tests.Store;
 using TokenBroker.Tests.Store.KeyVaultDouble;
 
 namespace TokenBroker.Tests.OAuth.Support;
@@ -8,7 +10,8 @@ namespace TokenBroker.Tests.OAuth.Support;
 /// <summary>The Key Vault store over the store branch's Key Vault REST double (HTTPS, the real SecretClient).</summary>
 internal static class KeyVaultTestStore
 {
-    public static async Task<KeyVaultDoubleServer> RegisterAsync(IServiceCollection services)
+    /// <param name="withLocks">Mailbox locks as blob leases in a container of their own on Azurite.</param>
+    public static async Task<KeyVaultDoubleServer> RegisterAsync(IServiceCollection services, bool withLocks = false)
     {
         var vault = await KeyVaultDoubleServer.StartAsync();
         var options = new KeyVaultTokenStoreOptions
@@ -18,7 +21,8 @@ internal static class KeyVaultTestStore
             RetryDelay = TimeSpan.FromMilliseconds(10),
             NetworkTimeout = TimeSpan.FromSeconds(10),
         };
-        var store = new KeyVaultTokenStore(vault.CreateClient(options), options);
+        var locks = withLocks ? new BlobMailboxLocks(KeyVaultLockedTokenStoreTests.LockContainer("locks-" + Guid.NewGuid().ToString("N")[..12]), TimeProvider.System) : null;
+        var store = new KeyVaultTokenStore(vault.CreateClient(options), options, TimeProvider.System, locks);
         services.AddSingleton(store);
         services.AddSingleton(store.Mailboxes);
         services.AddSingleton(store.TokenCaches);

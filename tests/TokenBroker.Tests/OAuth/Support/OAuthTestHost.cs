@@ -23,6 +23,9 @@ public enum TestStore
 {
     Embedded,
     KeyVault,
+
+    /// <summary>Key Vault with mailbox locks as blob leases on Azurite (as on Azure, where the Functions storage account is there).</summary>
+    KeyVaultWithLocks,
 }
 
 /// <summary>
@@ -112,7 +115,7 @@ public sealed class OAuthTestHost : IAsyncDisposable
         if (store == TestStore.Embedded)
             builder.Services.AddEmbeddedTokenStore(builder.Configuration);
         else
-            vault = await KeyVaultTestStore.RegisterAsync(builder.Services);
+            vault = await KeyVaultTestStore.RegisterAsync(builder.Services, withLocks: store == TestStore.KeyVaultWithLocks);
         builder.Services.AddOptions<BrokerOptions>().BindConfiguration(BrokerOptions.Section);
         builder.Services.AddCallers(builder.Configuration);
         builder.Services.AddOAuth(builder.Configuration);

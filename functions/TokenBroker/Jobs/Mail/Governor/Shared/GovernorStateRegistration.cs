@@ -35,7 +35,7 @@ public static class GovernorStateRegistration
                 if (options.SlotLease < TimeSpan.FromSeconds(15))
                     throw new InvalidOperationException($"Setting '{MailGovernorOptions.Section}:SlotLease' is {options.SlotLease}; Azure blob leases last 15 to 60 seconds.");
                 var (connection, requests) = MailLedgerServiceCollectionExtensions.AzureBlobSettings(configuration);
-                ValidateContainer(options.ContainerName);
+                ValidateContainer(options.ContainerName, $"{MailGovernorOptions.Section}:ContainerName");
                 return (time, logger) => new AzureBlobGovernorState(connection, requests, options.ContainerName, time, logger);
             default:
                 return (time, _) => new LocalGovernorState(time);
@@ -54,12 +54,13 @@ public static class GovernorStateRegistration
         }
     }
 
-    private static void ValidateContainer(string name)
+    /// <param name="setting">Named in the error.</param>
+    internal static void ValidateContainer(string name, string setting)
     {
         var valid = name is { Length: >= 3 and <= 63 }
                     && name.All(c => c is (>= 'a' and <= 'z') or (>= '0' and <= '9') or '-')
                     && char.IsAsciiLetterOrDigit(name[0]) && char.IsAsciiLetterOrDigit(name[^1]) && !name.Contains("--", StringComparison.Ordinal);
         if (!valid)
-            throw new InvalidOperationException($"Setting '{MailGovernorOptions.Section}:ContainerName' is '{name}'; a container name has 3-63 lower-case letters, digits and single hyphens.");
+            throw new InvalidOperationException($"Setting '{setting}' is '{name}'; a container name has 3-63 lower-case letters, digits and single hyphens.");
     }
 }
