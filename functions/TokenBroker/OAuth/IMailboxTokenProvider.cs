@@ -30,20 +30,12 @@ public interface IMailboxTokenProvider
     Task<MailboxAccessToken> KeepAliveAsync(Versioned<Mailbox> current, CancellationToken cancellationToken = default) =>
         KeepAliveAsync(current, gate: null, cancellationToken);
 
-    /// <summary>The keep-alive with its token request (and only that) inside a slot of <paramref name="gate"/>.</summary>
+    /// <summary>The keep-alive with its requests to the identity provider (and only those) inside slots of <paramref name="gate"/>.</summary>
     /// <exception cref="MailboxTokenUnavailableException">No token can be had now.</exception>
     async Task<MailboxAccessToken> KeepAliveAsync(Versioned<Mailbox> current, ITokenRequestGate? gate, CancellationToken cancellationToken = default)
     {
-        using var slot = gate is null ? null : await gate.EnterAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            return await RefreshAsync(current.Value.Address, force: true, cancellationToken).ConfigureAwait(false);
-        }
-        catch (MailboxTokenUnavailableException unavailable)
-        {
-            slot?.Refused(unavailable.Failure, unavailable.RetryAfter);
-            throw;
-        }
+        using var gated = TokenRequestGateScope.Enter(gate);
+        return await RefreshAsync(current.Value.Address, force: true, cancellationToken).ConfigureAwait(false);
     }
 }
 

@@ -20,3 +20,6 @@ public interface ITokenRequestSlot : IDisposable
     /// </summary>
     void Refused(TokenFailure failure, TimeSpan? retryAfter);
 }
+
+/// <summary>The gate starts no more requests (the sweep ended it): the request never reached the identity provider.</summary>
+public sealed class TokenRequestGateClosedException() : OperationCanceledException("No more token requests through this gate: the refresh sweep ended them.");

@@ -136,34 +136,32 @@ public sealed class MailboxTokenProvider(
 
     /// <param name="force">From the identity provider even if the cache holds a valid access token.</param>
     /// <param name="keepAlive">The timer's call: its transient failures extend the back-off.</param>
-    /// <param name="gate">Held around the token request alone: recording a failure is the store's work, not the identity provider's.</param>
+    /// <param name="gate">Held around the HTTP exchanges with the identity provider alone (<see cref="GatedIdentityProviderHandler"/>).</param>
     private async Task<AuthenticationResult> AcquireOrRecordAsync(Versioned<Mailbox> current, InMemoryTokenCache cache, bool force, bool keepAlive, CancellationToken cancellationToken, ITokenRequestGate? gate = null)
     {
         var mailbox = current.Value;
-        var slot = gate is null ? null : await gate.EnterAsync(cancellationToken).ConfigureAwait(false);
         try
         {
+            using var gated = TokenRequestGateScope.Enter(gate);
             if (mailbox.Mode == MailboxMode.Delegated && mailbox.ClientKind == MailboxClientKind.Public)
                 return await AcquireDelegatedAsync(clients.CreateInMemoryPublic(mailbox.TenantId, cache), mailbox, force, cancellationToken).ConfigureAwait(false);
             var client = await clients.CreateInMemoryAsync(mailbox.TenantId, cache, cancellationToken).ConfigureAwait(false);
             return await AcquireAsync(client, mailbox, force, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception exception) when (GateClosedIn(exception) is { } closed)
+        {
+            throw closed; // never reached the identity provider, whatever MSAL wrapped it in: nothing to record
         }
         catch (Exception exception) when (exception is MsalException or HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
         {
             _accessTokens.Forget(mailbox.Address);
             var failure = TokenFailureClassifier.Classify(exception);
             var retryAfter = RetryAfterOf(exception);
-            slot?.Refused(failure, retryAfter);
-            slot?.Dispose();
             // Only the keep-alive extends the back-off: a burst of sends during an outage must not add a version per attempt.
             var state = await RecordFailureAsync(current, failure, extendBackoff: keepAlive, retryAfter, cancellationToken).ConfigureAwait(false);
             logger.LogWarning("No token for {Mailbox}: {Kind} (AADSTS{Code}, {Error}); state now {State}.",
                 mailbox.Address, failure.Kind, failure.AadstsCode, failure.Error, state);
             throw new MailboxTokenUnavailableException(mailbox.Address, state, failure, exception) { RetryAfter = retryAfter };
-        }
-        finally
-        {
-            slot?.Dispose(); // a second dispose of the gate's slot is a no-op
         }
     }
 
@@ -221,6 +219,13 @@ public sealed class MailboxTokenProvider(
         }, cancellationToken);
 
     /// <summary>The identity provider's Retry-After (a 429 or 503), wherever MSAL wrapped it. A date is wall-clock time.</summary>
+    private static TokenRequestGateClosedException? GateClosedIn(Exception exception)
+    {
+        for (var e = exception; e is not null; e = e.InnerException)
+            if (e is TokenRequestGateClosedException closed) return closed;
+        return null;
+    }
+
     private static TimeSpan? RetryAfterOf(Exception exception)
     {
         for (var e = exception; e is not null; e = e.InnerException)

@@ -10,6 +10,7 @@ namespace TokenBroker.OAuth;
 /// The one HttpClient MSAL (and the Entra caller check's OIDC metadata retriever) uses for every tenant: MSAL wants a
 /// long-lived client. <see cref="OAuthOptions.TrustedCaFile"/> adds a private CA to the system roots through the mail
 /// side's <see cref="CertificateTrust"/> (names and server-auth usage still checked); tests may replace the handler.
+/// Every request passes <see cref="GatedIdentityProviderHandler"/> (the refresh sweep's concurrency limit).
 /// Certificate validation is never switched off here.
 /// </summary>
 public sealed class MsalHttpClientFactory : IMsalHttpClientFactory, IDisposable
@@ -20,7 +21,7 @@ public sealed class MsalHttpClientFactory : IMsalHttpClientFactory, IDisposable
     {
         // Built on first use: reading the options validates them, and a configuration error belongs to the
         // request that needs the identity provider, with its sentence, not to whoever resolves this service.
-        _client = new Lazy<HttpClient>(() => new HttpClient(handler?.Handler ?? CreateHandler(options.Value), disposeHandler: true)
+        _client = new Lazy<HttpClient>(() => new HttpClient(new GatedIdentityProviderHandler(handler?.Handler ?? CreateHandler(options.Value)), disposeHandler: true)
         {
             Timeout = options.Value.HttpTimeout,
         });

@@ -66,7 +66,7 @@ public sealed class AdaptiveConcurrency(int ceiling, TimeProvider time) : IToken
             Task freed;
             lock (_lock)
             {
-                if (_closed) throw new OperationCanceledException("The sweep starts no more token requests.");
+                if (_closed) throw new TokenRequestGateClosedException();
                 pause = _resumeAt - time.GetUtcNow();
                 if (pause <= TimeSpan.Zero && _inUse < _limit)
                 {
@@ -83,7 +83,7 @@ public sealed class AdaptiveConcurrency(int ceiling, TimeProvider time) : IToken
         }
     }
 
-    /// <summary>No more slots: waiting and later callers get <see cref="OperationCanceledException"/> (the sweep leaves them for the next one).</summary>
+    /// <summary>No more slots: waiting and later callers get <see cref="TokenRequestGateClosedException"/> (the sweep leaves them for the next one).</summary>
     public void Close()
     {
         lock (_lock) _closed = true;

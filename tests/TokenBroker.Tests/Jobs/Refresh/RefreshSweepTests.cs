@@ -176,6 +176,20 @@ public sealed class RefreshSweepTests
     }
 
     [Fact]
+    public async Task A_keep_alive_waiting_for_a_slot_when_the_credential_breaks_records_no_failure_of_its_own()
+    {
+        await using var host = await RefreshTesting.StartAsync(refresh: o => o.MaxConcurrency = 1);
+        var mailboxes = new[] { await RefreshTesting.ConnectDueAsync(host), await RefreshTesting.ConnectDueAsync(host) };
+        await host.Identity.FailNextTokenCallAsync("refresh_token", "invalid_client", errorCode: 7000222, status: 401);
+
+        await RefreshTesting.RunTimerAsync(host, Ct);
+
+        Assert.Single(host.Logs.Lines, line => line.Contains("No token for", StringComparison.Ordinal));
+        foreach (var mailbox in mailboxes)
+            Assert.Null((await host.Registry.GetAsync(mailbox, Ct))!.Value.Backoff);
+    }
+
+    [Fact]
     public async Task Two_instances_sweeping_the_same_mailbox_at_once_leave_it_connected_with_a_usable_token()
     {
         await using var host = await RefreshTesting.StartAsync();
