@@ -17,7 +17,8 @@ public sealed record RefreshSweepResult(int Registered, int Due, int Refreshed, 
 /// One pass of the keep-alive over every mailbox: a Connected mailbox whose refresh token was last redeemed
 /// <see cref="RefreshOptions.Interval"/> ago (less its own share of <see cref="RefreshOptions.Spread"/>) is due; access
 /// tokens are the token provider's on-demand business and play no part here. Which ones are due is decided from the
-/// registry's listing metadata; only those records are read, once each, and handed to
+/// registry's listing metadata; only those records are read, once each and under the store's lock on them when it
+/// has one (<see cref="IMailboxRegistry.HoldAsync"/>: a mailbox another writer holds is skipped), and handed to
 /// <see cref="IMailboxTokenProvider.KeepAliveAsync"/>, which writes each once. Due mailboxes go in random order (two
 /// instances sweeping at once rarely meet on one); the token requests run at a concurrency that adapts to the
 /// identity provider (<see cref="AdaptiveConcurrency"/>), and the store's reads and writes overlap with them. A
