@@ -54,11 +54,13 @@ public sealed class MailboxTokenProvider(
 
     public async Task<MailboxAccessToken> KeepAliveAsync(Versioned<Mailbox> current, ITokenRequestGate? gate, CancellationToken cancellationToken = default)
     {
+        // Only the identity provider's HTTP exchanges take the gate's slots (GatedIdentityProviderHandler).
+        using var gated = TokenRequestGateScope.Enter(gate);
         var mailbox = current.Value;
         if (RefusalFor(mailbox) is { } refusal)
             throw new MailboxTokenUnavailableException(mailbox.Address, mailbox.State, refusal);
         var cache = new InMemoryTokenCache(await StoredCacheAsync(mailbox, cancellationToken).ConfigureAwait(false));
-        var result = await AcquireOrRecordAsync(current, cache, force: true, keepAlive: true, cancellationToken, gate).ConfigureAwait(false);
+        var result = await AcquireOrRecordAsync(current, cache, force: true, keepAlive: true, cancellationToken).ConfigureAwait(false);
 
         var now = timeProvider.GetUtcNow();
         var token = TokenOf(result, mailbox.Address);
@@ -136,13 +138,11 @@ public sealed class MailboxTokenProvider(
 
     /// <param name="force">From the identity provider even if the cache holds a valid access token.</param>
     /// <param name="keepAlive">The timer's call: its transient failures extend the back-off.</param>
-    /// <param name="gate">Held around the HTTP exchanges with the identity provider alone (<see cref="GatedIdentityProviderHandler"/>).</param>
-    private async Task<AuthenticationResult> AcquireOrRecordAsync(Versioned<Mailbox> current, InMemoryTokenCache cache, bool force, bool keepAlive, CancellationToken cancellationToken, ITokenRequestGate? gate = null)
+    private async Task<AuthenticationResult> AcquireOrRecordAsync(Versioned<Mailbox> current, InMemoryTokenCache cache, bool force, bool keepAlive, CancellationToken cancellationToken)
     {
         var mailbox = current.Value;
         try
         {
-            using var gated = TokenRequestGateScope.Enter(gate);
             if (mailbox.Mode == MailboxMode.Delegated && mailbox.ClientKind == MailboxClientKind.Public)
                 return await AcquireDelegatedAsync(clients.CreateInMemoryPublic(mailbox.TenantId, cache), mailbox, force, cancellationToken).ConfigureAwait(false);
             var client = await clients.CreateInMemoryAsync(mailbox.TenantId, cache, cancellationToken).ConfigureAwait(false);

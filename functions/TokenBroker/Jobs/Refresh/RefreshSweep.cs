@@ -34,7 +34,7 @@ public sealed class RefreshSweep(
     Random random,
     ILogger<RefreshSweep> logger)
 {
-    private enum Outcome { Refreshed, Skipped, Failed, Throttled, TimedOut, CredentialBroken }
+    private enum Outcome { Refreshed, Skipped, Failed, TimedOut, CredentialBroken }
 
     private sealed record MailboxResult(string? Address, Outcome Outcome, BrokerEvent? Change);
 
@@ -89,8 +89,7 @@ public sealed class RefreshSweep(
             {
                 case Outcome.Refreshed: refreshed++; concurrency.Succeeded(); break;
                 case Outcome.Skipped: skipped++; break;
-                case Outcome.Failed: failed++; break;
-                case Outcome.Throttled: failed++; break; // the gate heard it from the refused request
+                case Outcome.Failed: failed++; break; // a throttled request: the gate heard it before freeing its slot
                 case Outcome.TimedOut: failed++; concurrency.Overloaded(retryAfter: null); break;
                 case Outcome.CredentialBroken:
                     failed++;
@@ -176,7 +175,7 @@ public sealed class RefreshSweep(
             if (unavailable.State is { } after && after != before.State)
                 return new(before.Address, Outcome.Failed, BrokerEvent.StateChanged(before.Address, before.State.ToString(), after.ToString(), ReasonInWords(failure), time.GetUtcNow()));
             logger.LogWarning("Keeping {Mailbox} alive failed ({Kind}): {Reason}; it backs off before the next attempt.", before.Address, failure.Kind, failure.Reason);
-            return new(before.Address, failure.IsTransient ? Outcome.Throttled : Outcome.Failed, null);
+            return new(before.Address, Outcome.Failed, null);
         }
         catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {

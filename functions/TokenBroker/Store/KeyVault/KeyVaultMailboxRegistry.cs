@@ -109,9 +109,7 @@ internal sealed class KeyVaultMailboxRegistry(KeyVaultSecrets secrets, SecretNam
         if (holdId is not null && _holds.TryGetValue(holdId, out var hold) && hold.Name == name)
             return await SaveHeldAsync(write, version, verifyAfter, holdId, hold, cancellationToken).ConfigureAwait(false);
 
-        await using var taken = locks is null ? null
-            : await locks.TryAcquireAsync(name, lockWait ?? DefaultLockWait, cancellationToken).ConfigureAwait(false)
-              ?? throw new TimeoutException($"Mailbox {mailbox.Address} stayed locked by another writer for {lockWait ?? DefaultLockWait}; nothing was written.");
+        await using var taken = await LockAsync(name, mailbox.Address, cancellationToken).ConfigureAwait(false);
         return ToVersioned(await secrets.WriteAsync(write, version, cancellationToken, verifyAfter).ConfigureAwait(false));
     }
 
@@ -132,10 +130,17 @@ internal sealed class KeyVaultMailboxRegistry(KeyVaultSecrets secrets, SecretNam
     public async Task DeleteAsync(string address, CancellationToken cancellationToken = default)
     {
         var name = await naming.MailboxAsync(address, cancellationToken).ConfigureAwait(false);
-        await using var taken = locks is null ? null
-            : await locks.TryAcquireAsync(name, lockWait ?? DefaultLockWait, cancellationToken).ConfigureAwait(false)
-              ?? throw new TimeoutException($"Mailbox {address} stayed locked by another writer for {lockWait ?? DefaultLockWait}; it was not deleted.");
+        await using var taken = await LockAsync(name, address, cancellationToken).ConfigureAwait(false);
         await secrets.DeleteAsync(name, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>An ordinary writer's lock on the record (none without locks); waits out another writer's.</summary>
+    private async Task<IMailboxLock?> LockAsync(string name, string address, CancellationToken cancellationToken)
+    {
+        if (locks is null) return null;
+        var wait = lockWait ?? DefaultLockWait;
+        return await locks.TryAcquireAsync(name, wait, cancellationToken).ConfigureAwait(false)
+               ?? throw new TimeoutException($"Mailbox {address} stayed locked by another writer for {wait}; nothing was changed.");
     }
 
     private static (string? Version, string? HoldId) Split(string? version)

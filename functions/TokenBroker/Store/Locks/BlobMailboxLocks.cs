@@ -2,6 +2,7 @@ using Azure;
 using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
 using Azure.Storage.Blobs.Specialized;
+using TokenBroker.Jobs.Ledger;
 using TokenBroker.StorageAccount;
 
 namespace TokenBroker.Store.Locks;
@@ -10,7 +11,7 @@ namespace TokenBroker.Store.Locks;
 /// Mailbox locks as blob leases in one container of the Functions storage account (an empty blob per record, named
 /// like the record, so no address appears). A lease lasts <see cref="LeaseDuration"/> and is never renewed: a holder
 /// that dies frees its mailboxes within a minute, and one that takes longer than <see cref="SafeHold"/> is told to check
-/// the version before writing. Two storage requests per lock (acquire, release), three the first time a record is locked.
+/// the version before writing. Two storage requests per lock (acquire, release), one more the first time a record is locked.
 /// </summary>
 public sealed class BlobMailboxLocks(BlobContainerClient container, TimeProvider time) : IMailboxLocks
 {
@@ -21,8 +22,7 @@ public sealed class BlobMailboxLocks(BlobContainerClient container, TimeProvider
     public static readonly TimeSpan SafeHold = TimeSpan.FromSeconds(45);
 
     private static readonly TimeSpan RetryInterval = TimeSpan.FromMilliseconds(200);
-    private readonly SemaphoreSlim _creation = new(1, 1);
-    private volatile bool _containerExists;
+    private readonly LedgerContainer _blobs = new(container);
     private long _requests;
 
     public string ContainerName => container.Name;
@@ -46,7 +46,9 @@ public sealed class BlobMailboxLocks(BlobContainerClient container, TimeProvider
             }
             catch (RequestFailedException e) when (e.ErrorCode == BlobErrorCode.BlobNotFound || e.ErrorCode == BlobErrorCode.ContainerNotFound)
             {
-                await CreateAsync(blob, e.ErrorCode == BlobErrorCode.ContainerNotFound, cancellationToken).ConfigureAwait(false);
+                // The first lock of this record: an empty blob (if no other writer created it first), container included.
+                Interlocked.Increment(ref _requests);
+                await _blobs.PutIfAsync(recordId, [], ifMatch: null, cancellationToken).ConfigureAwait(false);
             }
             catch (RequestFailedException e) when (e.Status == 409)
             {
@@ -55,38 +57,6 @@ public sealed class BlobMailboxLocks(BlobContainerClient container, TimeProvider
                 if (left <= TimeSpan.Zero) return null;
                 await Task.Delay(left < RetryInterval ? left : RetryInterval, time, cancellationToken).ConfigureAwait(false);
             }
-        }
-    }
-
-    private async Task CreateAsync(BlobClient blob, bool containerMissing, CancellationToken cancellationToken)
-    {
-        if (containerMissing) _containerExists = false;
-        if (!_containerExists)
-        {
-            await _creation.WaitAsync(cancellationToken).ConfigureAwait(false);
-            try
-            {
-                if (!_containerExists)
-                {
-                    Interlocked.Increment(ref _requests);
-                    await container.CreateIfNotExistsAsync(cancellationToken: cancellationToken).GuardAsync(StorageService.Blob).ConfigureAwait(false);
-                    _containerExists = true;
-                }
-            }
-            finally
-            {
-                _creation.Release();
-            }
-        }
-        try
-        {
-            var options = new BlobUploadOptions { Conditions = new BlobRequestConditions { IfNoneMatch = ETag.All } };
-            Interlocked.Increment(ref _requests);
-            await blob.UploadAsync(BinaryData.Empty, options, cancellationToken).GuardAsync(StorageService.Blob).ConfigureAwait(false);
-        }
-        catch (RequestFailedException e) when (e.Status is 409 or 412)
-        {
-            // Another writer created it first (and may hold its lease now, which the next acquire learns).
         }
     }
 
