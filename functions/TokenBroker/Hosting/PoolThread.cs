@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace TokenBroker.Hosting;
 
 /// <summary>
@@ -6,9 +8,23 @@ namespace TokenBroker.Hosting;
 /// </summary>
 internal static class PoolThread
 {
-    /// <summary>Continues on the thread pool when called from any other thread; on a pool thread, goes on where it is.</summary>
-    public static async ValueTask EnsureAsync()
+    /// <summary>
+    /// Continues on the thread pool when called from any other thread; on a pool thread, goes on where it is. An
+    /// awaiter of its own, not an async method around Task.Yield: the caller of such a method could find it already
+    /// completed by the pool and then go on inline, on the very thread it was to leave.
+    /// </summary>
+    public static Hop EnsureAsync() => default;
+
+    public readonly struct Hop : ICriticalNotifyCompletion
     {
-        if (!Thread.CurrentThread.IsThreadPoolThread) await Task.Yield();
+        public Hop GetAwaiter() => this;
+
+        public bool IsCompleted => Thread.CurrentThread.IsThreadPoolThread;
+
+        public void GetResult() { }
+
+        public void OnCompleted(Action continuation) => ThreadPool.QueueUserWorkItem(static run => run(), continuation, preferLocal: false);
+
+        public void UnsafeOnCompleted(Action continuation) => ThreadPool.UnsafeQueueUserWorkItem(static run => run(), continuation, preferLocal: false);
     }
 }

@@ -17,7 +17,7 @@ internal sealed class SerializedSqliteConnection(SqliteConnection connection) : 
 
     public async Task<T> RunAsync<T>(Func<T> work, CancellationToken cancellationToken)
     {
-        await Hosting.PoolThread.EnsureAsync().ConfigureAwait(false);
+        await Hosting.PoolThread.EnsureAsync();
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {

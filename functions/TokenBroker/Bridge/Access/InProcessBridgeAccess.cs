@@ -12,7 +12,7 @@ public sealed class InProcessBridgeAccess(BridgeSecretCheck secrets, IMailboxTok
     public async Task<BridgeLoginResult> LoginAsync(string mailbox, string secret, string protocol, CancellationToken cancellationToken)
     {
         // The secret and token checks may block (the store, MSAL's cache): off a socket's event thread first.
-        await Hosting.PoolThread.EnsureAsync().ConfigureAwait(false);
+        await Hosting.PoolThread.EnsureAsync();
         if (await secrets.AppFor(mailbox, secret, cancellationToken).ConfigureAwait(false) is not { } app) return BridgeLoginResult.Wrong(mailbox);
         try
         {
