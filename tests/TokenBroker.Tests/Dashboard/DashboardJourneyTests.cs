@@ -94,7 +94,10 @@ public sealed class DashboardJourneyTests
         var page = harness.Page;
         await page.GotoAsync(new Uri(harness.Url, "/api/dashboard").AbsoluteUri);
 
-        await page.Keyboard.TypeAsync(TestCredentials.MasterKey); // the credential field has the focus on arrival
+        // The credential field takes the focus on arrival; a browser applies autofocus at its next rendering, which
+        // under load can come after the load event, so wait for it rather than type into the page body.
+        await page.WaitForFunctionAsync("document.activeElement?.id === 'credential'");
+        await page.Keyboard.TypeAsync(TestCredentials.MasterKey);
         await page.Keyboard.PressAsync("Enter");
         await page.GetByRole(AriaRole.Heading, new() { Name = "Mailboxes" }).WaitForAsync();
         await page.Keyboard.PressAsync("Tab");

@@ -94,7 +94,8 @@ internal sealed class WebhookReceiver : IDisposable
 
     public void Dispose()
     {
-        _listener.Stop();
+        // Close alone: Stop then Close makes the managed HttpListener bind the port again to remove its prefixes, which
+        // fails with "Address already in use" when another test took the port in between.
         _listener.Close();
         try { _loop.Wait(TimeSpan.FromSeconds(5)); } catch (AggregateException) { }
     }
