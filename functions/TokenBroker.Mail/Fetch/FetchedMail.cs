@@ -17,7 +17,7 @@ public sealed class FetchedMail
 
     public required long Size { get; init; }
 
-    /// <summary>IMAP flags as they were when fetched; empty for POP3.</summary>
+    /// <summary>IMAP flags as they were when listed, with <see cref="MailFetchOptions.IncludeFlags"/>; else empty, and for POP3.</summary>
     public IReadOnlyList<string> Flags { get; init; } = [];
 
     public required Stream Content { get; init; }

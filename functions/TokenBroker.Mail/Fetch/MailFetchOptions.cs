@@ -43,6 +43,12 @@ public sealed class MailFetchOptions
     /// <summary>At most this many messages per run; the checkpoint tells the next run where to go on.</summary>
     public int MaxMessages { get; set; } = 500;
 
+    /// <summary>
+    /// IMAP: list each message's flags for <see cref="FetchedMail.Flags"/> (the CLI prints them). Off, the listing asks
+    /// only for UIDs and sizes: MailKit parsed a listing of 1,000 messages in 6-9 ms instead of 9-12 (imap-fetch benchmark).
+    /// </summary>
+    public bool IncludeFlags { get; set; }
+
     /// <summary>IMAP: how many messages one UID FETCH asks for.</summary>
     public int BatchSize { get; set; } = 100;
 

@@ -43,7 +43,7 @@ public static class MailFetchCommand
                 var token = await MailCliInputs.ReadTokenAsync(result.GetValue(tokenFile)!, cancellationToken);
                 var login = new MailLogin(result.GetValue(user)!, token,
                     result.GetValue(mechanism) == "oauthbearer" ? MailSaslMechanism.OAuthBearer : MailSaslMechanism.XOAuth2);
-                var fetchOptions = new MailFetchOptions { Folder = result.GetValue(folder)!, MaxMessages = result.GetValue(max) };
+                var fetchOptions = new MailFetchOptions { Folder = result.GetValue(folder)!, MaxMessages = result.GetValue(max), IncludeFlags = true };
                 MailCheckpoint? checkpoint = result.GetValue(afterUid) is { } uid
                     ? new ImapCheckpoint(fetchOptions.Folder, result.GetValue(uidValidity) ?? 0, uid)
                     : null;

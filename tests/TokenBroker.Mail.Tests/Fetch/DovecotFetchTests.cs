@@ -125,14 +125,14 @@ public class DovecotFetchTests
         await mailbox.AppendAsync(TestMessages.Simple("a"));
 
         var untouched = new Collector();
-        await Fetcher(MailPeers.Imaps, mailbox).FetchAsync(null, untouched.OnMessage, cancellationToken: Cancel);
+        await Fetcher(MailPeers.Imaps, mailbox, new MailFetchOptions { IncludeFlags = true }).FetchAsync(null, untouched.OnMessage, cancellationToken: Cancel);
         Assert.DoesNotContain("\\Seen", untouched.Received[0].Mail.Flags);
 
         await Fetcher(MailPeers.Imaps, mailbox, new MailFetchOptions { AfterFetch = AfterFetchAction.MarkSeen })
             .FetchAsync(null, (_, _) => ValueTask.CompletedTask, cancellationToken: Cancel);
 
         var seen = new Collector();
-        await Fetcher(MailPeers.Imaps, mailbox).FetchAsync(null, seen.OnMessage, cancellationToken: Cancel);
+        await Fetcher(MailPeers.Imaps, mailbox, new MailFetchOptions { IncludeFlags = true }).FetchAsync(null, seen.OnMessage, cancellationToken: Cancel);
         Assert.Contains("\\Seen", seen.Received[0].Mail.Flags);
     }
 

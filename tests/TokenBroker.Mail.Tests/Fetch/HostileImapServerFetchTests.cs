@@ -19,8 +19,8 @@ public class HostileImapServerFetchTests
 
     /// <summary>Lists UID 1 as 100 bytes, then answers its BODY.PEEK[] with <paramref name="body"/>.</summary>
     private static ScriptedServer ListedAs100Bytes(Func<ScriptedServer, ScriptedServer> body) => ImapScript.Examined(s => body(s
-        .ExpectTagged("UID FETCH 1:* (UID FLAGS RFC822.SIZE)")
-        .Send("* 1 FETCH (UID 1 FLAGS () RFC822.SIZE 100)\r\n").SendTagged("OK Fetch completed.")
+        .ExpectTagged("UID FETCH 1:* (UID RFC822.SIZE)")
+        .Send("* 1 FETCH (UID 1 RFC822.SIZE 100)\r\n").SendTagged("OK Fetch completed.")
         .ExpectTagged("UID FETCH 1 (BODY.PEEK[])")));
 
     private static Task<MailFetchResult> FetchAsync(ScriptedServer server, List<string> delivered, TimeSpan? commandTimeout = null, TimeSpan? runTimeout = null) =>
