@@ -88,7 +88,7 @@ public sealed class ImapFetchBenchmark : IBenchmark
         Console.WriteLine($"ImapMailFetcher with BatchSize = {count} (one UID FETCH): best {count / facadeOneBatch.Min():F0} messages/s, median {count / Median(facadeOneBatch):F0}");
         Console.WriteLine($"Python imaplib whole run (connect, TLS, AUTHENTICATE, EXAMINE, the fetch, LOGOUT): best {count / best.ImaplibWhole:F0} messages/s, median {count / median.ImaplibWhole:F0}");
         // What the whole run costs besides the fetch itself, for each side.
-        Console.WriteLine($"around the fetch (median): ImapMailFetcher with MaxMessages = 1 (connect, TLS, login, EXAMINE, listing {count} sizes and flags, one message, LOGOUT) {Median(facadeListingOnly) * 1000:F1} ms; " +
+        Console.WriteLine($"around the fetch (median): ImapMailFetcher with MaxMessages = 1 (connect, TLS, login, EXAMINE, listing {count} sizes, one message, LOGOUT) {Median(facadeListingOnly) * 1000:F1} ms; " +
                           $"imaplib whole run minus its fetch {Median(imaplibWhole.Zip(imaplib, (w, f) => w - f).ToList()) * 1000:F1} ms");
         Console.WriteLine($"the fetch alone, MailKit GetStreamsAsync / imaplib: best {best.Imaplib / best.Client:F2}x, median {median.Imaplib / median.Client:F2}x");
         Console.WriteLine($"whole run, ImapMailFetcher / imaplib: best {best.ImaplibWhole / best.Facade:F2}x, median {median.ImaplibWhole / median.Facade:F2}x");
