@@ -11,7 +11,7 @@ export PEERS_BASE_PORT=${PEERS_BASE_PORT:-20000}
 action=${1:?usage: peers.sh install|start|stop [peer...]}
 shift
 peers=("$@")
-[ ${#peers[@]} -gt 0 ] || peers=(ca identity dovecot postfix azurite browser mailclients postfix-smarthost)
+[ ${#peers[@]} -gt 0 ] || peers=(ca identity dovecot postfix azurite browser mailclients postfix-smarthost linters)
 mkdir -p "$PEERS_DIR"
 for peer in "${peers[@]}"; do
   script="$here/$peer.sh"
