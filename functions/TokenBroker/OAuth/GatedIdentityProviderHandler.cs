@@ -20,7 +20,7 @@ public sealed class GatedIdentityProviderHandler(HttpMessageHandler inner) : Del
         using var slot = await gate.EnterAsync(cancellationToken).ConfigureAwait(false);
         var response = await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
         if (!response.IsSuccessStatusCode)
-            slot.Refused(await ClassifyAsync(response, cancellationToken).ConfigureAwait(false), RetryAfterOf(response));
+            slot.Refused(await ClassifyAsync(response, cancellationToken).ConfigureAwait(false), IdentityProviderRetryAfter.Of(response.Headers.RetryAfter));
         return response;
     }
 
@@ -47,11 +47,4 @@ public sealed class GatedIdentityProviderHandler(HttpMessageHandler inner) : Del
         }
         return TokenFailureClassifier.FromError(error, description, status);
     }
-
-    private static TimeSpan? RetryAfterOf(HttpResponseMessage response) => response.Headers.RetryAfter switch
-    {
-        { Delta: { } delta } => delta,
-        { Date: { } date } => date - DateTimeOffset.UtcNow,
-        _ => null,
-    };
 }

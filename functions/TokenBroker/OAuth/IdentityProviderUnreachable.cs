@@ -33,22 +33,8 @@ internal static class IdentityProviderUnreachable
              "Check OAuth:AuthorityHost and the broker's network path to it, then try again."]);
     }
 
-    private static Exception? Find(Exception? exception)
-    {
-        for (var e = exception; e is not null; e = e.InnerException)
-        {
-            if (e is HttpRequestException or TaskCanceledException or TimeoutException or System.Net.Sockets.SocketException)
-                return e;
-        }
-        return null;
-    }
+    private static Exception? Find(Exception? exception) => exception is null ? null
+        : ExceptionChain.Of(exception).FirstOrDefault(e => e is HttpRequestException or TaskCanceledException or TimeoutException or System.Net.Sockets.SocketException);
 
-    private static AuthenticationException? Untrusted(Exception exception)
-    {
-        for (var e = exception; e is not null; e = e.InnerException)
-        {
-            if (e is AuthenticationException tls) return tls;
-        }
-        return null;
-    }
+    private static AuthenticationException? Untrusted(Exception exception) => ExceptionChain.Of(exception).OfType<AuthenticationException>().FirstOrDefault();
 }

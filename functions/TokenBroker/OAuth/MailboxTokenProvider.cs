@@ -148,7 +148,7 @@ public sealed class MailboxTokenProvider(
             var client = await clients.CreateInMemoryAsync(mailbox.TenantId, cache, cancellationToken).ConfigureAwait(false);
             return await AcquireAsync(client, mailbox, force, cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception exception) when (GateClosedIn(exception) is { } closed)
+        catch (Exception exception) when (ExceptionChain.Of(exception).OfType<TokenRequestGateClosedException>().FirstOrDefault() is { } closed)
         {
             throw closed; // never reached the identity provider, whatever MSAL wrapped it in: nothing to record
         }
@@ -156,7 +156,7 @@ public sealed class MailboxTokenProvider(
         {
             _accessTokens.Forget(mailbox.Address);
             var failure = TokenFailureClassifier.Classify(exception);
-            var retryAfter = RetryAfterOf(exception);
+            var retryAfter = IdentityProviderRetryAfter.Of(exception);
             // Only the keep-alive extends the back-off: a burst of sends during an outage must not add a version per attempt.
             var state = await RecordFailureAsync(current, failure, extendBackoff: keepAlive, retryAfter, cancellationToken).ConfigureAwait(false);
             logger.LogWarning("No token for {Mailbox}: {Kind} (AADSTS{Code}, {Error}); state now {State}.",
@@ -217,24 +217,6 @@ public sealed class MailboxTokenProvider(
                 Backoff = extendBackoff ? _backoffPolicy.Next(mailbox.Backoff, timeProvider.GetUtcNow(), retryAfter) : mailbox.Backoff,
             },
         }, cancellationToken);
-
-    /// <summary>The identity provider's Retry-After (a 429 or 503), wherever MSAL wrapped it. A date is wall-clock time.</summary>
-    private static TokenRequestGateClosedException? GateClosedIn(Exception exception)
-    {
-        for (var e = exception; e is not null; e = e.InnerException)
-            if (e is TokenRequestGateClosedException closed) return closed;
-        return null;
-    }
-
-    private static TimeSpan? RetryAfterOf(Exception exception)
-    {
-        for (var e = exception; e is not null; e = e.InnerException)
-        {
-            if (e is MsalServiceException { Headers.RetryAfter: { } retryAfter })
-                return retryAfter.Delta ?? (retryAfter.Date is { } date ? date - DateTimeOffset.UtcNow : null);
-        }
-        return null;
-    }
 
     /// <summary>
     /// The keep-alive's one write, against the version it read. When another writer got there first: a consent or
