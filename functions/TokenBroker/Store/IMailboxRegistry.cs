@@ -28,6 +28,12 @@ public interface IMailboxRegistry
         await GetAsync(summary, cancellationToken).ConfigureAwait(false) is { } current ? new HeldMailbox(current) : null;
 
     /// <summary>
+    /// Mailboxes whose holds share one lock across instances (<see cref="HoldAsync"/> costs least taking a group's
+    /// mailboxes one after the other); the same group for all when the store has no such locks.
+    /// </summary>
+    int HoldGroupOf(MailboxSummary summary) => 0;
+
+    /// <summary>
     /// Stores <paramref name="mailbox"/>. <paramref name="expectedVersion"/> null means the mailbox must not exist yet;
     /// otherwise it must be the version last read. A mismatch throws <see cref="StoreConcurrencyException"/> and
     /// changes nothing (re-read, re-apply, retry). Saving content equal to what is stored writes nothing and

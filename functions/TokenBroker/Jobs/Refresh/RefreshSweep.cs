@@ -18,9 +18,10 @@ public sealed record RefreshSweepResult(int Registered, int Due, int Refreshed, 
 /// <see cref="RefreshOptions.Interval"/> ago (less its own share of <see cref="RefreshOptions.Spread"/>) is due; access
 /// tokens are the token provider's on-demand business and play no part here. Which ones are due is decided from the
 /// registry's listing metadata; only those records are read, once each and under the store's lock on them when it
-/// has one (<see cref="IMailboxRegistry.HoldAsync"/>: a mailbox another writer holds is skipped), and handed to
+/// has one (<see cref="IMailboxRegistry.HoldAsync"/>: a mailbox another writer holds is skipped; mailboxes sharing a
+/// lock go one after the other), and handed to
 /// <see cref="IMailboxTokenProvider.KeepAliveAsync"/>, which writes each once. Due mailboxes go in random order (two
-/// instances sweeping at once rarely meet on one); the token requests run at a concurrency that adapts to the
+/// instances sweeping at once rarely meet on one group); the token requests run at a concurrency that adapts to the
 /// identity provider (<see cref="AdaptiveConcurrency"/>), and the store's reads and writes overlap with them. A
 /// mailbox backing off after transient failures (<see cref="Mailbox.Backoff"/>, stored with it) waits, whichever
 /// instance recorded it. A mailbox's failure stays with that mailbox, except a
@@ -45,6 +46,8 @@ public sealed class RefreshSweep(
         var now = time.GetUtcNow();
         var due = all.Where(m => IsDue(m, now, settings)).ToArray();
         random.Shuffle(due);
+        // Groups in random order, each group's mailboxes one after the other: a lock shared by a group is taken once.
+        due = due.GroupBy(registry.HoldGroupOf).SelectMany(group => group).ToArray();
         var events = new List<BrokerEvent>();
         int refreshed = 0, skipped = 0, failed = 0, started = 0, leftWaiting = 0;
         string? brokenBy = null;

@@ -93,6 +93,8 @@ internal sealed class KeyVaultMailboxRegistry(KeyVaultSecrets secrets, SecretNam
         }
     }
 
+    public int HoldGroupOf(MailboxSummary summary) => locks?.ShardOf(summary.Id) ?? 0;
+
     public Task<Versioned<Mailbox>> SaveAsync(Mailbox mailbox, string? expectedVersion, CancellationToken cancellationToken = default) =>
         SaveAsync(mailbox, expectedVersion, verifyAfter: true, cancellationToken);
 

@@ -1,19 +1,21 @@
-using Azure;
+using System.Collections.Concurrent;
+using System.Globalization;
 using Azure.Storage.Blobs;
-using Azure.Storage.Blobs.Models;
 using Azure.Storage.Blobs.Specialized;
 using TokenBroker.Jobs.Ledger;
-using TokenBroker.StorageAccount;
 
 namespace TokenBroker.Store.Locks;
 
 /// <summary>
-/// Mailbox locks as blob leases in one container of the Functions storage account (an empty blob per record, named
-/// like the record, so no address appears). A lease lasts <see cref="LeaseDuration"/> and is never renewed: a holder
-/// that dies frees its mailboxes within a minute, and one that takes longer than <see cref="SafeHold"/> is told to check
-/// the version before writing. Two storage requests per lock (acquire, release), one more the first time a record is locked.
+/// Mailbox locks as blob leases in one container of the Functions storage account: one lease per shard of records
+/// (<see cref="ShardCount"/> empty blobs "shard-xx", so no address appears), shared by every writer of this process
+/// at a record of that shard, with one writer per record inside the process (<see cref="RecordClaims"/>). A keep-alive
+/// sweep that takes a shard's mailboxes together pays two storage requests for all of them instead of two each.
+/// A lease lasts <see cref="LeaseDuration"/>; a writer joining after <see cref="RenewAfter"/> renews it, the last
+/// writer releases it, and a writer that takes longer than <see cref="SafeHold"/> is told to check the version before
+/// writing. A process that dies frees its shards within a minute.
 /// </summary>
-public sealed class BlobMailboxLocks(BlobContainerClient container, TimeProvider time) : IMailboxLocks
+public sealed class BlobMailboxLocks : IMailboxLocks
 {
     /// <summary>The longest finite lease Azure Storage grants.</summary>
     public static readonly TimeSpan LeaseDuration = TimeSpan.FromSeconds(60);
@@ -21,65 +23,83 @@ public sealed class BlobMailboxLocks(BlobContainerClient container, TimeProvider
     /// <summary>How long a holder trusts its lease: a quarter of it is left for clock drift and a slow write.</summary>
     public static readonly TimeSpan SafeHold = TimeSpan.FromSeconds(45);
 
-    private static readonly TimeSpan RetryInterval = TimeSpan.FromMilliseconds(200);
-    private readonly LedgerContainer _blobs = new(container);
+    /// <summary>A writer joining a lease this old renews it first, so it has at least 30 s of safe hold.</summary>
+    public static readonly TimeSpan RenewAfter = TimeSpan.FromSeconds(15);
+
+    /// <summary>
+    /// Records per lease: 10,000 mailboxes make ~40 a shard. A writer from another process waits at most for the
+    /// keep-alives of one shard, not one mailbox: a fraction of a second at the identity provider's pace.
+    /// </summary>
+    public const int ShardCount = 256;
+
+    private readonly BlobContainerClient _container;
+    private readonly TimeProvider _time;
+    private readonly LedgerContainer _blobs;
+    private readonly RecordClaims _claims;
+    private readonly string _leaseId = Guid.NewGuid().ToString();
+    private readonly ConcurrentDictionary<int, LeaseShard> _shards = new();
     private long _requests;
 
-    public string ContainerName => container.Name;
+    public BlobMailboxLocks(BlobContainerClient container, TimeProvider time)
+    {
+        _container = container;
+        _time = time;
+        _blobs = new LedgerContainer(container);
+        _claims = new RecordClaims(time);
+    }
 
-    /// <summary>Storage requests sent so far (acquire tries, creations, releases): what the locks cost.</summary>
+    public string ContainerName => _container.Name;
+
+    /// <summary>Storage requests sent so far (acquires, renewals, creations, releases): what the locks cost.</summary>
     public long StorageRequests => Interlocked.Read(ref _requests);
+
+    public int ShardOf(string recordId)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(recordId);
+        var hash = 2166136261u; // FNV-1a: stable across processes and versions, unlike string.GetHashCode
+        foreach (var c in recordId) hash = (hash ^ c) * 16777619u;
+        return (int)(hash % ShardCount);
+    }
 
     public async Task<IMailboxLock?> TryAcquireAsync(string recordId, TimeSpan wait, CancellationToken cancellationToken)
     {
-        ArgumentException.ThrowIfNullOrEmpty(recordId);
-        var blob = container.GetBlobClient(recordId);
-        var deadline = time.GetUtcNow() + wait;
-        while (true)
+        var shard = _shards.GetOrAdd(ShardOf(recordId), NewShard);
+        var deadline = _time.GetUtcNow() + wait;
+        var claim = await _claims.TryClaimAsync(recordId, deadline, cancellationToken).ConfigureAwait(false);
+        if (claim is null) return null;
+        try
         {
-            var lease = blob.GetBlobLeaseClient();
-            try
-            {
-                Interlocked.Increment(ref _requests);
-                await lease.AcquireAsync(LeaseDuration, cancellationToken: cancellationToken).GuardAsync(StorageService.Blob).ConfigureAwait(false);
-                return new LeasedLock(lease, time.GetTimestamp(), time, () => Interlocked.Increment(ref _requests));
-            }
-            catch (RequestFailedException e) when (e.ErrorCode == BlobErrorCode.BlobNotFound || e.ErrorCode == BlobErrorCode.ContainerNotFound)
-            {
-                // The first lock of this record: an empty blob (if no other writer created it first), container included.
-                Interlocked.Increment(ref _requests);
-                await _blobs.PutIfAsync(recordId, [], ifMatch: null, cancellationToken).ConfigureAwait(false);
-            }
-            catch (RequestFailedException e) when (e.Status == 409)
-            {
-                // LeaseAlreadyPresent: another writer is at this record.
-                var left = deadline - time.GetUtcNow();
-                if (left <= TimeSpan.Zero) return null;
-                await Task.Delay(left < RetryInterval ? left : RetryInterval, time, cancellationToken).ConfigureAwait(false);
-            }
+            var generation = await shard.JoinAsync(deadline, cancellationToken).ConfigureAwait(false);
+            if (generation is not null) return new SharedLock(shard, generation, claim, _time);
         }
+        catch
+        {
+            claim.Release();
+            throw;
+        }
+        claim.Release();
+        return null;
     }
 
-    private sealed class LeasedLock(BlobLeaseClient lease, long acquiredAt, TimeProvider time, Action counted) : IMailboxLock
+    private LeaseShard NewShard(int shard)
+    {
+        var name = "shard-" + shard.ToString("x2", CultureInfo.InvariantCulture);
+        return new LeaseShard(_container.GetBlobClient(name).GetBlobLeaseClient(_leaseId),
+            token => _blobs.PutIfAsync(name, [], ifMatch: null, token), _time, () => Interlocked.Increment(ref _requests));
+    }
+
+    private sealed class SharedLock(LeaseShard shard, LeaseShard.Generation generation, RecordClaims.Claim claim, TimeProvider time) : IMailboxLock
     {
         private int _released;
 
-        public bool IsSafelyHeld => Volatile.Read(ref _released) == 0 && time.GetElapsedTime(acquiredAt) < SafeHold;
+        public bool IsSafelyHeld => Volatile.Read(ref _released) == 0 && generation.IsSafe(time);
 
         public async ValueTask DisposeAsync()
         {
             if (Interlocked.Exchange(ref _released, 1) != 0) return;
-            try
-            {
-                // Not the caller's token: a cancelled keep-alive must still free the mailbox now, not in a minute.
-                using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-                counted();
-                await lease.ReleaseAsync(cancellationToken: timeout.Token).ConfigureAwait(false);
-            }
-            catch (Exception e) when (e is RequestFailedException or OperationCanceledException or AggregateException)
-            {
-                // The lease ran out (and may be someone else's now) or the release did not get through: it expires.
-            }
+            // The record first: this process's next writer at it can join the lease before it is released.
+            claim.Release();
+            await shard.LeaveAsync(generation).ConfigureAwait(false);
         }
     }
 }

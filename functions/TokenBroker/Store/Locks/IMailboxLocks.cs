@@ -12,6 +12,12 @@ public interface IMailboxLocks
     /// free within <paramref name="wait"/> (a holder that died loses it when its lease runs out).
     /// </summary>
     Task<IMailboxLock?> TryAcquireAsync(string recordId, TimeSpan wait, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The group of records whose locks are taken together across processes: a writer that takes many records' locks
+    /// (the keep-alive sweep) costs least taking one group's records one after the other.
+    /// </summary>
+    int ShardOf(string recordId) => 0;
 }
 
 /// <summary>One taken lock; disposing releases it.</summary>

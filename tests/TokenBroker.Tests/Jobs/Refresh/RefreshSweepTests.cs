@@ -257,7 +257,54 @@ public sealed class RefreshSweepTests
         Assert.InRange(counting.MostKeepAlives, 3, 4);
     }
 
+    [Fact]
+    public async Task Due_mailboxes_sharing_a_lock_are_held_one_after_the_other()
+    {
+        await using var host = await RefreshTesting.StartAsync(refresh: o => o.MaxConcurrency = 2);
+        for (var i = 0; i < 12; i++)
+            await RefreshTesting.ConnectDueAsync(host);
+        var grouped = new GroupedHolds(host.Registry);
+        var sweep = new RefreshSweep(grouped, host.Tokens, host.Get<IOptions<RefreshOptions>>(), host.Clock, new Random(5),
+            host.Get<ILoggerFactory>().CreateLogger<RefreshSweep>());
+
+        var result = await sweep.RunAsync(Ct);
+
+        Assert.Equal(12, result.Refreshed);
+        var groupsInHoldOrder = grouped.Held.Select(GroupedHolds.GroupOf).ToList();
+        var changes = groupsInHoldOrder.Zip(groupsInHoldOrder.Skip(1)).Count(pair => pair.First != pair.Second);
+        Assert.Equal(groupsInHoldOrder.Distinct().Count() - 1, changes);
+    }
+
     private static RefreshSweep OtherInstanceSweep(OAuthTestHost host) => RefreshTesting.OtherInstanceSweep(host);
+
+    /// <summary>A store whose mailboxes share three locks, recording the order of holds.</summary>
+    private sealed class GroupedHolds(IMailboxRegistry inner) : IMailboxRegistry
+    {
+        public List<MailboxSummary> Held { get; } = [];
+
+        public static int GroupOf(MailboxSummary summary) => summary.Id.Sum(c => c) % 3;
+
+        public int HoldGroupOf(MailboxSummary summary) => GroupOf(summary);
+
+        public Task<HeldMailbox?> HoldAsync(MailboxSummary summary, CancellationToken cancellationToken = default)
+        {
+            lock (Held) Held.Add(summary);
+            return inner.HoldAsync(summary, cancellationToken);
+        }
+
+        public Task<Versioned<Mailbox>?> GetAsync(string address, CancellationToken cancellationToken = default) => inner.GetAsync(address, cancellationToken);
+
+        public Task<IReadOnlyList<Versioned<Mailbox>>> ListAsync(CancellationToken cancellationToken = default) => inner.ListAsync(cancellationToken);
+
+        public Task<IReadOnlyList<MailboxSummary>> ListSummariesAsync(CancellationToken cancellationToken = default) => inner.ListSummariesAsync(cancellationToken);
+
+        public Task<Versioned<Mailbox>?> GetAsync(MailboxSummary summary, CancellationToken cancellationToken = default) => inner.GetAsync(summary, cancellationToken);
+
+        public Task<Versioned<Mailbox>> SaveAsync(Mailbox mailbox, string? expectedVersion, CancellationToken cancellationToken = default) =>
+            inner.SaveAsync(mailbox, expectedVersion, cancellationToken);
+
+        public Task DeleteAsync(string address, CancellationToken cancellationToken = default) => inner.DeleteAsync(address, cancellationToken);
+    }
 
     /// <summary>Counts keep-alives in progress and, through the gate the sweep hands over, token requests in progress.</summary>
     private sealed class CountingKeepAlives(IMailboxTokenProvider inner) : IMailboxTokenProvider, ITokenRequestGate
