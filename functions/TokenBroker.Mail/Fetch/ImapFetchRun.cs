@@ -6,10 +6,10 @@ using MailKit.Search;
 namespace TokenBroker.Mail.Fetch;
 
 /// <summary>
-/// The state of one IMAP fetch run: batches of at most <see cref="MailFetchOptions.BatchSize"/> messages and,
-/// together, at most <see cref="MailFetchOptions.MaxMessageBytes"/> announced bytes (MailKit holds a message
-/// in memory, so one batch's allowance bounds memory), which UIDs of the current batch are still owed to the
-/// caller, and the checkpoint, which never passes a UID whose delivery has not completed.
+/// The state of one IMAP fetch run: batches of at most <see cref="MailFetchOptions.MaxMessageBytes"/> announced bytes
+/// together (MailKit holds a message in memory, so one batch's allowance bounds memory) and, with an after-fetch
+/// action, at most <see cref="MailFetchOptions.BatchSize"/> messages (the action follows each batch), which UIDs of the
+/// current batch are still owed to the caller, and the checkpoint, which never passes a UID whose delivery has not completed.
 /// </summary>
 internal sealed class ImapFetchRun(
     FetchSession<ImapClient> session,
@@ -32,6 +32,8 @@ internal sealed class ImapFetchRun(
     /// <summary>Fetches <paramref name="listed"/> (ascending UIDs) batch by batch; an oversized message stops the run after the ones before it.</summary>
     public async Task FetchAsync(IReadOnlyList<IMessageSummary> listed)
     {
+        // Without an action, splitting the fetch only costs round trips (a tenth of a 1,000-message run, imap-fetch benchmark).
+        var batchSize = _options.AfterFetch == AfterFetchAction.None ? int.MaxValue : _options.BatchSize;
         var batch = new List<IMessageSummary>();
         long batchBytes = 0;
         foreach (var message in listed)
@@ -42,7 +44,7 @@ internal sealed class ImapFetchRun(
                 if (batch.Count > 0) await FetchBatchAsync(batch).ConfigureAwait(false);
                 throw TooLarge(message.UniqueId.Id, size);
             }
-            if (batch.Count > 0 && (batch.Count == _options.BatchSize || batchBytes + size > _options.MaxMessageBytes))
+            if (batch.Count > 0 && (batch.Count == batchSize || batchBytes + size > _options.MaxMessageBytes))
             {
                 await FetchBatchAsync(batch).ConfigureAwait(false);
                 batch = [];

@@ -49,7 +49,11 @@ public sealed class MailFetchOptions
     /// </summary>
     public bool IncludeFlags { get; set; }
 
-    /// <summary>IMAP: how many messages one UID FETCH asks for.</summary>
+    /// <summary>
+    /// IMAP with an after-fetch action: how many messages one UID FETCH asks for. The action follows each batch, so a run
+    /// stopped mid-batch leaves at most this many delivered messages without it. Without an action, one UID FETCH asks for
+    /// as many messages as <see cref="MaxMessageBytes"/> allows.
+    /// </summary>
     public int BatchSize { get; set; } = 100;
 
     /// <summary>

@@ -51,4 +51,43 @@ public class ImapMailFetcherTranscriptTests
         Assert.False(result.UidValidityChanged);
         await server.ClientTextAsync();
     }
+
+    private const string ThreeListed = "* 1 FETCH (UID 6 RFC822.SIZE 5)\r\n* 2 FETCH (UID 7 RFC822.SIZE 5)\r\n* 3 FETCH (UID 8 RFC822.SIZE 5)\r\n";
+
+    [Fact]
+    public async Task Without_an_after_fetch_action_one_UID_FETCH_asks_for_every_listed_message_whatever_the_batch_size()
+    {
+        await using var server = Examined(s => s
+            .ExpectTagged("UID FETCH 6:* (UID RFC822.SIZE)").Send(ThreeListed).SendTagged("OK Fetch completed.")
+            .ExpectTagged("UID FETCH 6:8 (BODY.PEEK[])")
+            .Send("* 1 FETCH (UID 6 BODY[] {5}\r\nmail6)\r\n* 2 FETCH (UID 7 BODY[] {5}\r\nmail7)\r\n* 3 FETCH (UID 8 BODY[] {5}\r\nmail8)\r\n")
+            .SendTagged("OK Fetch completed.")
+            .ExpectTagged("LOGOUT").Send("* BYE Logging out\r\n").SendTagged("OK Logout completed."));
+
+        var result = await ImapScript.Fetcher(server, options: new MailFetchOptions { BatchSize = 2 })
+            .FetchAsync(new ImapCheckpoint("INBOX", 9, 5), (_, _) => ValueTask.CompletedTask, cancellationToken: TestContext.Current.CancellationToken);
+
+        Assert.Equal((3, new ImapCheckpoint("INBOX", 9, 8)), (result.DeliveredCount, result.Checkpoint));
+        await server.ClientTextAsync();
+    }
+
+    [Fact]
+    public async Task With_an_after_fetch_action_messages_are_fetched_and_marked_batch_by_batch()
+    {
+        await using var server = ImapScript.Selected(s => s
+            .ExpectTagged("UID FETCH 6:* (UID RFC822.SIZE)").Send(ThreeListed).SendTagged("OK Fetch completed.")
+            .ExpectTagged("UID FETCH 6:7 (BODY.PEEK[])")
+            .Send("* 1 FETCH (UID 6 BODY[] {5}\r\nmail6)\r\n* 2 FETCH (UID 7 BODY[] {5}\r\nmail7)\r\n").SendTagged("OK Fetch completed.")
+            .ExpectTagged("UID STORE 6:7 +FLAGS.SILENT (\\Seen)").SendTagged("OK Store completed.")
+            .ExpectTagged("UID FETCH 8 (BODY.PEEK[])")
+            .Send("* 3 FETCH (UID 8 BODY[] {5}\r\nmail8)\r\n").SendTagged("OK Fetch completed.")
+            .ExpectTagged("UID STORE 8 +FLAGS.SILENT (\\Seen)").SendTagged("OK Store completed.")
+            .ExpectTagged("LOGOUT").Send("* BYE Logging out\r\n").SendTagged("OK Logout completed."));
+
+        var result = await ImapScript.Fetcher(server, options: new MailFetchOptions { BatchSize = 2, AfterFetch = AfterFetchAction.MarkSeen })
+            .FetchAsync(new ImapCheckpoint("INBOX", 9, 5), (_, _) => ValueTask.CompletedTask, cancellationToken: TestContext.Current.CancellationToken);
+
+        Assert.Equal((3, new ImapCheckpoint("INBOX", 9, 8)), (result.DeliveredCount, result.Checkpoint));
+        await server.ClientTextAsync();
+    }
 }
