@@ -6,7 +6,8 @@ using TokenBroker.Tests.Store.KeyVaultDouble;
 namespace TokenBroker.Tests.Jobs.Refresh;
 
 /// <summary>
-/// A day of the broker on an injected clock: 1,000 mailboxes in the Key Vault double (real SecretClient), the real
+/// A day of the broker on an injected clock: 1,000 mailboxes in the Key Vault double (real SecretClient; with and
+/// without the mailbox locks on Azurite), the real
 /// identity server issuing access tokens that live 60 to 90 minutes, the refresh timer every five minutes, and three
 /// sends or fetches per mailbox spread at random over the day.
 /// </summary>
@@ -21,10 +22,12 @@ public sealed class SimulatedDayTests
     private static Dictionary<string, int> PutsBySecret(DoubleVault vault, string prefix) =>
         vault.List().Where(s => s.Name.StartsWith(prefix, StringComparison.Ordinal)).ToDictionary(s => s.Name, s => vault.PutCount(s.Name));
 
-    [Fact]
-    public async Task A_day_costs_each_mailbox_at_most_one_Key_Vault_write_and_no_send_or_fetch_waits_for_more_than_one_token_request()
+    [Theory]
+    [InlineData(TestStore.KeyVault)]
+    [InlineData(TestStore.KeyVaultWithLocks)]
+    public async Task A_day_costs_each_mailbox_at_most_one_Key_Vault_write_and_no_send_or_fetch_waits_for_more_than_one_token_request(TestStore store)
     {
-        await using var host = await RefreshTesting.StartAsync(TestStore.KeyVault);
+        await using var host = await RefreshTesting.StartAsync(store);
         var addresses = new string[Mailboxes];
         await Parallel.ForAsync(0, Mailboxes, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = Ct },
             async (i, _) => addresses[i] = await RefreshTesting.ConnectAsync(host, tokenLifetimeSeconds: 3600));
