@@ -22,7 +22,8 @@ public interface IMailboxRegistry
     /// For a read-modify-write that should not wait (the keep-alive): reads the mailbox <paramref name="summary"/> was
     /// listed for and holds the store's write lock on it until the result is disposed, when the store has one (Key
     /// Vault with a storage account for the locks); saving the version read then costs no second read. Null when it
-    /// was deleted since, or another writer holds its lock now (that writer is at this mailbox: leave it to them).
+    /// was deleted since, or another writer holds its lock now (that writer is at this mailbox, or another instance at one of
+    /// its <see cref="HoldGroupOf"/> group: leave it to them, or to the next sweep).
     /// </summary>
     async Task<HeldMailbox?> HoldAsync(MailboxSummary summary, CancellationToken cancellationToken = default) =>
         await GetAsync(summary, cancellationToken).ConfigureAwait(false) is { } current ? new HeldMailbox(current) : null;
