@@ -144,13 +144,9 @@ public sealed class RefreshSweep(
             && !(mailbox.NextAttemptAt > now)
             && (mailbox.LastRefreshAt is not { } last || now - last >= DueAfter(mailbox.Id, settings)));
 
-    /// <summary>The interval less this mailbox's fixed share of the spread (FNV-1a of its store key: stable across instances and restarts).</summary>
-    private static TimeSpan DueAfter(string id, RefreshOptions settings)
-    {
-        var hash = 2166136261u;
-        foreach (var c in id) hash = (hash ^ c) * 16777619u;
-        return settings.Interval - settings.Spread * (hash / (double)uint.MaxValue);
-    }
+    /// <summary>The interval less this mailbox's fixed share of the spread (<see cref="StableHash"/> of its store key: the same on every instance and after restarts).</summary>
+    private static TimeSpan DueAfter(string id, RefreshOptions settings) =>
+        settings.Interval - settings.Spread * (StableHash.Of(id) / (double)uint.MaxValue);
 
     private async Task<MailboxResult> KeepAliveOneAsync(MailboxSummary listed, RefreshOptions settings, ITokenRequestGate gate, CancellationToken cancellationToken)
     {

@@ -56,9 +56,7 @@ public sealed class BlobMailboxLocks : IMailboxLocks
     public int ShardOf(string recordId)
     {
         ArgumentException.ThrowIfNullOrEmpty(recordId);
-        var hash = 2166136261u; // FNV-1a: stable across processes and versions, unlike string.GetHashCode
-        foreach (var c in recordId) hash = (hash ^ c) * 16777619u;
-        return (int)(hash % ShardCount);
+        return (int)(StableHash.Of(recordId) % ShardCount);
     }
 
     public async Task<IMailboxLock?> TryAcquireAsync(string recordId, TimeSpan wait, CancellationToken cancellationToken)
